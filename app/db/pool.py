@@ -1,0 +1,46 @@
+"""The asyncpg connection pool, with the codecs every connection needs."""
+
+import json
+from typing import Any
+
+import asyncpg
+
+from app.config import Settings
+
+
+def _encode_jsonb(value: Any) -> bytes:
+    # jsonb's binary format is a version byte followed by the JSON text. Binary (not text)
+    # format keeps the codec usable by COPY too.
+    return b"\x01" + json.dumps(value, separators=(",", ":")).encode()
+
+
+def _decode_jsonb(data: bytes) -> Any:
+    return json.loads(data[1:])
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """Runs once per new connection: JSONB in and out as Python objects.
+
+    NUMERIC needs nothing: asyncpg already returns Decimal (and we never pass floats in)."""
+    await conn.set_type_codec(
+        "jsonb", schema="pg_catalog", format="binary", encoder=_encode_jsonb, decoder=_decode_jsonb
+    )
+
+
+async def create_pool(
+    database_url: str, *, min_size: int = 1, max_size: int = 10, settings: Settings | None = None
+) -> asyncpg.Pool:
+    settings = settings or Settings(database_url=database_url)
+    return await asyncpg.create_pool(
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        init=init_connection,
+        timeout=settings.connect_timeout_s,
+        server_settings={
+            "application_name": "custom-fields-sql",
+            "statement_timeout": str(settings.statement_timeout_ms),
+            # A connection left idle inside a transaction would hold its locks indefinitely.
+            "idle_in_transaction_session_timeout": "60000",
+        },
+    )

@@ -1,0 +1,22 @@
+-- Undo 0001_initial: drop the whole schema, dependants first.
+DROP VIEW video_field_values_readable;
+DROP TABLE video_field_values;
+DROP TABLE video_tags;
+DROP TABLE tags;
+DROP TABLE schema_fields;
+DROP TABLE field_schemas;
+DROP TABLE custom_fields;
+DROP TABLE videos;
+DROP TABLE bookmark_lists;
+DROP FUNCTION custom_fields_check_change();
+DROP FUNCTION video_field_values_check_rules();
+DROP FUNCTION field_value_problem(text, text, jsonb, numeric, text);
+DROP FUNCTION field_value_broken_rule(field_type, jsonb, numeric, text);
+DROP FUNCTION video_tags_fill_list_id();
+DROP FUNCTION schema_fields_fill_list_id();
+DROP FUNCTION video_field_values_fill_from_field();
+DROP TYPE field_type;
+DROP FUNCTION jsonb_is_option_list(jsonb);
+DROP FUNCTION jsonb_is_integer_between(jsonb, integer, integer);
+DROP FUNCTION is_name(text, integer);
+DROP FUNCTION set_timestamps();

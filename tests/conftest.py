@@ -1,0 +1,64 @@
+"""A real PostgreSQL for the tests: started once per session (as an unprivileged user when
+pytest runs as root), migrated once into a template database, cloned fresh for every test."""
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import psycopg
+import pytest
+from pytest_postgresql import factories
+from pytest_postgresql.executors import PostgreSQLExecutor
+
+from app.db import migrate
+from app.db.pool import create_pool
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_schema(host: str, port: int, user: str, dbname: str, password: str | None = None, **_: object) -> None:
+    migrate.apply(f"postgresql://{user}@{host}:{port}/{dbname}")
+
+
+postgresql_proc = factories.postgresql_proc(
+    executable=str(ROOT / "scripts" / "pg_ctl"),
+    # Durability buys nothing in a throw-away test cluster.
+    postgres_options="-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+    load=[load_schema],
+)
+postgresql = factories.postgresql("postgresql_proc")
+
+
+def server_url(proc: PostgreSQLExecutor, dbname: str) -> str:
+    return f"postgresql://{proc.user}@{proc.host}:{proc.port}/{dbname}"
+
+
+@pytest.fixture
+def database_url(postgresql: psycopg.Connection) -> str:
+    """URL of this test's fresh, migrated database."""
+    info = postgresql.info
+    return f"postgresql://{info.user}@{info.host}:{info.port}/{info.dbname}"
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(database_url, min_size=1, max_size=4)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture
+def empty_database_url(postgresql_proc: PostgreSQLExecutor) -> Iterator[str]:
+    """URL of a new database with no schema at all, dropped after the test."""
+    name = f"empty_{uuid.uuid4().hex[:12]}"
+    admin = server_url(postgresql_proc, "postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server_url(postgresql_proc, name)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
