@@ -10,15 +10,21 @@ PORT ?= 8000
 SCALE ?= 100000
 export HOST PORT
 
-.PHONY: help install run migrate rollback rollback-all psql db-stop test lint format bench clean
+.PHONY: help install run migrate rollback rollback-all psql db-status db-stop test lint format bench clean
 
 help: ## list the targets
+	@echo "custom-fields-sql: start with 'make run' (the API) or 'make test'."
+	@echo
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@echo
+	@echo "Database: DATABASE_URL if set (postgresql://user:password@host:port/dbname), else the"
+	@echo "  project's own PostgreSQL in .localdb/, started on first use. make test starts its own."
+	@echo "Variables: HOST=$(HOST) PORT=$(PORT) (make run), ARGS=... (make psql ARGS=\"-c '\\dt'\")"
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV) (Debian/Ubuntu: apt-get install python3-venv)"; exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
@@ -27,6 +33,10 @@ install: $(VENV)/.installed ## create .venv with the app and its dev tools
 
 run: install migrate ## serve the API on HOST:PORT (local PostgreSQL unless DATABASE_URL is set)
 	scripts/with-db $(BIN)/uvicorn app.api.app:create_app --factory --host $(HOST) --port $(PORT)
+
+test: install ## run the test suite against a PostgreSQL the tests start
+	scripts/ensure-postgres
+	$(BIN)/pytest
 
 migrate: install ## apply pending migrations
 	scripts/with-db $(BIN)/python -m app.db.migrate apply
@@ -37,15 +47,15 @@ rollback: install ## roll back the latest migration
 rollback-all: install ## roll back every migration (drops the schema)
 	scripts/with-db $(BIN)/python -m app.db.migrate rollback --all
 
-psql: ## open psql on the database
-	scripts/with-db scripts/psql
+psql: ## open psql on the same database (extra psql arguments: ARGS="...")
+	scripts/with-db scripts/psql $(ARGS)
+
+db-status: ## say whether the local PostgreSQL runs, and on which port
+	@if [ -n "$${DATABASE_URL:-}" ]; then echo "DATABASE_URL is set: run, migrate and psql use it, not .localdb/"; fi
+	@scripts/localdb status || true
 
 db-stop: ## stop the local PostgreSQL (data stays in .localdb/)
 	scripts/localdb stop
-
-test: install ## run the test suite against a PostgreSQL the tests start
-	scripts/ensure-postgres
-	$(BIN)/pytest
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .
