@@ -19,4 +19,5 @@ DROP TYPE field_type;
 DROP FUNCTION jsonb_is_option_list(jsonb);
 DROP FUNCTION jsonb_is_integer_between(jsonb, integer, integer);
 DROP FUNCTION is_name(text, integer);
+DROP FUNCTION is_blank(text);
 DROP FUNCTION set_timestamps();

@@ -22,9 +22,16 @@ $$;
 COMMENT ON FUNCTION set_timestamps() IS
     'Trigger: keeps created_at fixed and moves updated_at on every UPDATE.';
 
+-- btrim(value) alone strips only spaces, so a tab or a line break would pass for a name.
+CREATE FUNCTION is_blank(value text) RETURNS boolean
+IMMUTABLE PARALLEL SAFE LANGUAGE sql
+RETURN btrim(value, E' \t\n\r\f\v') = '';
+COMMENT ON FUNCTION is_blank(text) IS
+    'True for an empty text or one of only spaces, tabs and line breaks.';
+
 CREATE FUNCTION is_name(value text, max_length integer) RETURNS boolean
 IMMUTABLE PARALLEL SAFE LANGUAGE sql
-RETURN btrim(value) <> '' AND char_length(value) <= max_length;
+RETURN NOT is_blank(value) AND char_length(value) <= max_length;
 COMMENT ON FUNCTION is_name(text, integer) IS
     'True for a non-blank name of at most max_length characters (used by the *_name CHECKs).';
 
@@ -43,7 +50,7 @@ BEGIN ATOMIC
                 THEN jsonb_array_length(value) BETWEEN 1 AND 200
                      AND NOT EXISTS (SELECT FROM jsonb_array_elements(value) AS option
                                      WHERE jsonb_typeof(option) <> 'string'
-                                        OR btrim(option #>> '{}') = ''
+                                        OR is_blank(option #>> '{}')
                                         OR char_length(option #>> '{}') > 200)
                      AND (SELECT count(DISTINCT option) FROM jsonb_array_elements(value) AS option)
                          = jsonb_array_length(value)
@@ -267,7 +274,7 @@ CREATE TABLE video_field_values (
             ELSE value_text IS NOT NULL
         END),
     -- Rule 4, the parts that need no field config; the rest is video_field_values_check_rules().
-    CONSTRAINT video_field_values_text_not_empty CHECK (btrim(value_text) <> ''),
+    CONSTRAINT video_field_values_text_not_empty CHECK (NOT is_blank(value_text)),
     -- Keeps every value_text indexable (a btree entry holds at most ~2.7 kB).
     CONSTRAINT video_field_values_text_size CHECK (octet_length(value_text) <= 2000),
     CONSTRAINT video_field_values_rating_in_range CHECK (value_numeric >= 0)

@@ -1,0 +1,148 @@
+"""Test data through raw SQL, one function per table, and `refused` for asserting a rule.
+
+Every builder takes the connection first and keyword-only arguments, fills sensible defaults
+(unique names, a valid config for the field type) and returns the new row's id.
+"""
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+
+DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
+    "rating": {"max_rating": 5},
+    "select": {"options": ["good", "bad"]},
+    "text": {},
+    "boolean": {},
+}
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+def create_list(conn: psycopg.Connection, *, name: str | None = None) -> uuid.UUID:
+    row = conn.execute(
+        "INSERT INTO bookmark_lists (name) VALUES (%s) RETURNING id", [name or unique("List")]
+    ).fetchone()
+    assert row
+    return row[0]
+
+
+def create_video(
+    conn: psycopg.Connection,
+    *,
+    list_id: uuid.UUID,
+    youtube_id: str | None = None,
+    title: str = "A video",
+) -> uuid.UUID:
+    row = conn.execute(
+        "INSERT INTO videos (list_id, youtube_id, title) VALUES (%s, %s, %s) RETURNING id",
+        [list_id, youtube_id or uuid.uuid4().hex[:11], title],
+    ).fetchone()
+    assert row
+    return row[0]
+
+
+def create_field(
+    conn: psycopg.Connection,
+    *,
+    list_id: uuid.UUID,
+    field_type: str = "rating",
+    name: str | None = None,
+    config: Any = None,
+) -> uuid.UUID:
+    """A custom field; config defaults to a valid one for field_type (see DEFAULT_CONFIGS)."""
+    row = conn.execute(
+        "INSERT INTO custom_fields (list_id, name, field_type, config)"
+        " VALUES (%s, %s, %s, %s) RETURNING id",
+        [
+            list_id,
+            name or unique("Field"),
+            field_type,
+            Jsonb(DEFAULT_CONFIGS[field_type] if config is None else config),
+        ],
+    ).fetchone()
+    assert row
+    return row[0]
+
+
+def create_schema(
+    conn: psycopg.Connection, *, list_id: uuid.UUID, name: str | None = None
+) -> uuid.UUID:
+    row = conn.execute(
+        "INSERT INTO field_schemas (list_id, name) VALUES (%s, %s) RETURNING id",
+        [list_id, name or unique("Schema")],
+    ).fetchone()
+    assert row
+    return row[0]
+
+
+def add_schema_field(
+    conn: psycopg.Connection, *, schema_id: uuid.UUID, field_id: uuid.UUID
+) -> None:
+    """The short form: list_id is filled in from the schema."""
+    conn.execute(
+        "INSERT INTO schema_fields (schema_id, field_id) VALUES (%s, %s)", [schema_id, field_id]
+    )
+
+
+def create_tag(
+    conn: psycopg.Connection,
+    *,
+    list_id: uuid.UUID,
+    name: str | None = None,
+    schema_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    row = conn.execute(
+        "INSERT INTO tags (list_id, name, schema_id) VALUES (%s, %s, %s) RETURNING id",
+        [list_id, name or unique("Tag"), schema_id],
+    ).fetchone()
+    assert row
+    return row[0]
+
+
+def tag_video(conn: psycopg.Connection, *, video_id: uuid.UUID, tag_id: uuid.UUID) -> None:
+    """The short form: list_id is filled in from the video."""
+    conn.execute("INSERT INTO video_tags (video_id, tag_id) VALUES (%s, %s)", [video_id, tag_id])
+
+
+def set_value(
+    conn: psycopg.Connection,
+    *,
+    video_id: uuid.UUID,
+    field_id: uuid.UUID,
+    numeric: Any = None,
+    text: str | None = None,
+    boolean: bool | None = None,
+) -> None:
+    """The short form: list_id and field_type are filled in from the field."""
+    conn.execute(
+        "INSERT INTO video_field_values (video_id, field_id, value_numeric, value_text, value_boolean)"
+        " VALUES (%s, %s, %s, %s, %s)",
+        [video_id, field_id, numeric, text, boolean],
+    )
+
+
+def count(conn: psycopg.Connection, table: str, where: str = "true", params: Any = ()) -> int:
+    """Rows of a table matching a condition; table and where are fixed strings in the tests."""
+    row = conn.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()  # noqa: S608
+    assert row
+    return int(row[0])
+
+
+@contextmanager
+def refused(
+    conn: psycopg.Connection, error: type[psycopg.Error], constraint: str
+) -> Iterator[None]:
+    """Assert the block fails with this SQLSTATE class and names this constraint.
+
+    The block runs in a savepoint, so the connection stays usable after the refusal.
+    """
+    with pytest.raises(error) as info, conn.transaction():
+        yield
+    assert info.value.diag.constraint_name == constraint, str(info.value)

@@ -1,0 +1,608 @@
+"""The rules on video_field_values (and the same-list rules of the other link tables),
+exercised through raw SQL as a psql user would type it."""
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import errors
+from psycopg.types.json import Jsonb
+
+from tests.db.factories import (
+    add_schema_field,
+    count,
+    create_field,
+    create_list,
+    create_schema,
+    create_tag,
+    create_video,
+    refused,
+    set_value,
+    tag_video,
+)
+
+
+@dataclass
+class World:
+    """One list with a video and one field of each type, plus a second list with the same."""
+
+    list_id: uuid.UUID
+    video_id: uuid.UUID
+    fields: dict[str, uuid.UUID]
+    other_list_id: uuid.UUID
+    other_video_id: uuid.UUID
+    other_fields: dict[str, uuid.UUID]
+
+
+def build_list(conn: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID, dict[str, uuid.UUID]]:
+    list_id = create_list(conn)
+    video_id = create_video(conn, list_id=list_id)
+    fields = {
+        "rating": create_field(conn, list_id=list_id, field_type="rating"),
+        "select": create_field(conn, list_id=list_id, field_type="select"),
+        "text": create_field(conn, list_id=list_id, field_type="text", config={"max_length": 10}),
+        "free_text": create_field(conn, list_id=list_id, field_type="text"),
+        "boolean": create_field(conn, list_id=list_id, field_type="boolean"),
+    }
+    return list_id, video_id, fields
+
+
+@pytest.fixture
+def world(postgresql: psycopg.Connection) -> World:
+    return World(*build_list(postgresql), *build_list(postgresql))
+
+
+def stored_values(conn: psycopg.Connection) -> int:
+    return count(conn, "video_field_values")
+
+
+# A valid value for each field of `world`, as (value_numeric, value_text, value_boolean).
+VALID = {
+    "rating": (Decimal(3), None, None),
+    "select": (None, "good", None),
+    "text": (None, "short", None),
+    "free_text": (None, "no limit", None),
+    "boolean": (None, None, True),
+}
+
+
+def insert_value(
+    conn: psycopg.Connection,
+    *,
+    video_id: uuid.UUID,
+    field_id: uuid.UUID,
+    values: tuple[Any, Any, Any],
+) -> None:
+    numeric, text, boolean = values
+    set_value(conn, video_id=video_id, field_id=field_id, numeric=numeric, text=text, boolean=boolean)
+
+
+# ------------------------------------------------------------------------------------------------
+# Rule 1: exactly one value column
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "values"),
+    [
+        pytest.param("rating", (None, None, None), id="none"),
+        pytest.param("rating", (Decimal(3), "3", None), id="numeric-and-text"),
+        pytest.param("boolean", (None, "yes", True), id="boolean-and-text"),
+        pytest.param("rating", (Decimal(3), None, False), id="numeric-and-boolean"),
+        pytest.param("select", (Decimal(1), "good", True), id="all-three"),
+    ],
+)
+def test_value_needs_exactly_one_column(
+    postgresql: psycopg.Connection, world: World, field: str, values: tuple[Any, Any, Any]
+) -> None:
+    with refused(postgresql, errors.CheckViolation, "video_field_values_exactly_one_value"):
+        insert_value(postgresql, video_id=world.video_id, field_id=world.fields[field], values=values)
+    assert stored_values(postgresql) == 0
+
+
+@pytest.mark.parametrize("field", sorted(VALID))
+def test_one_value_in_the_right_column_is_stored(
+    postgresql: psycopg.Connection, world: World, field: str
+) -> None:
+    insert_value(postgresql, video_id=world.video_id, field_id=world.fields[field], values=VALID[field])
+    assert stored_values(postgresql) == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# Rule 2: the column matches the field type
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "values"),
+    [
+        pytest.param("rating", (None, "4", None), id="rating-as-text"),
+        pytest.param("rating", (None, None, True), id="rating-as-boolean"),
+        pytest.param("select", (Decimal(1), None, None), id="select-as-numeric"),
+        pytest.param("select", (None, None, False), id="select-as-boolean"),
+        pytest.param("text", (Decimal(1), None, None), id="text-as-numeric"),
+        pytest.param("boolean", (None, "true", None), id="boolean-as-text"),
+        pytest.param("boolean", (Decimal(1), None, None), id="boolean-as-numeric"),
+    ],
+)
+def test_value_column_must_match_field_type(
+    postgresql: psycopg.Connection, world: World, field: str, values: tuple[Any, Any, Any]
+) -> None:
+    with refused(postgresql, errors.CheckViolation, "video_field_values_value_matches_type"):
+        insert_value(postgresql, video_id=world.video_id, field_id=world.fields[field], values=values)
+
+
+def test_field_type_given_explicitly_must_be_the_fields_type(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    with refused(postgresql, errors.ForeignKeyViolation, "video_field_values_field_fkey"):
+        postgresql.execute(
+            "INSERT INTO video_field_values (video_id, field_id, list_id, field_type, value_text)"
+            " VALUES (%s, %s, %s, 'text', 'five')",
+            [world.video_id, world.fields["rating"], world.list_id],
+        )
+
+
+def test_value_row_cannot_switch_to_another_type(postgresql: psycopg.Connection, world: World) -> None:
+    set_value(postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=3)
+    with refused(postgresql, errors.ForeignKeyViolation, "video_field_values_field_fkey"):
+        postgresql.execute(
+            "UPDATE video_field_values"
+            " SET field_type = 'text', value_text = 'three', value_numeric = NULL"
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# Rule 3: everything linked lives in one list
+# ------------------------------------------------------------------------------------------------
+
+
+def test_value_for_video_of_another_list_is_refused(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    # The short form takes list_id from the field, so the video is the one out of place.
+    with refused(postgresql, errors.ForeignKeyViolation, "video_field_values_video_fkey"):
+        set_value(postgresql, video_id=world.other_video_id, field_id=world.fields["rating"], numeric=3)
+
+
+def test_value_for_field_of_another_list_is_refused(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    with refused(postgresql, errors.ForeignKeyViolation, "video_field_values_field_fkey"):
+        postgresql.execute(
+            "INSERT INTO video_field_values (video_id, field_id, list_id, field_type, value_numeric)"
+            " VALUES (%s, %s, %s, 'rating', 3)",
+            [world.video_id, world.other_fields["rating"], world.list_id],
+        )
+
+
+def test_value_cannot_be_moved_to_field_of_another_list(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    set_value(postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=3)
+    with refused(postgresql, errors.ForeignKeyViolation, "video_field_values_field_fkey"):
+        postgresql.execute(
+            "UPDATE video_field_values SET field_id = %s", [world.other_fields["rating"]]
+        )
+
+
+def test_video_with_values_cannot_move_to_another_list(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    set_value(postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=3)
+    with refused(postgresql, errors.ForeignKeyViolation, "video_field_values_video_fkey"):
+        postgresql.execute(
+            "UPDATE videos SET list_id = %s WHERE id = %s", [world.other_list_id, world.video_id]
+        )
+
+
+def test_schema_field_from_another_list_is_refused(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    schema_id = create_schema(postgresql, list_id=world.list_id)
+    with refused(postgresql, errors.ForeignKeyViolation, "schema_fields_field_fkey"):
+        add_schema_field(postgresql, schema_id=schema_id, field_id=world.other_fields["rating"])
+
+
+def test_schema_field_with_explicit_list_of_the_field_is_refused(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    schema_id = create_schema(postgresql, list_id=world.list_id)
+    with refused(postgresql, errors.ForeignKeyViolation, "schema_fields_schema_fkey"):
+        postgresql.execute(
+            "INSERT INTO schema_fields (schema_id, field_id, list_id) VALUES (%s, %s, %s)",
+            [schema_id, world.other_fields["rating"], world.other_list_id],
+        )
+
+
+def test_tag_cannot_point_at_schema_of_another_list(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    other_schema_id = create_schema(postgresql, list_id=world.other_list_id)
+    with refused(postgresql, errors.ForeignKeyViolation, "tags_schema_fkey"):
+        create_tag(postgresql, list_id=world.list_id, schema_id=other_schema_id)
+
+
+def test_video_tag_across_lists_is_refused(postgresql: psycopg.Connection, world: World) -> None:
+    other_tag_id = create_tag(postgresql, list_id=world.other_list_id)
+    with refused(postgresql, errors.ForeignKeyViolation, "video_tags_tag_fkey"):
+        tag_video(postgresql, video_id=world.video_id, tag_id=other_tag_id)
+
+
+def test_links_within_one_list_are_stored(postgresql: psycopg.Connection, world: World) -> None:
+    schema_id = create_schema(postgresql, list_id=world.list_id)
+    add_schema_field(postgresql, schema_id=schema_id, field_id=world.fields["rating"])
+    tag_id = create_tag(postgresql, list_id=world.list_id, schema_id=schema_id)
+    tag_video(postgresql, video_id=world.video_id, tag_id=tag_id)
+
+    rows = postgresql.execute(
+        "SELECT (SELECT list_id FROM schema_fields), (SELECT list_id FROM video_tags)"
+    ).fetchone()
+    assert rows == (world.list_id, world.list_id)
+
+
+# ------------------------------------------------------------------------------------------------
+# Rule 4: the value fits the field's config
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rating",
+    [Decimal(-1), Decimal("-0.5"), Decimal("-Infinity")],
+    ids=["minus-one", "minus-half", "minus-infinity"],
+)
+def test_negative_rating_is_refused(
+    postgresql: psycopg.Connection, world: World, rating: Decimal
+) -> None:
+    with refused(postgresql, errors.CheckViolation, "video_field_values_rating_in_range"):
+        set_value(postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=rating)
+
+
+@pytest.mark.parametrize(
+    "rating",
+    [Decimal(6), Decimal("5.01"), Decimal("NaN"), Decimal("Infinity")],
+    ids=["six", "just-above", "nan", "infinity"],
+)
+def test_rating_above_max_is_refused(
+    postgresql: psycopg.Connection, world: World, rating: Decimal
+) -> None:
+    with refused(postgresql, errors.CheckViolation, "video_field_values_rating_in_range"):
+        set_value(postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=rating)
+
+
+@pytest.mark.parametrize("rating", ["0", "4.5", "5"])
+def test_rating_within_range_is_stored(
+    postgresql: psycopg.Connection, world: World, rating: str
+) -> None:
+    set_value(postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=Decimal(rating))
+    row = postgresql.execute("SELECT value_numeric FROM video_field_values").fetchone()
+    assert row == (Decimal(rating),)
+
+
+def test_rating_message_names_field_and_range(postgresql: psycopg.Connection) -> None:
+    list_id = create_list(postgresql)
+    video_id = create_video(postgresql, list_id=list_id)
+    field_id = create_field(postgresql, list_id=list_id, name="Overall", config={"max_rating": 5})
+    with pytest.raises(errors.CheckViolation) as info:
+        set_value(postgresql, video_id=video_id, field_id=field_id, numeric=7)
+    assert 'rating 7 for field "Overall" is outside 0..5' in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["ugly", "Good", " good", "good "])
+def test_select_value_not_an_option_is_refused(
+    postgresql: psycopg.Connection, world: World, text: str
+) -> None:
+    with refused(postgresql, errors.CheckViolation, "video_field_values_select_option"):
+        set_value(postgresql, video_id=world.video_id, field_id=world.fields["select"], text=text)
+
+
+@pytest.mark.parametrize("text", ["good", "bad"])
+def test_select_option_is_stored(postgresql: psycopg.Connection, world: World, text: str) -> None:
+    set_value(postgresql, video_id=world.video_id, field_id=world.fields["select"], text=text)
+    assert stored_values(postgresql) == 1
+
+
+def test_text_longer_than_max_length_is_refused(postgresql: psycopg.Connection, world: World) -> None:
+    with refused(postgresql, errors.CheckViolation, "video_field_values_text_length"):
+        set_value(postgresql, video_id=world.video_id, field_id=world.fields["text"], text="x" * 11)
+
+
+@pytest.mark.parametrize("text", ["x" * 10, "é" * 10], ids=["ascii", "multibyte"])
+def test_text_of_max_length_characters_is_stored(
+    postgresql: psycopg.Connection, world: World, text: str
+) -> None:
+    set_value(postgresql, video_id=world.video_id, field_id=world.fields["text"], text=text)
+    assert stored_values(postgresql) == 1
+
+
+@pytest.mark.parametrize("field", ["text", "free_text", "select"])
+@pytest.mark.parametrize(
+    "text", ["", " ", "   ", "\t", "\n", " \r\n "], ids=["empty", "space", "spaces", "tab", "newline", "mixed"]
+)
+def test_empty_or_blank_text_is_refused(
+    postgresql: psycopg.Connection, world: World, field: str, text: str
+) -> None:
+    with refused(postgresql, errors.CheckViolation, "video_field_values_text_not_empty"):
+        set_value(postgresql, video_id=world.video_id, field_id=world.fields[field], text=text)
+
+
+def test_huge_text_is_refused(postgresql: psycopg.Connection, world: World) -> None:
+    with refused(postgresql, errors.CheckViolation, "video_field_values_text_size"):
+        set_value(postgresql, video_id=world.video_id, field_id=world.fields["free_text"], text="x" * 2001)
+
+
+def test_long_text_without_max_length_is_stored(postgresql: psycopg.Connection, world: World) -> None:
+    set_value(postgresql, video_id=world.video_id, field_id=world.fields["free_text"], text="x" * 2000)
+    assert stored_values(postgresql) == 1
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_boolean_value_is_stored(postgresql: psycopg.Connection, world: World, value: bool) -> None:
+    set_value(postgresql, video_id=world.video_id, field_id=world.fields["boolean"], boolean=value)
+    row = postgresql.execute("SELECT value_boolean FROM video_field_values").fetchone()
+    assert row == (value,)
+
+
+def test_update_to_a_bad_value_is_refused(postgresql: psycopg.Connection, world: World) -> None:
+    set_value(postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=3)
+    with refused(postgresql, errors.CheckViolation, "video_field_values_rating_in_range"):
+        postgresql.execute("UPDATE video_field_values SET value_numeric = 9")
+    row = postgresql.execute("SELECT value_numeric FROM video_field_values").fetchone()
+    assert row == (Decimal(3),)
+
+
+# ------------------------------------------------------------------------------------------------
+# Rule 5: a field's type and config against its stored values
+# ------------------------------------------------------------------------------------------------
+
+
+def change_field(
+    conn: psycopg.Connection, field_id: uuid.UUID, *, field_type: str | None = None, config: Any
+) -> None:
+    conn.execute(
+        "UPDATE custom_fields SET field_type = coalesce(%s::field_type, field_type), config = %s"
+        " WHERE id = %s",
+        [field_type, Jsonb(config), field_id],
+    )
+
+
+def field_row(conn: psycopg.Connection, field_id: uuid.UUID) -> tuple[Any, ...] | None:
+    return conn.execute(
+        "SELECT field_type::text, config FROM custom_fields WHERE id = %s", [field_id]
+    ).fetchone()
+
+
+def test_type_change_of_field_with_values_is_refused(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    field_id = world.fields["rating"]
+    set_value(postgresql, video_id=world.video_id, field_id=field_id, numeric=3)
+    with refused(postgresql, errors.CheckViolation, "custom_fields_type_change_with_values"):
+        change_field(postgresql, field_id, field_type="select", config={"options": ["3"]})
+    assert field_row(postgresql, field_id) == ("rating", {"max_rating": 5})
+
+
+@pytest.mark.parametrize(
+    ("field", "new_type", "config"),
+    [
+        ("rating", "select", {"options": ["a"]}),
+        ("select", "text", {}),
+        ("text", "rating", {"max_rating": 3}),
+        ("boolean", "text", {"max_length": 5}),
+    ],
+)
+def test_type_change_of_field_without_values_is_allowed(
+    postgresql: psycopg.Connection, world: World, field: str, new_type: str, config: Any
+) -> None:
+    # Another field of the list has a value: only the changed field's own values matter.
+    set_value(postgresql, video_id=world.video_id, field_id=world.fields["free_text"], text="hi")
+    change_field(postgresql, world.fields[field], field_type=new_type, config=config)
+    assert field_row(postgresql, world.fields[field]) == (new_type, config)
+
+
+def test_type_change_is_allowed_once_values_are_deleted(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    field_id = world.fields["boolean"]
+    set_value(postgresql, video_id=world.video_id, field_id=field_id, boolean=True)
+    postgresql.execute("DELETE FROM video_field_values WHERE field_id = %s", [field_id])
+    change_field(postgresql, field_id, field_type="rating", config={"max_rating": 10})
+    assert field_row(postgresql, field_id) == ("rating", {"max_rating": 10})
+
+
+@pytest.mark.parametrize(
+    ("field", "values", "config"),
+    [
+        pytest.param("rating", (Decimal(4), None, None), {"max_rating": 3}, id="max-rating-below"),
+        pytest.param("rating", (Decimal("3.5"), None, None), {"max_rating": 3}, id="max-rating-below-decimal"),
+        pytest.param("select", (None, "bad", None), {"options": ["good", "ok"]}, id="option-removed"),
+        pytest.param("text", (None, "ten chars!", None), {"max_length": 9}, id="max-length-below"),
+        pytest.param("free_text", (None, "ten chars!", None), {"max_length": 5}, id="max-length-added"),
+    ],
+)
+def test_config_that_would_break_stored_values_is_refused(
+    postgresql: psycopg.Connection,
+    world: World,
+    field: str,
+    values: tuple[Any, Any, Any],
+    config: Any,
+) -> None:
+    field_id = world.fields[field]
+    insert_value(postgresql, video_id=world.video_id, field_id=field_id, values=values)
+    before = field_row(postgresql, field_id)
+    with refused(postgresql, errors.CheckViolation, "custom_fields_config_breaks_values"):
+        change_field(postgresql, field_id, config=config)
+    assert field_row(postgresql, field_id) == before
+
+
+@pytest.mark.parametrize(
+    ("field", "values", "config"),
+    [
+        pytest.param("rating", (Decimal(3), None, None), {"max_rating": 3}, id="max-rating-to-value"),
+        pytest.param("rating", (Decimal(3), None, None), {"max_rating": 10}, id="max-rating-raised"),
+        pytest.param("select", (None, "good", None), {"options": ["good", "ok"]}, id="unused-option-removed"),
+        pytest.param("text", (None, "ten chars!", None), {"max_length": 10}, id="max-length-to-value"),
+        pytest.param("text", (None, "ten chars!", None), {}, id="max-length-removed"),
+    ],
+)
+def test_config_that_keeps_stored_values_valid_is_allowed(
+    postgresql: psycopg.Connection,
+    world: World,
+    field: str,
+    values: tuple[Any, Any, Any],
+    config: Any,
+) -> None:
+    field_id = world.fields[field]
+    insert_value(postgresql, video_id=world.video_id, field_id=field_id, values=values)
+    change_field(postgresql, field_id, config=config)
+    assert field_row(postgresql, field_id) == (field_type_of(field), config)
+
+
+def field_type_of(field: str) -> str:
+    return "text" if field == "free_text" else field
+
+
+def test_config_check_looks_only_at_the_fields_own_values(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    # The other list's rating field holds a 5; lowering this field's max to 2 is still fine.
+    set_value(postgresql, video_id=world.other_video_id, field_id=world.other_fields["rating"], numeric=5)
+    set_value(postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=1)
+    change_field(postgresql, world.fields["rating"], config={"max_rating": 2})
+    assert field_row(postgresql, world.fields["rating"]) == ("rating", {"max_rating": 2})
+
+
+# ------------------------------------------------------------------------------------------------
+# The raw SQL forms
+# ------------------------------------------------------------------------------------------------
+
+
+def test_short_insert_fills_list_and_type(postgresql: psycopg.Connection, world: World) -> None:
+    postgresql.execute(
+        "INSERT INTO video_field_values (video_id, field_id, value_numeric) VALUES (%s, %s, 4)",
+        [world.video_id, world.fields["rating"]],
+    )
+    row = postgresql.execute(
+        "SELECT list_id, field_type::text, value_numeric FROM video_field_values"
+    ).fetchone()
+    assert row == (world.list_id, "rating", Decimal(4))
+
+
+def test_short_insert_into_schema_fields_fills_list(postgresql: psycopg.Connection, world: World) -> None:
+    schema_id = create_schema(postgresql, list_id=world.list_id)
+    postgresql.execute(
+        "INSERT INTO schema_fields (schema_id, field_id) VALUES (%s, %s)",
+        [schema_id, world.fields["select"]],
+    )
+    row = postgresql.execute("SELECT list_id FROM schema_fields").fetchone()
+    assert row == (world.list_id,)
+
+
+def test_short_insert_into_video_tags_fills_list(postgresql: psycopg.Connection, world: World) -> None:
+    tag_id = create_tag(postgresql, list_id=world.list_id)
+    postgresql.execute(
+        "INSERT INTO video_tags (video_id, tag_id) VALUES (%s, %s)", [world.video_id, tag_id]
+    )
+    row = postgresql.execute("SELECT list_id FROM video_tags").fetchone()
+    assert row == (world.list_id,)
+
+
+@pytest.mark.parametrize(
+    ("sql", "constraint"),
+    [
+        pytest.param(
+            "INSERT INTO video_field_values (video_id, field_id, value_numeric) VALUES (%(video)s, %(missing)s, 1)",
+            "video_field_values_field_fkey",
+            id="value-missing-field",
+        ),
+        pytest.param(
+            "INSERT INTO video_field_values (video_id, field_id, value_numeric) VALUES (%(missing)s, %(field)s, 1)",
+            "video_field_values_video_fkey",
+            id="value-missing-video",
+        ),
+        pytest.param(
+            "INSERT INTO schema_fields (schema_id, field_id) VALUES (%(missing)s, %(field)s)",
+            "schema_fields_schema_fkey",
+            id="schema-field-missing-schema",
+        ),
+        pytest.param(
+            "INSERT INTO schema_fields (schema_id, field_id) VALUES (%(schema)s, %(missing)s)",
+            "schema_fields_field_fkey",
+            id="schema-field-missing-field",
+        ),
+        pytest.param(
+            "INSERT INTO video_tags (video_id, tag_id) VALUES (%(missing)s, %(tag)s)",
+            "video_tags_video_fkey",
+            id="video-tag-missing-video",
+        ),
+        pytest.param(
+            "INSERT INTO video_tags (video_id, tag_id) VALUES (%(video)s, %(missing)s)",
+            "video_tags_tag_fkey",
+            id="video-tag-missing-tag",
+        ),
+    ],
+)
+def test_short_insert_of_missing_parent_names_the_foreign_key(
+    postgresql: psycopg.Connection, world: World, sql: str, constraint: str
+) -> None:
+    params = {
+        "video": world.video_id,
+        "field": world.fields["rating"],
+        "schema": create_schema(postgresql, list_id=world.list_id),
+        "tag": create_tag(postgresql, list_id=world.list_id),
+        "missing": uuid.uuid4(),
+    }
+    with refused(postgresql, errors.ForeignKeyViolation, constraint):
+        postgresql.execute(sql, params)
+
+
+def test_multi_row_insert_with_one_bad_row_stores_nothing(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    second_video_id = create_video(postgresql, list_id=world.list_id)
+    third_video_id = create_video(postgresql, list_id=world.list_id)
+    with refused(postgresql, errors.CheckViolation, "video_field_values_rating_in_range"):
+        postgresql.execute(
+            "INSERT INTO video_field_values (video_id, field_id, value_numeric)"
+            " VALUES (%(a)s, %(field)s, 1), (%(b)s, %(field)s, 99), (%(c)s, %(field)s, 2)",
+            {"a": world.video_id, "b": second_video_id, "c": third_video_id, "field": world.fields["rating"]},
+        )
+    assert stored_values(postgresql) == 0
+
+
+def test_multi_row_insert_of_good_rows_stores_them_all(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    postgresql.execute(
+        "INSERT INTO video_field_values (video_id, field_id, value_numeric, value_text, value_boolean)"
+        " VALUES (%(v)s, %(rating)s, 2, NULL, NULL), (%(v)s, %(select)s, NULL, 'bad', NULL),"
+        " (%(v)s, %(boolean)s, NULL, NULL, false)",
+        {"v": world.video_id, **world.fields},
+    )
+    assert stored_values(postgresql) == 3
+
+
+UPSERT = (
+    "INSERT INTO video_field_values (video_id, field_id, value_numeric) VALUES (%s, %s, %s)"
+    " ON CONFLICT (video_id, field_id) DO UPDATE SET value_numeric = EXCLUDED.value_numeric"
+)
+
+
+def test_upsert_to_a_bad_value_is_refused(postgresql: psycopg.Connection, world: World) -> None:
+    field_id = world.fields["rating"]
+    set_value(postgresql, video_id=world.video_id, field_id=field_id, numeric=2)
+    with refused(postgresql, errors.CheckViolation, "video_field_values_rating_in_range"):
+        postgresql.execute(UPSERT, [world.video_id, field_id, 6])
+    row = postgresql.execute("SELECT value_numeric FROM video_field_values").fetchone()
+    assert row == (Decimal(2),)
+
+
+def test_upsert_to_a_good_value_replaces_it(postgresql: psycopg.Connection, world: World) -> None:
+    field_id = world.fields["rating"]
+    set_value(postgresql, video_id=world.video_id, field_id=field_id, numeric=2)
+    postgresql.execute(UPSERT, [world.video_id, field_id, 5])
+    row = postgresql.execute("SELECT count(*), max(value_numeric) FROM video_field_values").fetchone()
+    assert row == (1, Decimal(5))
