@@ -122,7 +122,8 @@ def set_value(
 ) -> None:
     """The short form: list_id and field_type are filled in from the field."""
     conn.execute(
-        "INSERT INTO video_field_values (video_id, field_id, value_numeric, value_text, value_boolean)"
+        "INSERT INTO video_field_values"
+        " (video_id, field_id, value_numeric, value_text, value_boolean)"
         " VALUES (%s, %s, %s, %s, %s)",
         [video_id, field_id, numeric, text, boolean],
     )

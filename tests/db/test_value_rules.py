@@ -77,7 +77,9 @@ def insert_value(
     values: tuple[Any, Any, Any],
 ) -> None:
     numeric, text, boolean = values
-    set_value(conn, video_id=video_id, field_id=field_id, numeric=numeric, text=text, boolean=boolean)
+    set_value(
+        conn, video_id=video_id, field_id=field_id, numeric=numeric, text=text, boolean=boolean
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -99,7 +101,9 @@ def test_value_needs_exactly_one_column(
     postgresql: psycopg.Connection, world: World, field: str, values: tuple[Any, Any, Any]
 ) -> None:
     with refused(postgresql, errors.CheckViolation, "video_field_values_exactly_one_value"):
-        insert_value(postgresql, video_id=world.video_id, field_id=world.fields[field], values=values)
+        insert_value(
+            postgresql, video_id=world.video_id, field_id=world.fields[field], values=values
+        )
     assert stored_values(postgresql) == 0
 
 
@@ -107,7 +111,9 @@ def test_value_needs_exactly_one_column(
 def test_one_value_in_the_right_column_is_stored(
     postgresql: psycopg.Connection, world: World, field: str
 ) -> None:
-    insert_value(postgresql, video_id=world.video_id, field_id=world.fields[field], values=VALID[field])
+    insert_value(
+        postgresql, video_id=world.video_id, field_id=world.fields[field], values=VALID[field]
+    )
     assert stored_values(postgresql) == 1
 
 
@@ -132,7 +138,9 @@ def test_value_column_must_match_field_type(
     postgresql: psycopg.Connection, world: World, field: str, values: tuple[Any, Any, Any]
 ) -> None:
     with refused(postgresql, errors.CheckViolation, "video_field_values_value_matches_type"):
-        insert_value(postgresql, video_id=world.video_id, field_id=world.fields[field], values=values)
+        insert_value(
+            postgresql, video_id=world.video_id, field_id=world.fields[field], values=values
+        )
 
 
 def test_field_type_given_explicitly_must_be_the_fields_type(
@@ -146,7 +154,9 @@ def test_field_type_given_explicitly_must_be_the_fields_type(
         )
 
 
-def test_value_row_cannot_switch_to_another_type(postgresql: psycopg.Connection, world: World) -> None:
+def test_value_row_cannot_switch_to_another_type(
+    postgresql: psycopg.Connection, world: World
+) -> None:
     set_value(postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=3)
     with refused(postgresql, errors.ForeignKeyViolation, "video_field_values_field_fkey"):
         postgresql.execute(
@@ -165,7 +175,9 @@ def test_value_for_video_of_another_list_is_refused(
 ) -> None:
     # The short form takes list_id from the field, so the video is the one out of place.
     with refused(postgresql, errors.ForeignKeyViolation, "video_field_values_video_fkey"):
-        set_value(postgresql, video_id=world.other_video_id, field_id=world.fields["rating"], numeric=3)
+        set_value(
+            postgresql, video_id=world.other_video_id, field_id=world.fields["rating"], numeric=3
+        )
 
 
 def test_value_for_field_of_another_list_is_refused(
@@ -173,7 +185,8 @@ def test_value_for_field_of_another_list_is_refused(
 ) -> None:
     with refused(postgresql, errors.ForeignKeyViolation, "video_field_values_field_fkey"):
         postgresql.execute(
-            "INSERT INTO video_field_values (video_id, field_id, list_id, field_type, value_numeric)"
+            "INSERT INTO video_field_values"
+            " (video_id, field_id, list_id, field_type, value_numeric)"
             " VALUES (%s, %s, %s, 'rating', 3)",
             [world.video_id, world.other_fields["rating"], world.list_id],
         )
@@ -258,7 +271,9 @@ def test_negative_rating_is_refused(
     postgresql: psycopg.Connection, world: World, rating: Decimal
 ) -> None:
     with refused(postgresql, errors.CheckViolation, "video_field_values_rating_in_range"):
-        set_value(postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=rating)
+        set_value(
+            postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=rating
+        )
 
 
 @pytest.mark.parametrize(
@@ -270,14 +285,21 @@ def test_rating_above_max_is_refused(
     postgresql: psycopg.Connection, world: World, rating: Decimal
 ) -> None:
     with refused(postgresql, errors.CheckViolation, "video_field_values_rating_in_range"):
-        set_value(postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=rating)
+        set_value(
+            postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=rating
+        )
 
 
 @pytest.mark.parametrize("rating", ["0", "4.5", "5"])
 def test_rating_within_range_is_stored(
     postgresql: psycopg.Connection, world: World, rating: str
 ) -> None:
-    set_value(postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=Decimal(rating))
+    set_value(
+        postgresql,
+        video_id=world.video_id,
+        field_id=world.fields["rating"],
+        numeric=Decimal(rating),
+    )
     row = postgresql.execute("SELECT value_numeric FROM video_field_values").fetchone()
     assert row == (Decimal(rating),)
 
@@ -305,7 +327,9 @@ def test_select_option_is_stored(postgresql: psycopg.Connection, world: World, t
     assert stored_values(postgresql) == 1
 
 
-def test_text_longer_than_max_length_is_refused(postgresql: psycopg.Connection, world: World) -> None:
+def test_text_longer_than_max_length_is_refused(
+    postgresql: psycopg.Connection, world: World
+) -> None:
     with refused(postgresql, errors.CheckViolation, "video_field_values_text_length"):
         set_value(postgresql, video_id=world.video_id, field_id=world.fields["text"], text="x" * 11)
 
@@ -320,7 +344,9 @@ def test_text_of_max_length_characters_is_stored(
 
 @pytest.mark.parametrize("field", ["text", "free_text", "select"])
 @pytest.mark.parametrize(
-    "text", ["", " ", "   ", "\t", "\n", " \r\n "], ids=["empty", "space", "spaces", "tab", "newline", "mixed"]
+    "text",
+    ["", " ", "   ", "\t", "\n", " \r\n "],
+    ids=["empty", "space", "spaces", "tab", "newline", "mixed"],
 )
 def test_empty_or_blank_text_is_refused(
     postgresql: psycopg.Connection, world: World, field: str, text: str
@@ -331,11 +357,17 @@ def test_empty_or_blank_text_is_refused(
 
 def test_huge_text_is_refused(postgresql: psycopg.Connection, world: World) -> None:
     with refused(postgresql, errors.CheckViolation, "video_field_values_text_size"):
-        set_value(postgresql, video_id=world.video_id, field_id=world.fields["free_text"], text="x" * 2001)
+        set_value(
+            postgresql, video_id=world.video_id, field_id=world.fields["free_text"], text="x" * 2001
+        )
 
 
-def test_long_text_without_max_length_is_stored(postgresql: psycopg.Connection, world: World) -> None:
-    set_value(postgresql, video_id=world.video_id, field_id=world.fields["free_text"], text="x" * 2000)
+def test_long_text_without_max_length_is_stored(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    set_value(
+        postgresql, video_id=world.video_id, field_id=world.fields["free_text"], text="x" * 2000
+    )
     assert stored_values(postgresql) == 1
 
 
@@ -417,10 +449,16 @@ def test_type_change_is_allowed_once_values_are_deleted(
     ("field", "values", "config"),
     [
         pytest.param("rating", (Decimal(4), None, None), {"max_rating": 3}, id="max-rating-below"),
-        pytest.param("rating", (Decimal("3.5"), None, None), {"max_rating": 3}, id="max-rating-below-decimal"),
-        pytest.param("select", (None, "bad", None), {"options": ["good", "ok"]}, id="option-removed"),
+        pytest.param(
+            "rating", (Decimal("3.5"), None, None), {"max_rating": 3}, id="max-rating-below-decimal"
+        ),
+        pytest.param(
+            "select", (None, "bad", None), {"options": ["good", "ok"]}, id="option-removed"
+        ),
         pytest.param("text", (None, "ten chars!", None), {"max_length": 9}, id="max-length-below"),
-        pytest.param("free_text", (None, "ten chars!", None), {"max_length": 5}, id="max-length-added"),
+        pytest.param(
+            "free_text", (None, "ten chars!", None), {"max_length": 5}, id="max-length-added"
+        ),
     ],
 )
 def test_config_that_would_break_stored_values_is_refused(
@@ -441,10 +479,18 @@ def test_config_that_would_break_stored_values_is_refused(
 @pytest.mark.parametrize(
     ("field", "values", "config"),
     [
-        pytest.param("rating", (Decimal(3), None, None), {"max_rating": 3}, id="max-rating-to-value"),
-        pytest.param("rating", (Decimal(3), None, None), {"max_rating": 10}, id="max-rating-raised"),
-        pytest.param("select", (None, "good", None), {"options": ["good", "ok"]}, id="unused-option-removed"),
-        pytest.param("text", (None, "ten chars!", None), {"max_length": 10}, id="max-length-to-value"),
+        pytest.param(
+            "rating", (Decimal(3), None, None), {"max_rating": 3}, id="max-rating-to-value"
+        ),
+        pytest.param(
+            "rating", (Decimal(3), None, None), {"max_rating": 10}, id="max-rating-raised"
+        ),
+        pytest.param(
+            "select", (None, "good", None), {"options": ["good", "ok"]}, id="unused-option-removed"
+        ),
+        pytest.param(
+            "text", (None, "ten chars!", None), {"max_length": 10}, id="max-length-to-value"
+        ),
         pytest.param("text", (None, "ten chars!", None), {}, id="max-length-removed"),
     ],
 )
@@ -469,7 +515,9 @@ def test_config_check_looks_only_at_the_fields_own_values(
     postgresql: psycopg.Connection, world: World
 ) -> None:
     # The other list's rating field holds a 5; lowering this field's max to 2 is still fine.
-    set_value(postgresql, video_id=world.other_video_id, field_id=world.other_fields["rating"], numeric=5)
+    set_value(
+        postgresql, video_id=world.other_video_id, field_id=world.other_fields["rating"], numeric=5
+    )
     set_value(postgresql, video_id=world.video_id, field_id=world.fields["rating"], numeric=1)
     change_field(postgresql, world.fields["rating"], config={"max_rating": 2})
     assert field_row(postgresql, world.fields["rating"]) == ("rating", {"max_rating": 2})
@@ -491,7 +539,9 @@ def test_short_insert_fills_list_and_type(postgresql: psycopg.Connection, world:
     assert row == (world.list_id, "rating", Decimal(4))
 
 
-def test_short_insert_into_schema_fields_fills_list(postgresql: psycopg.Connection, world: World) -> None:
+def test_short_insert_into_schema_fields_fills_list(
+    postgresql: psycopg.Connection, world: World
+) -> None:
     schema_id = create_schema(postgresql, list_id=world.list_id)
     postgresql.execute(
         "INSERT INTO schema_fields (schema_id, field_id) VALUES (%s, %s)",
@@ -501,7 +551,9 @@ def test_short_insert_into_schema_fields_fills_list(postgresql: psycopg.Connecti
     assert row == (world.list_id,)
 
 
-def test_short_insert_into_video_tags_fills_list(postgresql: psycopg.Connection, world: World) -> None:
+def test_short_insert_into_video_tags_fills_list(
+    postgresql: psycopg.Connection, world: World
+) -> None:
     tag_id = create_tag(postgresql, list_id=world.list_id)
     postgresql.execute(
         "INSERT INTO video_tags (video_id, tag_id) VALUES (%s, %s)", [world.video_id, tag_id]
@@ -514,12 +566,14 @@ def test_short_insert_into_video_tags_fills_list(postgresql: psycopg.Connection,
     ("sql", "constraint"),
     [
         pytest.param(
-            "INSERT INTO video_field_values (video_id, field_id, value_numeric) VALUES (%(video)s, %(missing)s, 1)",
+            "INSERT INTO video_field_values (video_id, field_id, value_numeric)"
+            " VALUES (%(video)s, %(missing)s, 1)",
             "video_field_values_field_fkey",
             id="value-missing-field",
         ),
         pytest.param(
-            "INSERT INTO video_field_values (video_id, field_id, value_numeric) VALUES (%(missing)s, %(field)s, 1)",
+            "INSERT INTO video_field_values (video_id, field_id, value_numeric)"
+            " VALUES (%(missing)s, %(field)s, 1)",
             "video_field_values_video_fkey",
             id="value-missing-video",
         ),
@@ -568,7 +622,12 @@ def test_multi_row_insert_with_one_bad_row_stores_nothing(
         postgresql.execute(
             "INSERT INTO video_field_values (video_id, field_id, value_numeric)"
             " VALUES (%(a)s, %(field)s, 1), (%(b)s, %(field)s, 99), (%(c)s, %(field)s, 2)",
-            {"a": world.video_id, "b": second_video_id, "c": third_video_id, "field": world.fields["rating"]},
+            {
+                "a": world.video_id,
+                "b": second_video_id,
+                "c": third_video_id,
+                "field": world.fields["rating"],
+            },
         )
     assert stored_values(postgresql) == 0
 
@@ -577,7 +636,8 @@ def test_multi_row_insert_of_good_rows_stores_them_all(
     postgresql: psycopg.Connection, world: World
 ) -> None:
     postgresql.execute(
-        "INSERT INTO video_field_values (video_id, field_id, value_numeric, value_text, value_boolean)"
+        "INSERT INTO video_field_values"
+        " (video_id, field_id, value_numeric, value_text, value_boolean)"
         " VALUES (%(v)s, %(rating)s, 2, NULL, NULL), (%(v)s, %(select)s, NULL, 'bad', NULL),"
         " (%(v)s, %(boolean)s, NULL, NULL, false)",
         {"v": world.video_id, **world.fields},
@@ -604,5 +664,7 @@ def test_upsert_to_a_good_value_replaces_it(postgresql: psycopg.Connection, worl
     field_id = world.fields["rating"]
     set_value(postgresql, video_id=world.video_id, field_id=field_id, numeric=2)
     postgresql.execute(UPSERT, [world.video_id, field_id, 5])
-    row = postgresql.execute("SELECT count(*), max(value_numeric) FROM video_field_values").fetchone()
+    row = postgresql.execute(
+        "SELECT count(*), max(value_numeric) FROM video_field_values"
+    ).fetchone()
     assert row == (1, Decimal(5))
