@@ -21,13 +21,18 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
+# Stands for "the valid config of the field type" (None would mean JSON null).
+TYPE_DEFAULT: Any = object()
+
+
 def unique(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:8]}"
 
 
 def create_list(conn: psycopg.Connection, *, name: str | None = None) -> uuid.UUID:
     row = conn.execute(
-        "INSERT INTO bookmark_lists (name) VALUES (%s) RETURNING id", [name or unique("List")]
+        "INSERT INTO bookmark_lists (name) VALUES (%s) RETURNING id",
+        [unique("List") if name is None else name],
     ).fetchone()
     assert row
     return row[0]
@@ -42,7 +47,7 @@ def create_video(
 ) -> uuid.UUID:
     row = conn.execute(
         "INSERT INTO videos (list_id, youtube_id, title) VALUES (%s, %s, %s) RETURNING id",
-        [list_id, youtube_id or uuid.uuid4().hex[:11], title],
+        [list_id, uuid.uuid4().hex[:11] if youtube_id is None else youtube_id, title],
     ).fetchone()
     assert row
     return row[0]
@@ -54,7 +59,7 @@ def create_field(
     list_id: uuid.UUID,
     field_type: str = "rating",
     name: str | None = None,
-    config: Any = None,
+    config: Any = TYPE_DEFAULT,
 ) -> uuid.UUID:
     """A custom field; config defaults to a valid one for field_type (see DEFAULT_CONFIGS)."""
     row = conn.execute(
@@ -62,9 +67,9 @@ def create_field(
         " VALUES (%s, %s, %s, %s) RETURNING id",
         [
             list_id,
-            name or unique("Field"),
+            unique("Field") if name is None else name,
             field_type,
-            Jsonb(DEFAULT_CONFIGS[field_type] if config is None else config),
+            Jsonb(DEFAULT_CONFIGS[field_type] if config is TYPE_DEFAULT else config),
         ],
     ).fetchone()
     assert row
@@ -76,7 +81,7 @@ def create_schema(
 ) -> uuid.UUID:
     row = conn.execute(
         "INSERT INTO field_schemas (list_id, name) VALUES (%s, %s) RETURNING id",
-        [list_id, name or unique("Schema")],
+        [list_id, unique("Schema") if name is None else name],
     ).fetchone()
     assert row
     return row[0]
@@ -100,7 +105,7 @@ def create_tag(
 ) -> uuid.UUID:
     row = conn.execute(
         "INSERT INTO tags (list_id, name, schema_id) VALUES (%s, %s, %s) RETURNING id",
-        [list_id, name or unique("Tag"), schema_id],
+        [list_id, unique("Tag") if name is None else name, schema_id],
     ).fetchone()
     assert row
     return row[0]
