@@ -1,0 +1,147 @@
+"""The one place where database errors become domain errors, keyed by SQLSTATE class and the
+name of the constraint (or trigger-raised rule) that refused the write."""
+
+import re
+from uuid import UUID
+
+import asyncpg
+
+from app.errors import Conflict, DomainError, InvalidValue, NotFound, Unavailable
+
+# Foreign keys: the referenced thing is missing, or lives in another list.
+_MISSING = {
+    "videos_list_id_fkey": ("list", "list_id"),
+    "custom_fields_list_id_fkey": ("list", "list_id"),
+    "field_schemas_list_id_fkey": ("list", "list_id"),
+    "tags_list_id_fkey": ("list", "list_id"),
+    "video_field_values_video_fkey": ("video", "video_id"),
+    "video_field_values_field_fkey": ("custom field", "field_id"),
+    "schema_fields_schema_fkey": ("field schema", "schema_id"),
+    "schema_fields_field_fkey": ("custom field", "field_id"),
+    "tags_schema_fkey": ("field schema", "schema_id"),
+    "video_tags_video_fkey": ("video", "video_id"),
+    "video_tags_tag_fkey": ("tag", "tag_id"),
+}
+
+_DUPLICATES = {
+    "videos_youtube_id_unique": "a video with this youtube_id is already in the list",
+    "custom_fields_name_unique": "a custom field with this name already exists in the list",
+    "field_schemas_name_unique": "a field schema with this name already exists in the list",
+    "tags_name_unique": "a tag with this name already exists in the list",
+}
+
+# Rules whose breaking is a conflict with stored data rather than bad input.
+_CONFLICT_RULES = {"custom_fields_type_change_with_values", "custom_fields_config_breaks_values"}
+
+# Plain CHECK constraints say only their name; these sentences say what they mean.
+_CHECK_MESSAGES = {
+    "bookmark_lists_name": "name must be 1..200 characters and not blank",
+    "bookmark_lists_description_length": "description must be at most 2000 characters",
+    "videos_youtube_id_format": "youtube_id must be 1..64 letters, digits, '-' or '_'",
+    "videos_title": "title must be 1..500 characters and not blank",
+    "custom_fields_name": "name must be 1..100 characters and not blank",
+    "custom_fields_config_is_object": "config must be a JSON object",
+    "custom_fields_rating_config": 'a rating field\'s config is {"max_rating": <integer 1..10>}',
+    "custom_fields_select_config": (
+        'a select field\'s config is {"options": [...]}: 1..200 distinct, non-blank strings '
+        "of at most 200 characters"
+    ),
+    "custom_fields_text_config": (
+        'a text field\'s config is {} or {"max_length": <integer 1..2000>}'
+    ),
+    "custom_fields_boolean_config": "a boolean field's config is {}",
+    "field_schemas_name": "name must be 1..100 characters and not blank",
+    "field_schemas_description_length": "description must be at most 2000 characters",
+    "schema_fields_display_order": "display_order must be 0 or more",
+    "tags_name": "name must be 1..100 characters and not blank",
+    "video_field_values_exactly_one_value": (
+        "exactly one of value_text, value_numeric, value_boolean must be set"
+    ),
+    "video_field_values_value_matches_type": (
+        "the value must be in the column of the field's type: rating -> value_numeric, "
+        "select and text -> value_text, boolean -> value_boolean"
+    ),
+    "video_field_values_text_not_empty": "a text value must not be empty",
+    "video_field_values_text_size": "a text value must be at most 2000 bytes",
+    "video_field_values_rating_in_range": "a rating must not be negative",
+}
+
+_KEY_DETAIL = re.compile(r"Key \((?P<columns>[^)]*)\)=\((?P<values>.*)\)")
+_RULE_DETAIL = re.compile(r"(field_id|video_id)=([0-9a-f-]{36})")
+
+
+def _key_values(detail: str | None) -> dict[str, str]:
+    match = _KEY_DETAIL.search(detail or "")
+    if not match:
+        return {}
+    columns = [c.strip() for c in match["columns"].split(",")]
+    values = [v.strip() for v in match["values"].split(",")]
+    return dict(zip(columns, values, strict=False))
+
+
+def _uuid(text: str | None) -> UUID | None:
+    try:
+        return UUID(text) if text else None
+    except ValueError:
+        return None
+
+
+def _rule_message(exc: asyncpg.PostgresError) -> str:
+    # Trigger-raised errors read "rule <name>: <sentence>"; keep the sentence.
+    return re.sub(r"^rule [a-z_]+: ", "", exc.message or "")
+
+
+def translate(exc: BaseException) -> DomainError | None:
+    """The domain error for a database error, or None when it is not one we expect (a bug)."""
+    if isinstance(exc, asyncpg.PostgresError):
+        constraint = getattr(exc, "constraint_name", None) or ""
+        detail = getattr(exc, "detail", None)
+        if isinstance(exc, asyncpg.UniqueViolationError) and constraint in _DUPLICATES:
+            return Conflict(_DUPLICATES[constraint], rule=constraint)
+        if isinstance(exc, asyncpg.UniqueViolationError) and constraint == "schema_fields_pkey":
+            return InvalidValue.one(constraint, "a field can appear only once in a schema")
+        if isinstance(exc, asyncpg.ForeignKeyViolationError) and constraint in _MISSING:
+            resource, column = _MISSING[constraint]
+            key = _key_values(detail)
+            return NotFound(resource, _uuid(key.get(column)) or key.get(column))
+        if isinstance(exc, asyncpg.CheckViolationError):
+            ids = dict(_RULE_DETAIL.findall(detail or ""))
+            if constraint in _CONFLICT_RULES:
+                return Conflict(_rule_message(exc), rule=constraint)
+            message = _CHECK_MESSAGES.get(constraint) or _rule_message(exc)
+            return InvalidValue.one(
+                constraint,
+                message,
+                field_id=_uuid(ids.get("field_id")),
+                video_id=_uuid(ids.get("video_id")),
+            )
+        if isinstance(exc, asyncpg.NotNullViolationError):
+            return InvalidValue.one(f"{exc.column_name}_required", f"{exc.column_name} is required")
+        if isinstance(exc, asyncpg.CardinalityViolationError):
+            return InvalidValue.one(
+                "batch_duplicate_key", "the same (video, field) appears more than once in the batch"
+            )
+        if isinstance(exc, asyncpg.DataError):
+            return InvalidValue.one("invalid_value", exc.message or "invalid value")
+        if isinstance(exc, asyncpg.QueryCanceledError):
+            return Unavailable("the database took too long to answer (statement timeout)")
+        if isinstance(
+            exc,
+            asyncpg.CannotConnectNowError
+            | asyncpg.AdminShutdownError
+            | asyncpg.CrashShutdownError
+            | asyncpg.TooManyConnectionsError,
+        ):
+            return Unavailable("the database is not available")
+        if isinstance(exc, asyncpg.DeadlockDetectedError | asyncpg.SerializationError):
+            return Unavailable("the database could not order concurrent writes; try again")
+        return None
+    if isinstance(
+        exc,
+        asyncpg.InterfaceError
+        | asyncpg.exceptions.ConnectionDoesNotExistError
+        | OSError
+        | TimeoutError,
+    ):
+        return Unavailable("the database is not available")
+    return None

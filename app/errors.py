@@ -1,0 +1,64 @@
+"""Domain errors: what went wrong, in the product's words. The data layer raises them
+(app/db/errors.py translates database errors) and the API maps them to HTTP once."""
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+
+class DomainError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    """A resource does not exist (or not in the list it was looked up in)."""
+
+    def __init__(self, resource: str, resource_id: UUID | str | None = None) -> None:
+        what = f"{resource} {resource_id}" if resource_id is not None else resource
+        super().__init__(f"{what} not found")
+        self.resource = resource
+        self.resource_id = resource_id
+
+
+class Conflict(DomainError):
+    """The request collides with stored data: a duplicate name or youtube_id, a type change
+    of a field that has values."""
+
+    def __init__(self, message: str, *, rule: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One broken rule, for one item of the input."""
+
+    rule: str
+    message: str
+    field_id: UUID | None = None
+    video_id: UUID | None = None
+    index: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class InvalidValue(DomainError):
+    """Input is well-formed but breaks a rule: a value that does not fit its field, a search
+    condition whose operator does not fit the field's type, a config of the wrong shape."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+    @classmethod
+    def one(cls, rule: str, message: str, **where: Any) -> "InvalidValue":
+        return cls([Problem(rule=rule, message=message, **where)])
+
+
+class InvalidInput(DomainError):
+    """Input the data layer cannot act on at all, such as a malformed cursor."""
+
+
+class Unavailable(DomainError):
+    """The database cannot be reached or is shutting down."""

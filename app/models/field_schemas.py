@@ -1,0 +1,43 @@
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from app.models.base import Description, Input, Record, ShortName
+from app.models.custom_fields import FieldType
+
+
+class SchemaFieldIn(Input):
+    field_id: UUID
+    display_order: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    show_on_card: bool = False
+
+
+class SchemaField(BaseModel):
+    field_id: UUID
+    name: str
+    field_type: FieldType
+    display_order: int
+    show_on_card: bool
+
+
+class FieldSchema(Record):
+    id: UUID
+    list_id: UUID
+    name: str
+    description: str
+    fields: list[SchemaField]
+    created_at: datetime
+    updated_at: datetime
+
+
+class FieldSchemaCreate(Input):
+    name: ShortName
+    description: Description = ""
+    fields: Annotated[list[SchemaFieldIn], Field(max_length=500)] = Field(default_factory=list)
+
+
+class FieldSchemaUpdate(Input):
+    name: ShortName | None = None
+    description: Description | None = None

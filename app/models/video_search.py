@@ -1,0 +1,43 @@
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from app.models.base import Input
+
+Op = Literal[
+    "eq",
+    "ne",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "between",
+    "contains",
+    "starts_with",
+    "in",
+    "not_in",
+    "is_empty",
+    "is_not_empty",
+]
+
+
+class Condition(Input):
+    field_id: UUID
+    op: Op
+    # Its type depends on the field and the operator; app/repositories/video_search.py checks it.
+    value: Any = None
+
+
+class Sort(Input):
+    by: str = Field(default="created_at", description='"created_at", "title" or a field id')
+    direction: Literal["asc", "desc"] | None = Field(
+        default=None, description="default: desc for created_at, asc otherwise"
+    )
+
+
+class VideoSearch(Input):
+    filters: Annotated[list[Condition], Field(max_length=20)] = Field(default_factory=list)
+    sort: Sort = Field(default_factory=Sort)
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    cursor: Annotated[str, Field(max_length=2000)] | None = None

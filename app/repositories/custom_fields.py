@@ -1,0 +1,58 @@
+from collections.abc import Iterable
+from uuid import UUID
+
+import asyncpg
+
+from app.db import queries
+from app.db.execute import fetch, fetchrow
+from app.errors import NotFound
+from app.models.custom_fields import CustomField, CustomFieldCreate, CustomFieldUpdate
+
+SQL = queries.load("custom_fields")
+
+
+async def create(
+    conn: asyncpg.Connection, *, list_id: UUID, data: CustomFieldCreate
+) -> CustomField:
+    row = await fetchrow(conn, SQL["create"], list_id, data.name, data.field_type, data.config)
+    return CustomField.from_row(row)
+
+
+async def get(conn: asyncpg.Connection, *, list_id: UUID, field_id: UUID) -> CustomField:
+    row = await fetchrow(conn, SQL["get"], list_id, field_id)
+    if row is None:
+        raise NotFound("custom field", field_id)
+    return CustomField.from_row(row)
+
+
+async def list_by_list(conn: asyncpg.Connection, *, list_id: UUID) -> list[CustomField]:
+    return [CustomField.from_row(row) for row in await fetch(conn, SQL["list_by_list"], list_id)]
+
+
+async def get_many(
+    conn: asyncpg.Connection, *, list_id: UUID, field_ids: Iterable[UUID]
+) -> dict[UUID, CustomField]:
+    """The given fields by id; raises NotFound naming the first id that is not in the list."""
+    wanted = list(dict.fromkeys(field_ids))
+    rows = await fetch(conn, SQL["get_many"], list_id, wanted)
+    found = {row["id"]: CustomField.from_row(row) for row in rows}
+    for field_id in wanted:
+        if field_id not in found:
+            raise NotFound("custom field", field_id)
+    return found
+
+
+async def update(
+    conn: asyncpg.Connection, *, list_id: UUID, field_id: UUID, data: CustomFieldUpdate
+) -> CustomField:
+    row = await fetchrow(
+        conn, SQL["update"], list_id, field_id, data.name, data.field_type, data.config
+    )
+    if row is None:
+        raise NotFound("custom field", field_id)
+    return CustomField.from_row(row)
+
+
+async def delete(conn: asyncpg.Connection, *, list_id: UUID, field_id: UUID) -> None:
+    if await fetchrow(conn, SQL["delete"], list_id, field_id) is None:
+        raise NotFound("custom field", field_id)

@@ -1,0 +1,81 @@
+from uuid import UUID
+
+import asyncpg
+
+from app.db import queries
+from app.db.execute import execute, fetch, fetchrow, fetchval, transaction
+from app.errors import NotFound
+from app.models.field_schemas import (
+    FieldSchema,
+    FieldSchemaCreate,
+    FieldSchemaUpdate,
+    SchemaFieldIn,
+)
+
+SQL = queries.load("field_schemas")
+
+
+async def _add_fields(
+    conn: asyncpg.Connection, list_id: UUID, schema_id: UUID, fields: list[SchemaFieldIn]
+) -> None:
+    if fields:
+        await execute(
+            conn,
+            SQL["add_fields"],
+            list_id,
+            schema_id,
+            [f.field_id for f in fields],
+            [f.display_order for f in fields],
+            [f.show_on_card for f in fields],
+        )
+
+
+async def create(
+    conn: asyncpg.Connection, *, list_id: UUID, data: FieldSchemaCreate
+) -> FieldSchema:
+    async with transaction(conn):
+        schema_id = await fetchval(conn, SQL["create"], list_id, data.name, data.description)
+        await _add_fields(conn, list_id, schema_id, data.fields)
+        return await get(conn, list_id=list_id, schema_id=schema_id)
+
+
+async def get(conn: asyncpg.Connection, *, list_id: UUID, schema_id: UUID) -> FieldSchema:
+    row = await fetchrow(conn, SQL["with_fields"], list_id, schema_id)
+    if row is None:
+        raise NotFound("field schema", schema_id)
+    return FieldSchema.from_row(row)
+
+
+async def list_by_list(conn: asyncpg.Connection, *, list_id: UUID) -> list[FieldSchema]:
+    return [
+        FieldSchema.from_row(row) for row in await fetch(conn, SQL["with_fields"], list_id, None)
+    ]
+
+
+async def update(
+    conn: asyncpg.Connection, *, list_id: UUID, schema_id: UUID, data: FieldSchemaUpdate
+) -> FieldSchema:
+    async with transaction(conn):
+        if (
+            await fetchval(conn, SQL["update"], list_id, schema_id, data.name, data.description)
+            is None
+        ):
+            raise NotFound("field schema", schema_id)
+        return await get(conn, list_id=list_id, schema_id=schema_id)
+
+
+async def replace_fields(
+    conn: asyncpg.Connection, *, list_id: UUID, schema_id: UUID, fields: list[SchemaFieldIn]
+) -> FieldSchema:
+    """Make `fields` the schema's whole ordered field list, all or nothing."""
+    async with transaction(conn):
+        if await fetchval(conn, SQL["touch"], list_id, schema_id) is None:
+            raise NotFound("field schema", schema_id)
+        await execute(conn, SQL["clear_fields"], list_id, schema_id)
+        await _add_fields(conn, list_id, schema_id, fields)
+        return await get(conn, list_id=list_id, schema_id=schema_id)
+
+
+async def delete(conn: asyncpg.Connection, *, list_id: UUID, schema_id: UUID) -> None:
+    if await fetchrow(conn, SQL["delete"], list_id, schema_id) is None:
+        raise NotFound("field schema", schema_id)

@@ -1,0 +1,188 @@
+from uuid import UUID
+
+import asyncpg
+
+from app.db import queries
+from app.db.execute import fetch, fetchrow, transaction
+from app.errors import InvalidValue, NotFound, Problem
+from app.models.field_values import (
+    BulkEdit,
+    BulkEditResult,
+    FieldValue,
+    FieldValueSet,
+    ValueIn,
+    VideoField,
+    value_problems,
+)
+from app.repositories import custom_fields
+
+SQL = queries.load("field_values")
+
+# (video_id, field_id, value) — one row of a batch write.
+Item = tuple[UUID, UUID, ValueIn]
+
+
+async def _check_videos(conn: asyncpg.Connection, list_id: UUID, video_ids: list[UUID]) -> None:
+    missing = await fetch(conn, SQL["missing_videos"], list_id, list(dict.fromkeys(video_ids)))
+    if missing:
+        raise NotFound("video", missing[0]["id"])
+
+
+async def _check_values(conn: asyncpg.Connection, list_id: UUID, items: list[Item]) -> None:
+    """Every field in the list and every value fitting its field, reported per item before any
+    write; the database checks the same rules again as it writes."""
+    fields = await custom_fields.get_many(
+        conn, list_id=list_id, field_ids=[field_id for _, field_id, _ in items]
+    )
+    problems = value_problems(
+        fields, [(video_id, field_id, value) for video_id, field_id, value in items]
+    )
+    seen: set[tuple[UUID, UUID]] = set()
+    for index, (video_id, field_id, _) in enumerate(items):
+        if (video_id, field_id) in seen:
+            problems.append(
+                Problem(
+                    rule="batch_duplicate_key",
+                    index=index,
+                    video_id=video_id,
+                    field_id=field_id,
+                    message=f"the batch sets field {field_id} of video {video_id} more than once",
+                )
+            )
+        seen.add((video_id, field_id))
+    if problems:
+        raise InvalidValue(problems)
+
+
+async def _write(conn: asyncpg.Connection, list_id: UUID, items: list[Item]) -> int:
+    rows = await fetch(
+        conn,
+        SQL["set_many"],
+        list_id,
+        [video_id for video_id, _, _ in items],
+        [field_id for _, field_id, _ in items],
+        [value.value_text for _, _, value in items],
+        [value.value_numeric for _, _, value in items],
+        [value.value_boolean for _, _, value in items],
+    )
+    return len(rows)
+
+
+async def set_one(
+    conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID, value: FieldValueSet
+) -> FieldValue:
+    """Set (insert or replace) one value of a video; moves updated_at."""
+    async with transaction(conn):
+        await _check_values(conn, list_id, [(video_id, value.field_id, value)])
+        row = await fetchrow(
+            conn,
+            SQL["set_one"],
+            list_id,
+            video_id,
+            value.field_id,
+            value.value_text,
+            value.value_numeric,
+            value.value_boolean,
+        )
+        if row is None:
+            raise NotFound("custom field", value.field_id)
+        return FieldValue.from_row(row)
+
+
+async def set_many(
+    conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID, values: list[FieldValueSet]
+) -> int:
+    """Set many values of one video in one statement, all or nothing; returns how many."""
+    items: list[Item] = [(video_id, value.field_id, value) for value in values]
+    async with transaction(conn):
+        await _check_values(conn, list_id, items)
+        return await _write(conn, list_id, items) if items else 0
+
+
+async def bulk_edit(conn: asyncpg.Connection, *, list_id: UUID, edit: BulkEdit) -> BulkEditResult:
+    """Set and clear values across many videos of a list, all or nothing."""
+    items: list[Item] = [(row.video_id, row.field_id, row) for row in edit.set]
+    clear_keys = [(row.video_id, row.field_id) for row in edit.clear]
+    both = {(video_id, field_id) for video_id, field_id, _ in items} & set(clear_keys)
+    if both:
+        video_id, field_id = sorted(both)[0]
+        raise InvalidValue.one(
+            "bulk_edit_set_and_clear",
+            f"field {field_id} of video {video_id} is both set and cleared",
+            video_id=video_id,
+            field_id=field_id,
+        )
+    async with transaction(conn):
+        await _check_videos(
+            conn, list_id, [key[0] for key in clear_keys] + [item[0] for item in items]
+        )
+        await custom_fields.get_many(
+            conn, list_id=list_id, field_ids=[key[1] for key in clear_keys]
+        )
+        written = 0
+        if items:
+            await _check_values(conn, list_id, items)
+            written = await _write(conn, list_id, items)
+        cleared = 0
+        if clear_keys:
+            rows = await fetch(
+                conn,
+                SQL["clear_many"],
+                list_id,
+                [video_id for video_id, _ in clear_keys],
+                [field_id for _, field_id in clear_keys],
+            )
+            cleared = len(rows)
+        return BulkEditResult(set=written, cleared=cleared)
+
+
+async def clear_one(
+    conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID, field_id: UUID
+) -> bool:
+    """Clear a video's value for a field; True when there was one to clear."""
+    row = await fetchrow(conn, SQL["clear_one"], list_id, video_id, field_id)
+    assert row is not None
+    if not row["video_exists"]:
+        raise NotFound("video", video_id)
+    if not row["field_exists"]:
+        raise NotFound("custom field", field_id)
+    return bool(row["cleared"])
+
+
+async def clear_field(
+    conn: asyncpg.Connection, *, list_id: UUID, field_id: UUID, video_ids: list[UUID]
+) -> int:
+    """Clear one field on many videos of a list; returns how many values were cleared."""
+    async with transaction(conn):
+        await custom_fields.get(conn, list_id=list_id, field_id=field_id)
+        return len(await fetch(conn, SQL["clear_field"], list_id, field_id, video_ids))
+
+
+async def fields_of_video(
+    conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID
+) -> list[VideoField]:
+    """Every field that applies to the video, in display order, each with its value or None."""
+    rows = await fetch(conn, SQL["fields_of_video"], list_id, video_id)
+    if not rows:
+        raise NotFound("video", video_id)
+    return [
+        VideoField(
+            field_id=row["field_id"],
+            name=row["name"],
+            field_type=row["field_type"],
+            config=row["config"],
+            display_order=row["display_order"],
+            show_on_card=row["show_on_card"],
+            value=next(
+                (
+                    row[c]
+                    for c in ("value_text", "value_numeric", "value_boolean")
+                    if row[c] is not None
+                ),
+                None,
+            ),
+            updated_at=row["updated_at"],
+        )
+        for row in rows
+        if row["field_id"] is not None
+    ]

@@ -1,0 +1,38 @@
+from uuid import UUID
+
+import asyncpg
+
+from app.db import queries
+from app.db.execute import fetch, fetchrow
+from app.errors import NotFound
+from app.models.lists import BookmarkList, ListCreate, ListUpdate
+
+SQL = queries.load("lists")
+
+
+async def create(conn: asyncpg.Connection, *, data: ListCreate) -> BookmarkList:
+    row = await fetchrow(conn, SQL["create"], data.name, data.description)
+    return BookmarkList.from_row(row)
+
+
+async def get(conn: asyncpg.Connection, *, list_id: UUID) -> BookmarkList:
+    row = await fetchrow(conn, SQL["get"], list_id)
+    if row is None:
+        raise NotFound("list", list_id)
+    return BookmarkList.from_row(row)
+
+
+async def list_all(conn: asyncpg.Connection) -> list[BookmarkList]:
+    return [BookmarkList.from_row(row) for row in await fetch(conn, SQL["list_all"])]
+
+
+async def update(conn: asyncpg.Connection, *, list_id: UUID, data: ListUpdate) -> BookmarkList:
+    row = await fetchrow(conn, SQL["update"], list_id, data.name, data.description)
+    if row is None:
+        raise NotFound("list", list_id)
+    return BookmarkList.from_row(row)
+
+
+async def delete(conn: asyncpg.Connection, *, list_id: UUID) -> None:
+    if await fetchrow(conn, SQL["delete"], list_id) is None:
+        raise NotFound("list", list_id)

@@ -1,0 +1,53 @@
+"""Opaque keyset cursors: base64url JSON of the sort they belong to and the last row's key."""
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from app.errors import InvalidInput
+
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 50
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"n": str(value)}
+    return value  # str, bool or None
+
+
+def _typed(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"t"}:
+        return datetime.fromisoformat(value["t"])
+    if isinstance(value, dict) and set(value) == {"n"}:
+        return Decimal(value["n"])
+    if value is None or isinstance(value, str | bool):
+        return value
+    raise ValueError("unexpected cursor value")
+
+
+def encode(sort: str, value: Any, row_id: UUID) -> str:
+    payload = json.dumps([sort, _plain(value), str(row_id)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode(cursor: str, sort: str, value_type: type | tuple[type, ...]) -> tuple[Any, UUID]:
+    """The (sort value, id) a cursor stands for; refuses a cursor made for another sort or
+    whose value is not of value_type (None is always allowed: rows without a value)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, value, row_id = json.loads(raw)
+        typed, parsed_id = _typed(value), UUID(row_id)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput("cursor is not valid: pass next_cursor from a previous page") from None
+    if typed is not None and not isinstance(typed, value_type):
+        raise InvalidInput("cursor is not valid: pass next_cursor from a previous page")
+    if cursor_sort != sort:
+        raise InvalidInput("cursor belongs to another sort order: start again without a cursor")
+    return typed, parsed_id

@@ -1,0 +1,210 @@
+"""Search a list's videos by field conditions (AND), sorted, keyset-paged.
+
+The statement is assembled only from the fixed fragments of sql/video_search.sql, picked by
+whitelisted names; every value is a bound parameter."""
+
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from app.db import queries
+from app.db.execute import translated_errors
+from app.errors import InvalidValue
+from app.models.custom_fields import CustomField, FieldType
+from app.models.video_search import Condition, VideoSearch
+from app.models.videos import Video, VideoPage
+from app.repositories import custom_fields, paging
+
+SQL = queries.load("video_search")
+
+_NUMERIC_OPS = {op: f"numeric_{op}" for op in ("eq", "ne", "gt", "gte", "lt", "lte", "between")}
+_PRESENCE_OPS = {"is_empty": "is_empty", "is_not_empty": "is_not_empty"}
+# The whitelist: which operators each field type takes, and the fragment each one uses.
+FRAGMENT_OF = {
+    FieldType.RATING: _NUMERIC_OPS | _PRESENCE_OPS,
+    FieldType.TEXT: {
+        "eq": "text_eq",
+        "ne": "text_ne",
+        "contains": "text_contains",
+        "starts_with": "text_starts_with",
+    }
+    | _PRESENCE_OPS,
+    FieldType.SELECT: {"eq": "text_eq", "ne": "text_ne", "in": "text_in", "not_in": "text_not_in"}
+    | _PRESENCE_OPS,
+    FieldType.BOOLEAN: {"eq": "boolean_eq"} | _PRESENCE_OPS,
+}
+_SORT_HEAD = {
+    FieldType.RATING: "head_numeric_field",
+    FieldType.SELECT: "head_text_field",
+    FieldType.TEXT: "head_text_field",
+    FieldType.BOOLEAN: "head_boolean_field",
+}
+_SORT_VALUE_TYPE = {
+    FieldType.RATING: Decimal,
+    FieldType.SELECT: str,
+    FieldType.TEXT: str,
+    FieldType.BOOLEAN: bool,
+}
+_PLACEHOLDER = re.compile(r"(?<![:\w]):([a-z_]+)\b")
+MAX_IN_VALUES = 200
+
+
+class _Statement:
+    """Fragments joined in order, their :placeholders numbered into bound parameters."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, fragment: str, prefix: str = "", **values: Any) -> None:
+        numbers: dict[str, str] = {}
+
+        def bind(match: re.Match[str]) -> str:
+            name = match[1]
+            if name not in numbers:
+                self.params.append(values[name])
+                numbers[name] = f"${len(self.params)}"
+            return numbers[name]
+
+        self.parts.append(prefix + _PLACEHOLDER.sub(bind, SQL[fragment].sql))
+        unused = set(values) - set(numbers)
+        assert not unused, f"{fragment} has no placeholder for {unused}"
+
+    @property
+    def text(self) -> str:
+        return "/* video_search.search */\n" + "\n".join(self.parts)
+
+
+def _refuse(condition: Condition, field: CustomField, rule: str, message: str) -> InvalidValue:
+    return InvalidValue.one(
+        rule, f'{message} (field "{field.name}", op {condition.op})', field_id=field.id
+    )
+
+
+def _number(condition: Condition, field: CustomField, value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise _refuse(condition, field, "search_value_type", "the value must be a number")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise _refuse(condition, field, "search_value_type", "the value must be a number") from None
+    if not number.is_finite():
+        raise _refuse(condition, field, "search_value_type", "the value must be a finite number")
+    return number
+
+
+def _text(condition: Condition, field: CustomField, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise _refuse(condition, field, "search_value_type", "the value must be a non-empty string")
+    if field.field_type is FieldType.SELECT and value not in field.config["options"]:
+        raise _refuse(
+            condition,
+            field,
+            "search_value_option",
+            f"{value!r} is not one of the field's options {field.config['options']}",
+        )
+    return value
+
+
+def _condition_values(condition: Condition, field: CustomField) -> dict[str, Any]:
+    """The bound values of a condition's fragment, checked against the field and operator."""
+    op, value = condition.op, condition.value
+    if op in _PRESENCE_OPS:
+        if value is not None:
+            raise _refuse(condition, field, "search_value_type", "this operator takes no value")
+        return {}
+    if op == "between":
+        if not isinstance(value, list) or len(value) != 2:
+            raise _refuse(condition, field, "search_value_type", "the value must be [low, high]")
+        low, high = (_number(condition, field, v) for v in value)
+        if low > high:
+            raise _refuse(condition, field, "search_value_range", "low must not exceed high")
+        return {"low": low, "high": high}
+    if op in ("in", "not_in"):
+        if not isinstance(value, list) or not 1 <= len(value) <= MAX_IN_VALUES:
+            raise _refuse(
+                condition,
+                field,
+                "search_value_type",
+                f"the value must be a list of 1..{MAX_IN_VALUES} options",
+            )
+        return {"values": [_text(condition, field, v) for v in value]}
+    if field.field_type is FieldType.RATING:
+        return {"value": _number(condition, field, value)}
+    if field.field_type is FieldType.BOOLEAN:
+        if not isinstance(value, bool):
+            raise _refuse(condition, field, "search_value_type", "the value must be true or false")
+        return {"value": value}
+    return {"value": _text(condition, field, value)}
+
+
+async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch) -> VideoPage:
+    field_ids = [c.field_id for c in query.filters]
+    sort_field_id = None
+    if query.sort.by not in ("created_at", "title"):
+        try:
+            sort_field_id = UUID(query.sort.by)
+        except ValueError:
+            raise InvalidValue.one(
+                "search_sort", 'sort.by must be "created_at", "title" or a custom field id'
+            ) from None
+        field_ids.append(sort_field_id)
+    fields = await custom_fields.get_many(conn, list_id=list_id, field_ids=field_ids)
+
+    statement = _Statement()
+    statement.add("page_open")
+    if sort_field_id is None:
+        statement.add(f"head_{query.sort.by}", list_id=list_id)
+        direction = query.sort.direction or ("desc" if query.sort.by == "created_at" else "asc")
+        value_type: type = datetime if query.sort.by == "created_at" else str
+        sort_key = f"{query.sort.by}:{direction}"
+    else:
+        sort_field = fields[sort_field_id]
+        statement.add(
+            _SORT_HEAD[sort_field.field_type], sort_field_id=sort_field_id, list_id=list_id
+        )
+        direction = query.sort.direction or "asc"
+        value_type = _SORT_VALUE_TYPE[sort_field.field_type]
+        sort_key = f"field:{sort_field_id}:{direction}"
+
+    for condition in query.filters:
+        field = fields[condition.field_id]
+        fragment = FRAGMENT_OF[field.field_type].get(condition.op)
+        if fragment is None:
+            raise _refuse(
+                condition,
+                field,
+                "search_operator",
+                f"a {field.field_type} field does not take this operator; it takes "
+                + ", ".join(FRAGMENT_OF[field.field_type]),
+            )
+        statement.add(
+            fragment, prefix="AND ", field_id=field.id, **_condition_values(condition, field)
+        )
+    statement.add("page_close")
+
+    by_field = sort_field_id is not None
+    if query.cursor is not None:
+        after_value, after_id = paging.decode(query.cursor, sort_key, value_type)
+        if after_value is None and not by_field:
+            raise InvalidValue.one("search_cursor", "cursor is not valid for this sort")
+        if after_value is None:
+            statement.add(f"after_null_{direction}", after_id=after_id)
+        else:
+            after = f"after_value_{direction}" if by_field else f"after_{direction}"
+            statement.add(after, after_value=after_value, after_id=after_id)
+    statement.add(f"order_value_{direction}" if by_field else f"order_{direction}")
+    statement.add("page_limit", limit=query.limit + 1)
+
+    with translated_errors():
+        rows = await conn.fetch(statement.text, *statement.params)
+    items = [Video.from_row(row) for row in rows[: query.limit]]
+    next_cursor = None
+    if len(rows) > query.limit:
+        last = rows[query.limit - 1]
+        next_cursor = paging.encode(sort_key, last["sort_value"], last["id"])
+    return VideoPage(items=items, next_cursor=next_cursor)

@@ -1,0 +1,58 @@
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from app.db import queries
+from app.db.execute import fetch, fetchrow
+from app.errors import NotFound
+from app.models.videos import Video, VideoCreate, VideoPage, VideoUpdate
+from app.repositories import paging
+
+SQL = queries.load("videos")
+NEWEST_SORT = "created_at:desc"
+
+
+async def create(conn: asyncpg.Connection, *, list_id: UUID, data: VideoCreate) -> Video:
+    return Video.from_row(await fetchrow(conn, SQL["create"], list_id, data.youtube_id, data.title))
+
+
+async def get(conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID) -> Video:
+    row = await fetchrow(conn, SQL["get"], list_id, video_id)
+    if row is None:
+        raise NotFound("video", video_id)
+    return Video.from_row(row)
+
+
+async def list_newest(
+    conn: asyncpg.Connection,
+    *,
+    list_id: UUID,
+    limit: int = paging.DEFAULT_PAGE_SIZE,
+    cursor: str | None = None,
+) -> VideoPage:
+    """A page of a list's videos, newest first; next_cursor is None on the last page."""
+    if cursor is None:
+        rows = await fetch(conn, SQL["newest_first_page"], list_id, limit + 1)
+    else:
+        created_at, after_id = paging.decode(cursor, NEWEST_SORT, datetime)
+        rows = await fetch(conn, SQL["newest_after"], list_id, limit + 1, created_at, after_id)
+    items = [Video.from_row(row) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = paging.encode(NEWEST_SORT, items[-1].created_at, items[-1].id)
+    return VideoPage(items=items, next_cursor=next_cursor)
+
+
+async def update(
+    conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID, data: VideoUpdate
+) -> Video:
+    row = await fetchrow(conn, SQL["update"], list_id, video_id, data.youtube_id, data.title)
+    if row is None:
+        raise NotFound("video", video_id)
+    return Video.from_row(row)
+
+
+async def delete(conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID) -> None:
+    if await fetchrow(conn, SQL["delete"], list_id, video_id) is None:
+        raise NotFound("video", video_id)

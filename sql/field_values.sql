@@ -1,0 +1,85 @@
+-- Field values: at most one value per (video, field), in the column of the field's type.
+-- Writes pass list_id and field_type themselves (taken from the field, which must be in the
+-- list), so the database's fill-in trigger stays idle and the foreign keys check the video.
+
+-- name: set_one
+-- Set a video's value for a field (insert, or replace and move updated_at); no row when the
+-- field is not in the list.
+INSERT INTO video_field_values AS fv
+    (video_id, field_id, list_id, field_type, value_text, value_numeric, value_boolean)
+SELECT $2, f.id, f.list_id, f.field_type, $4, $5, $6
+FROM custom_fields AS f
+WHERE f.list_id = $1 AND f.id = $3
+ON CONFLICT (video_id, field_id) DO UPDATE
+SET value_text = excluded.value_text,
+    value_numeric = excluded.value_numeric,
+    value_boolean = excluded.value_boolean
+RETURNING fv.video_id, fv.field_id, fv.field_type, fv.value_text, fv.value_numeric, fv.value_boolean,
+          fv.created_at, fv.updated_at;
+
+-- name: set_many
+-- Set a batch of (video, field, value) rows in one statement, in key order so that concurrent
+-- overlapping batches lock rows in the same order; rows whose field is not in the list are
+-- left out (the caller compares counts).
+INSERT INTO video_field_values AS fv
+    (video_id, field_id, list_id, field_type, value_text, value_numeric, value_boolean)
+SELECT b.video_id, f.id, f.list_id, f.field_type, b.value_text, b.value_numeric, b.value_boolean
+FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::boolean[])
+         AS b (video_id, field_id, value_text, value_numeric, value_boolean)
+JOIN custom_fields AS f ON f.id = b.field_id AND f.list_id = $1
+ORDER BY b.video_id, b.field_id
+ON CONFLICT (video_id, field_id) DO UPDATE
+SET value_text = excluded.value_text,
+    value_numeric = excluded.value_numeric,
+    value_boolean = excluded.value_boolean
+RETURNING fv.video_id, fv.field_id;
+
+-- name: clear_one
+-- Clear a video's value for a field; also tells whether the video and the field exist.
+WITH deleted AS (
+    DELETE FROM video_field_values
+    WHERE list_id = $1 AND video_id = $2 AND field_id = $3
+    RETURNING 1
+)
+SELECT EXISTS (SELECT FROM videos WHERE list_id = $1 AND id = $2) AS video_exists,
+       EXISTS (SELECT FROM custom_fields WHERE list_id = $1 AND id = $3) AS field_exists,
+       (SELECT count(*) FROM deleted) AS cleared;
+
+-- name: clear_many
+-- Clear a batch of (video, field) values of a list; returns the keys that had a value.
+DELETE FROM video_field_values AS fv
+USING unnest($2::uuid[], $3::uuid[]) AS c (video_id, field_id)
+WHERE fv.list_id = $1 AND fv.video_id = c.video_id AND fv.field_id = c.field_id
+RETURNING fv.video_id, fv.field_id;
+
+-- name: clear_field
+-- Clear one field on many videos of a list.
+DELETE FROM video_field_values
+WHERE list_id = $1 AND field_id = $2 AND video_id = ANY($3::uuid[])
+RETURNING video_id;
+
+-- name: missing_videos
+-- The ids among $2 that are not videos of list $1 (to name them in a refusal).
+SELECT wanted.id
+FROM unnest($2::uuid[]) AS wanted (id)
+WHERE NOT EXISTS (SELECT FROM videos AS v WHERE v.list_id = $1 AND v.id = wanted.id);
+
+-- name: fields_of_video
+-- Every field that applies to a video (the fields of its tags' schemas, each once, in display
+-- order) with the video's value or NULLs; one row with NULL field_id when none apply, and no
+-- row when the video is not in the list.
+SELECT v.id AS video_id, a.field_id, f.name, f.field_type, f.config, a.display_order,
+       a.show_on_card, fv.value_text, fv.value_numeric, fv.value_boolean, fv.updated_at
+FROM videos AS v
+LEFT JOIN LATERAL (
+    SELECT sf.field_id, min(sf.display_order) AS display_order, bool_or(sf.show_on_card) AS show_on_card
+    FROM video_tags AS vt
+    JOIN tags AS t ON t.id = vt.tag_id
+    JOIN schema_fields AS sf ON sf.schema_id = t.schema_id
+    WHERE vt.video_id = v.id
+    GROUP BY sf.field_id
+) AS a ON true
+LEFT JOIN custom_fields AS f ON f.id = a.field_id
+LEFT JOIN video_field_values AS fv ON fv.video_id = v.id AND fv.field_id = a.field_id
+WHERE v.list_id = $1 AND v.id = $2
+ORDER BY a.display_order, lower(f.name), f.id;
