@@ -7,10 +7,12 @@ Every builder takes the connection first and keyword-only arguments, fills sensi
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
@@ -134,9 +136,35 @@ def set_value(
     )
 
 
+@dataclass(frozen=True)
+class FullList:
+    """A list with one row in every table: a video with a tag and a rating, a field in a schema."""
+
+    list_id: uuid.UUID
+    video_id: uuid.UUID
+    field_id: uuid.UUID
+    schema_id: uuid.UUID
+    tag_id: uuid.UUID
+
+
+def create_full_list(conn: psycopg.Connection) -> FullList:
+    list_id = create_list(conn)
+    video_id = create_video(conn, list_id=list_id)
+    field_id = create_field(conn, list_id=list_id, field_type="rating")
+    schema_id = create_schema(conn, list_id=list_id)
+    add_schema_field(conn, schema_id=schema_id, field_id=field_id)
+    tag_id = create_tag(conn, list_id=list_id, schema_id=schema_id)
+    tag_video(conn, video_id=video_id, tag_id=tag_id)
+    set_value(conn, video_id=video_id, field_id=field_id, numeric=4)
+    return FullList(list_id, video_id, field_id, schema_id, tag_id)
+
+
 def count(conn: psycopg.Connection, table: str, where: str = "true", params: Any = ()) -> int:
     """Rows of a table matching a condition; table and where are fixed strings in the tests."""
-    row = conn.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()  # noqa: S608
+    query = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(
+        sql.Identifier(table), sql.SQL(where)
+    )
+    row = conn.execute(query, params).fetchone()
     assert row
     return int(row[0])
 
