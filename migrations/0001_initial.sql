@@ -283,6 +283,8 @@ CREATE TABLE video_field_values (
 COMMENT ON TABLE video_field_values IS
     'A video''s value for a custom field: at most one row per (video, field), exactly one '
     'value_* column set, the one of the field''s type. A missing value is a missing row.';
+COMMENT ON INDEX video_field_values_pkey IS
+    'One value per (video, field); serves "the values of a video" and the upsert''s ON CONFLICT.';
 COMMENT ON COLUMN video_field_values.list_id IS
     'The field''s list, filled in when omitted; the foreign keys keep video and field in it.';
 COMMENT ON COLUMN video_field_values.field_type IS

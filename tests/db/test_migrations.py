@@ -1,0 +1,265 @@
+"""The migrations themselves: apply, roll back and apply again to the same schema; a failing
+migration leaves nothing behind; the schema documents itself with comments."""
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from app.db import migrate
+from tests.db.factories import (
+    create_field,
+    create_full_list,
+    create_list,
+    create_video,
+    set_value,
+)
+
+# yoyo's own bookkeeping tables (and their indexes) live in public too; they are not ours.
+# The queries that could see them take this pattern as their %(yoyo)s parameter.
+YOYO = {"yoyo": "^(_yoyo_|yoyo_lock)"}
+
+# Each query lists one kind of object by name, never by oid, so two applies compare equal.
+CATALOG = {
+    "relations": """
+        SELECT c.relname, c.relkind::text, obj_description(c.oid, 'pg_class')
+        FROM pg_class AS c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relname !~ %(yoyo)s""",
+    "columns": """
+        SELECT c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
+               a.attnotnull, pg_get_expr(d.adbin, d.adrelid), col_description(c.oid, a.attnum)
+        FROM pg_class AS c
+        JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        LEFT JOIN pg_attrdef AS d ON d.adrelid = c.oid AND d.adnum = a.attnum
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v')
+          AND c.relname !~ %(yoyo)s""",
+    "constraints": """
+        SELECT c.relname, k.conname, pg_get_constraintdef(k.oid)
+        FROM pg_constraint AS k JOIN pg_class AS c ON c.oid = k.conrelid
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relname !~ %(yoyo)s""",
+    "indexes": """
+        SELECT tablename, indexname, indexdef FROM pg_indexes
+        WHERE schemaname = 'public' AND tablename !~ %(yoyo)s""",
+    "triggers": """
+        SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid)
+        FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
+        WHERE NOT t.tgisinternal AND c.relnamespace = 'public'::regnamespace
+          AND c.relname !~ %(yoyo)s""",
+    "functions": """
+        SELECT proname, pg_get_function_identity_arguments(oid), pg_get_functiondef(oid),
+               obj_description(oid, 'pg_proc')
+        FROM pg_proc WHERE pronamespace = 'public'::regnamespace""",
+    "views": """
+        SELECT viewname, definition FROM pg_views WHERE schemaname = 'public'""",
+    "types": """
+        SELECT t.typname, t.typtype::text, obj_description(t.oid, 'pg_type'),
+               array(SELECT enumlabel::text FROM pg_enum
+                     WHERE enumtypid = t.oid ORDER BY enumsortorder)
+        FROM pg_type AS t
+        WHERE t.typnamespace = 'public'::regnamespace AND t.typrelid = 0
+          AND t.typcategory <> 'A'""",
+}
+
+
+def catalog_snapshot(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
+    with psycopg.connect(database_url) as conn:
+        return {
+            kind: sorted(conn.execute(query, YOYO).fetchall()) for kind, query in CATALOG.items()
+        }
+
+
+def applied_migrations(database_url: str) -> list[str]:
+    with psycopg.connect(database_url) as conn:
+        return [row[0] for row in conn.execute("SELECT migration_id FROM _yoyo_migration")]
+
+
+def test_snapshot_sees_the_schema(empty_database_url: str) -> None:
+    migrate.apply(empty_database_url)
+    snapshot = catalog_snapshot(empty_database_url)
+    tables = {name for name, kind, _ in snapshot["relations"] if kind == "r"}
+    assert "video_field_values" in tables
+    assert not any(name.startswith(("_yoyo", "yoyo")) for name, _, _ in snapshot["relations"])
+    assert all(snapshot.values()), "every kind of object should have at least one entry"
+
+
+def test_apply_rollback_apply_gives_the_same_schema(empty_database_url: str) -> None:
+    assert migrate.apply(empty_database_url) == ["0001_initial"]
+    first = catalog_snapshot(empty_database_url)
+
+    assert migrate.rollback(empty_database_url, count=None) == ["0001_initial"]
+    assert migrate.apply(empty_database_url) == ["0001_initial"]
+
+    assert catalog_snapshot(empty_database_url) == first
+
+
+def test_rollback_all_leaves_no_app_object(empty_database_url: str) -> None:
+    migrate.apply(empty_database_url)
+    migrate.rollback(empty_database_url, count=None)
+
+    assert catalog_snapshot(empty_database_url) == {kind: [] for kind in CATALOG}
+    assert applied_migrations(empty_database_url) == []
+
+
+def test_rollback_all_works_with_data_in_every_table(database_url: str) -> None:
+    # database_url is the migrated clone of this test; fill it, then drop it all.
+    with psycopg.connect(database_url) as conn:
+        create_full_list(conn)
+    assert migrate.rollback(database_url, count=None) == ["0001_initial"]
+    assert catalog_snapshot(database_url) == {kind: [] for kind in CATALOG}
+
+
+def test_applying_twice_is_a_no_op(empty_database_url: str) -> None:
+    assert migrate.apply(empty_database_url) == ["0001_initial"]
+    first = catalog_snapshot(empty_database_url)
+
+    assert migrate.apply(empty_database_url) == []
+
+    assert catalog_snapshot(empty_database_url) == first
+    assert applied_migrations(empty_database_url) == ["0001_initial"]
+
+
+BROKEN_MIGRATION = """\
+-- A migration that fails after creating something.
+-- depends: 0001_initial
+CREATE TABLE broken_probe (id integer PRIMARY KEY);
+INSERT INTO broken_probe VALUES (1);
+SELECT 1 / 0;
+"""
+
+
+def test_failing_migration_leaves_nothing_applied(empty_database_url: str, tmp_path: Path) -> None:
+    migrations_dir = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, migrations_dir)
+    (migrations_dir / "0002_broken.sql").write_text(BROKEN_MIGRATION)
+
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        migrate.apply(empty_database_url, migrations_dir=migrations_dir)
+
+    with psycopg.connect(empty_database_url) as conn:
+        probe = conn.execute("SELECT to_regclass('public.broken_probe')").fetchone()
+        values = conn.execute("SELECT to_regclass('public.video_field_values')").fetchone()
+    assert probe == (None,)
+    assert values == ("video_field_values",)
+    assert applied_migrations(empty_database_url) == ["0001_initial"]
+
+
+# ------------------------------------------------------------------------------------------------
+# The schema explains itself
+# ------------------------------------------------------------------------------------------------
+
+
+def test_every_table_and_view_has_a_comment(postgresql: psycopg.Connection) -> None:
+    missing = postgresql.execute(
+        """SELECT relname FROM pg_class
+            WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'v')
+              AND relname !~ %(yoyo)s AND obj_description(oid, 'pg_class') IS NULL""",
+        YOYO,
+    ).fetchall()
+    assert missing == []
+
+
+# Columns whose meaning a reader cannot guess from the name alone.
+EXPLAINED_COLUMNS = [
+    ("videos", "youtube_id"),
+    ("custom_fields", "field_type"),
+    ("custom_fields", "config"),
+    ("schema_fields", "list_id"),
+    ("schema_fields", "show_on_card"),
+    ("tags", "schema_id"),
+    ("video_tags", "list_id"),
+    ("video_field_values", "list_id"),
+    ("video_field_values", "field_type"),
+    ("video_field_values", "value_numeric"),
+    ("video_field_values", "value_boolean"),
+    ("video_field_values", "value_text"),
+]
+
+
+@pytest.mark.parametrize(("table", "column"), EXPLAINED_COLUMNS)
+def test_non_obvious_column_has_a_comment(
+    postgresql: psycopg.Connection, table: str, column: str
+) -> None:
+    row = postgresql.execute(
+        """SELECT col_description(a.attrelid, a.attnum) FROM pg_attribute AS a
+           WHERE a.attrelid = %s::regclass AND a.attname = %s""",
+        [table, column],
+    ).fetchone()
+    assert row is not None, f"{table}.{column} does not exist"
+    assert row[0], f"{table}.{column} has no comment"
+
+
+def test_every_index_on_values_has_a_comment(postgresql: psycopg.Connection) -> None:
+    indexes = dict(
+        postgresql.execute(
+            """SELECT indexrelid::regclass::text, obj_description(indexrelid, 'pg_class')
+               FROM pg_index WHERE indrelid = 'video_field_values'::regclass"""
+        ).fetchall()
+    )
+    assert len(indexes) >= 4  # the primary key and one partial index per value column
+    assert {name for name, comment in indexes.items() if not comment} == set()
+
+
+def test_every_index_not_backing_a_constraint_has_a_comment(
+    postgresql: psycopg.Connection,
+) -> None:
+    missing = postgresql.execute(
+        """SELECT i.indexrelid::regclass::text
+            FROM pg_index AS i JOIN pg_class AS t ON t.oid = i.indrelid
+            WHERE t.relnamespace = 'public'::regnamespace AND t.relname !~ %(yoyo)s
+              AND NOT EXISTS (SELECT FROM pg_constraint WHERE conindid = i.indexrelid)
+              AND obj_description(i.indexrelid, 'pg_class') IS NULL""",
+        YOYO,
+    ).fetchall()
+    assert missing == []
+
+
+def test_readable_view_shows_a_value_row(postgresql: psycopg.Connection) -> None:
+    list_id = create_list(postgresql, name="Cooking")
+    video_id = create_video(postgresql, list_id=list_id, youtube_id="abc123", title="Pasta")
+    field_id = create_field(
+        postgresql, list_id=list_id, name="Taste", field_type="rating", config={"max_rating": 5}
+    )
+    set_value(postgresql, video_id=video_id, field_id=field_id, numeric=Decimal("4.5"))
+
+    row = postgresql.execute(
+        """SELECT list_name, youtube_id, video_title, field_name, field_type::text, value,
+                  list_id, video_id, field_id
+           FROM video_field_values_readable"""
+    ).fetchone()
+    assert row == (
+        "Cooking",
+        "abc123",
+        "Pasta",
+        "Taste",
+        "rating",
+        "4.5",
+        list_id,
+        video_id,
+        field_id,
+    )
+
+
+@pytest.mark.parametrize(
+    ("field_type", "config", "values", "shown"),
+    [
+        ("select", {"options": ["yes", "no"]}, {"text": "no"}, "no"),
+        ("text", {}, {"text": "Great sauce"}, "Great sauce"),
+        ("boolean", {}, {"boolean": False}, "false"),
+    ],
+)
+def test_readable_view_shows_each_type_as_text(
+    postgresql: psycopg.Connection,
+    field_type: str,
+    config: Any,
+    values: dict[str, Any],
+    shown: str,
+) -> None:
+    list_id = create_list(postgresql)
+    video_id = create_video(postgresql, list_id=list_id)
+    field_id = create_field(postgresql, list_id=list_id, field_type=field_type, config=config)
+    set_value(postgresql, video_id=video_id, field_id=field_id, **values)
+    row = postgresql.execute("SELECT field_type::text, value FROM video_field_values_readable")
+    assert row.fetchone() == (field_type, shown)
