@@ -12,6 +12,7 @@ from pytest_postgresql import factories
 from pytest_postgresql.executors import PostgreSQLExecutor
 
 from app.db import migrate
+from app.config import Settings
 from app.db.pool import create_pool
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ def database_url(postgresql: psycopg.Connection) -> str:
 
 @pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await create_pool(database_url, min_size=1, max_size=4)
+    pool = await create_pool(Settings(database_url=database_url, pool_max_size=4))
     try:
         yield pool
     finally:

@@ -3,21 +3,37 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, get
+from litestar import Litestar, MediaType, Response, get
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
+from litestar.static_files import create_static_files_router
+from openapi_ui_bundles import swagger_ui
 
+from app.api.custom_fields import CustomFieldController
+from app.api.dependencies import provide_connection
+from app.api.errors import EXCEPTION_HANDLERS
+from app.api.field_schemas import FieldSchemaController
+from app.api.field_values import BulkValueController, VideoFieldController
+from app.api.lists import ListController
+from app.api.tags import TagController, VideoTagController
+from app.api.video_search import VideoSearchController
+from app.api.videos import VideoController
 from app.config import Settings
+from app.db.execute import translated_errors
 from app.db.pool import create_pool
 
+MAX_BODY_BYTES = 2 * 1024 * 1024  # a bulk edit of MAX_BATCH rows fits; more is a 413
 
-@get("/health", operation_id="health")
-async def health(state: State) -> dict[str, str]:
-    try:
-        await state.pool.fetchval("SELECT 1")
-    except Exception as exc:
-        raise HTTPException(status_code=503, detail="database unavailable") from exc
-    return {"status": "ok"}
+
+@get("/health", operation_id="health", tags=["health"], media_type=MediaType.JSON)
+async def health(state: State) -> Response[dict[str, str]]:
+    """200 when the database answers, 503 (problem details) when it does not."""
+    with translated_errors():  # Unavailable -> 503
+        async with state.pool.acquire(timeout=state.settings.acquire_timeout_s) as conn:
+            await conn.fetchval("SELECT 1")
+    return Response({"status": "ok", "database": "ok"})
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -25,12 +41,54 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def db_pool(app: Litestar) -> AsyncIterator[None]:
-        app.state.pool = await create_pool(
-            settings.database_url, min_size=settings.pool_min_size, max_size=settings.pool_max_size
-        )
+        # min_size=0: the app starts (and answers /health with 503) even while the database
+        # is down, and reconnects by itself when it is back.
+        app.state.pool = await create_pool(settings, min_size=0)
         try:
             yield
         finally:
             await app.state.pool.close()
 
-    return Litestar(route_handlers=[health], lifespan=[db_pool])
+    docs = "/static/swagger"
+    return Litestar(
+        route_handlers=[
+            health,
+            ListController,
+            VideoController,
+            VideoSearchController,
+            VideoTagController,
+            VideoFieldController,
+            CustomFieldController,
+            FieldSchemaController,
+            TagController,
+            BulkValueController,
+            create_static_files_router(
+                path=docs, directories=[swagger_ui.static_path], include_in_schema=False
+            ),
+        ],
+        state=State({"settings": settings}),
+        lifespan=[db_pool],
+        dependencies={"conn": Provide(provide_connection)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(
+            title="custom-fields-sql",
+            version="0.1.0",
+            description="Custom fields for video bookmark lists.",
+            path="/schema",
+            # Served by the app itself: the docs page works without internet access.
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    path="/swagger",
+                    js_url=f"{docs}/swagger-ui-bundle.js",
+                    css_url=f"{docs}/swagger-ui.css",
+                    standalone_preset_js_url=f"{docs}/swagger-ui-standalone-preset.js",
+                    favicon=f"<link rel='icon' type='image/png' href='{docs}/favicon-32x32.png'>",
+                ),
+                JsonRenderPlugin(),
+                YamlRenderPlugin(),
+            ],
+        ),
+        logging_config=None,
+        debug=False,
+    )

@@ -27,14 +27,11 @@ async def init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
-async def create_pool(
-    database_url: str, *, min_size: int = 1, max_size: int = 10, settings: Settings | None = None
-) -> asyncpg.Pool:
-    settings = settings or Settings(database_url=database_url)
+async def create_pool(settings: Settings, *, min_size: int | None = None) -> asyncpg.Pool:
     return await asyncpg.create_pool(
-        database_url,
-        min_size=min_size,
-        max_size=max_size,
+        settings.database_url,
+        min_size=settings.pool_min_size if min_size is None else min_size,
+        max_size=settings.pool_max_size,
         init=init_connection,
         timeout=settings.connect_timeout_s,
         server_settings={

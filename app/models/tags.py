@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, RootModel
 
 from app.models.base import Input, Record, ShortName
 
@@ -28,5 +28,16 @@ class TagUpdate(Input):
     schema_id: UUID | None = None
 
 
-class VideoTagsSet(Input):
-    tag_ids: Annotated[list[UUID], Field(max_length=500)]
+TagIds = Annotated[list[UUID], Field(max_length=500)]
+
+
+class TagIdsObject(Input):
+    tag_ids: TagIds
+
+
+class VideoTagsSet(RootModel[TagIdsObject | TagIds]):
+    """A video's whole set of tags: {"tag_ids": [...]} or a bare array of tag ids."""
+
+    @property
+    def tag_ids(self) -> list[UUID]:
+        return self.root.tag_ids if isinstance(self.root, TagIdsObject) else self.root

@@ -7,6 +7,7 @@ from app.db import queries
 from app.db.execute import fetch, fetchrow
 from app.errors import NotFound
 from app.models.custom_fields import CustomField, CustomFieldCreate, CustomFieldUpdate
+from app.repositories import lists
 
 SQL = queries.load("custom_fields")
 
@@ -26,7 +27,10 @@ async def get(conn: asyncpg.Connection, *, list_id: UUID, field_id: UUID) -> Cus
 
 
 async def list_by_list(conn: asyncpg.Connection, *, list_id: UUID) -> list[CustomField]:
-    return [CustomField.from_row(row) for row in await fetch(conn, SQL["list_by_list"], list_id)]
+    rows = await fetch(conn, SQL["list_by_list"], list_id)
+    if not rows:
+        await lists.ensure_exists(conn, list_id=list_id)
+    return [CustomField.from_row(row) for row in rows]
 
 
 async def get_many(

@@ -11,6 +11,7 @@ from app.models.field_schemas import (
     FieldSchemaUpdate,
     SchemaFieldIn,
 )
+from app.repositories import lists
 
 SQL = queries.load("field_schemas")
 
@@ -47,9 +48,10 @@ async def get(conn: asyncpg.Connection, *, list_id: UUID, schema_id: UUID) -> Fi
 
 
 async def list_by_list(conn: asyncpg.Connection, *, list_id: UUID) -> list[FieldSchema]:
-    return [
-        FieldSchema.from_row(row) for row in await fetch(conn, SQL["with_fields"], list_id, None)
-    ]
+    rows = await fetch(conn, SQL["with_fields"], list_id, None)
+    if not rows:
+        await lists.ensure_exists(conn, list_id=list_id)
+    return [FieldSchema.from_row(row) for row in rows]
 
 
 async def update(

@@ -22,6 +22,12 @@ async def get(conn: asyncpg.Connection, *, list_id: UUID) -> BookmarkList:
     return BookmarkList.from_row(row)
 
 
+async def ensure_exists(conn: asyncpg.Connection, *, list_id: UUID) -> None:
+    """NotFound unless the list exists: an empty collection of a missing list is a 404."""
+    if await fetchrow(conn, SQL["get"], list_id) is None:
+        raise NotFound("list", list_id)
+
+
 async def list_all(conn: asyncpg.Connection) -> list[BookmarkList]:
     return [BookmarkList.from_row(row) for row in await fetch(conn, SQL["list_all"])]
 

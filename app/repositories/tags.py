@@ -6,7 +6,7 @@ from app.db import queries
 from app.db.execute import execute, fetch, fetchrow, transaction
 from app.errors import NotFound
 from app.models.tags import Tag, TagCreate, TagUpdate
-from app.repositories import videos
+from app.repositories import lists, videos
 
 SQL = queries.load("tags")
 
@@ -23,7 +23,10 @@ async def get(conn: asyncpg.Connection, *, list_id: UUID, tag_id: UUID) -> Tag:
 
 
 async def list_by_list(conn: asyncpg.Connection, *, list_id: UUID) -> list[Tag]:
-    return [Tag.from_row(row) for row in await fetch(conn, SQL["list_by_list"], list_id)]
+    rows = await fetch(conn, SQL["list_by_list"], list_id)
+    if not rows:
+        await lists.ensure_exists(conn, list_id=list_id)
+    return [Tag.from_row(row) for row in rows]
 
 
 async def update(conn: asyncpg.Connection, *, list_id: UUID, tag_id: UUID, data: TagUpdate) -> Tag:

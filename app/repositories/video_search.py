@@ -17,7 +17,7 @@ from app.errors import InvalidValue
 from app.models.custom_fields import CustomField, FieldType
 from app.models.video_search import Condition, VideoSearch
 from app.models.videos import Video, VideoPage
-from app.repositories import custom_fields, paging
+from app.repositories import custom_fields, lists, paging
 
 SQL = queries.load("video_search")
 
@@ -202,6 +202,8 @@ async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch)
 
     with translated_errors():
         rows = await conn.fetch(statement.text, *statement.params)
+    if not rows:
+        await lists.ensure_exists(conn, list_id=list_id)
     items = [Video.from_row(row) for row in rows[: query.limit]]
     next_cursor = None
     if len(rows) > query.limit:

@@ -7,7 +7,7 @@ from app.db import queries
 from app.db.execute import fetch, fetchrow
 from app.errors import NotFound
 from app.models.videos import Video, VideoCreate, VideoPage, VideoUpdate
-from app.repositories import paging
+from app.repositories import lists, paging
 
 SQL = queries.load("videos")
 NEWEST_SORT = "created_at:desc"
@@ -37,6 +37,8 @@ async def list_newest(
     else:
         created_at, after_id = paging.decode(cursor, NEWEST_SORT, datetime)
         rows = await fetch(conn, SQL["newest_after"], list_id, limit + 1, created_at, after_id)
+    if not rows:
+        await lists.ensure_exists(conn, list_id=list_id)
     items = [Video.from_row(row) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:

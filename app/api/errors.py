@@ -1,0 +1,111 @@
+"""Every failure leaves the API as RFC 9457 problem details (application/problem+json):
+domain errors, request validation, unknown routes and bugs alike. Registered once, in
+app/api/app.py; controllers contain no try/except."""
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from app.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    InvalidValue,
+    NotFound,
+    Unavailable,
+)
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger("app.api")
+
+_STATUS_OF = {NotFound: 404, Conflict: 409, InvalidValue: 422, InvalidInput: 400, Unavailable: 503}
+_TITLES = {
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def problem(
+    request: Request[Any, Any, Any], status: int, detail: str, **extensions: Any
+) -> Response[dict[str, Any]]:
+    body = {
+        "type": "about:blank",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **{key: value for key, value in extensions.items() if value is not None},
+    }
+    headers = {"Retry-After": "2"} if status == 503 else None
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    status = next(code for kind, code in _STATUS_OF.items() if isinstance(exc, kind))
+    if isinstance(exc, InvalidValue):
+        errors = [
+            {
+                key: value
+                for key, value in {
+                    "rule": p.rule,
+                    "message": p.message,
+                    "field_id": p.field_id,
+                    "video_id": p.video_id,
+                    "index": p.index,
+                }.items()
+                if value is not None
+            }
+            for p in exc.problems
+        ]
+        return problem(request, status, exc.message, errors=errors)
+    if isinstance(exc, Conflict):
+        return problem(request, status, exc.message, rule=exc.rule)
+    return problem(request, status, exc.message)
+
+
+def validation_error(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[dict[str, Any]]:
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            message = str(item.get("message", "")).removeprefix("Value error, ")
+            errors.append({"field": item.get("key") or None, "message": message})
+    detail = "; ".join(
+        f"{e['field']}: {e['message']}" if e["field"] else str(e["message"]) for e in errors
+    )
+    return problem(
+        request,
+        400,
+        f"invalid request: {detail or exc.detail}",
+        errors=[{k: v for k, v in e.items() if v is not None} for e in errors] or None,
+    )
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    return problem(request, exc.status_code, exc.detail)
+
+
+def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal error; it has been logged")
+
+
+EXCEPTION_HANDLERS: Any = {
+    DomainError: domain_error,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    Exception: unexpected_error,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "MediaType", "problem"]

@@ -1,0 +1,41 @@
+from uuid import UUID
+
+from litestar import Controller, delete, get, patch, post, put
+from litestar.params import FromPath, JSONBody
+
+from app.api.dependencies import Conn
+from app.models.lists import BookmarkList, ListCreate, ListUpdate
+from app.repositories import lists
+
+
+class ListController(Controller):
+    path = "/lists"
+    tags = ["lists"]
+
+    @post("/", operation_id="createList")
+    async def create(self, conn: Conn, data: JSONBody[ListCreate]) -> BookmarkList:
+        return await lists.create(conn, data=data)
+
+    @get("/", operation_id="listLists")
+    async def list_all(self, conn: Conn) -> list[BookmarkList]:
+        return await lists.list_all(conn)
+
+    @get("/{list_id:uuid}", operation_id="getList")
+    async def get(self, conn: Conn, list_id: FromPath[UUID]) -> BookmarkList:
+        return await lists.get(conn, list_id=list_id)
+
+    @patch("/{list_id:uuid}", operation_id="updateList")
+    async def update(
+        self, conn: Conn, list_id: FromPath[UUID], data: JSONBody[ListUpdate]
+    ) -> BookmarkList:
+        return await lists.update(conn, list_id=list_id, data=data)
+
+    @put("/{list_id:uuid}", operation_id="replaceList", include_in_schema=False)
+    async def replace(
+        self, conn: Conn, list_id: FromPath[UUID], data: JSONBody[ListUpdate]
+    ) -> BookmarkList:
+        return await lists.update(conn, list_id=list_id, data=data)
+
+    @delete("/{list_id:uuid}", operation_id="deleteList")
+    async def delete(self, conn: Conn, list_id: FromPath[UUID]) -> None:
+        await lists.delete(conn, list_id=list_id)

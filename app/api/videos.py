@@ -1,0 +1,61 @@
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, delete, get, patch, post, put
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from app.api.dependencies import Conn
+from app.models.videos import Video, VideoCreate, VideoPage, VideoUpdate
+from app.repositories import paging, videos
+
+
+class VideoController(Controller):
+    path = "/lists/{list_id:uuid}/videos"
+    tags = ["videos"]
+
+    @post("/", operation_id="createVideo")
+    async def create(
+        self, conn: Conn, list_id: FromPath[UUID], data: JSONBody[VideoCreate]
+    ) -> Video:
+        return await videos.create(conn, list_id=list_id, data=data)
+
+    @get("/", operation_id="listVideos")
+    async def list_newest(
+        self,
+        conn: Conn,
+        list_id: FromPath[UUID],
+        limit: Annotated[
+            int, QueryParameter(ge=1, le=paging.MAX_PAGE_SIZE)
+        ] = paging.DEFAULT_PAGE_SIZE,
+        cursor: Annotated[str | None, QueryParameter(max_length=2000)] = None,
+    ) -> VideoPage:
+        """A list's videos, newest first; pass next_cursor back as cursor for the next page."""
+        return await videos.list_newest(conn, list_id=list_id, limit=limit, cursor=cursor)
+
+    @get("/{video_id:uuid}", operation_id="getVideo")
+    async def get(self, conn: Conn, list_id: FromPath[UUID], video_id: FromPath[UUID]) -> Video:
+        return await videos.get(conn, list_id=list_id, video_id=video_id)
+
+    @patch("/{video_id:uuid}", operation_id="updateVideo")
+    async def update(
+        self,
+        conn: Conn,
+        list_id: FromPath[UUID],
+        video_id: FromPath[UUID],
+        data: JSONBody[VideoUpdate],
+    ) -> Video:
+        return await videos.update(conn, list_id=list_id, video_id=video_id, data=data)
+
+    @put("/{video_id:uuid}", operation_id="replaceVideo", include_in_schema=False)
+    async def replace(
+        self,
+        conn: Conn,
+        list_id: FromPath[UUID],
+        video_id: FromPath[UUID],
+        data: JSONBody[VideoUpdate],
+    ) -> Video:
+        return await videos.update(conn, list_id=list_id, video_id=video_id, data=data)
+
+    @delete("/{video_id:uuid}", operation_id="deleteVideo")
+    async def delete(self, conn: Conn, list_id: FromPath[UUID], video_id: FromPath[UUID]) -> None:
+        await videos.delete(conn, list_id=list_id, video_id=video_id)
