@@ -11,14 +11,16 @@ import pytest
 from pytest_postgresql import factories
 from pytest_postgresql.executors import PostgreSQLExecutor
 
-from app.db import migrate
 from app.config import Settings
+from app.db import migrate
 from app.db.pool import create_pool
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_schema(host: str, port: int, user: str, dbname: str, password: str | None = None, **_: object) -> None:
+def load_schema(
+    host: str, port: int, user: str, dbname: str, password: str | None = None, **_: object
+) -> None:
     migrate.apply(f"postgresql://{user}@{host}:{port}/{dbname}")
 
 

@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+import psycopg
 from yoyo import get_backend, read_migrations
 from yoyo.backends import DatabaseBackend
 
@@ -69,12 +70,19 @@ def main(argv: list[str] | None = None) -> int:
     if not database_url:
         print("DATABASE_URL is not set (make migrate sets it for you)", file=sys.stderr)
         return 2
-    if args.command == "apply":
-        done = apply(database_url)
-        print(f"applied: {', '.join(done)}" if done else "nothing to apply: the schema is current")
-    else:
-        done = rollback(database_url, count=None if args.all else 1)
-        print(f"rolled back: {', '.join(done)}" if done else "nothing to roll back")
+    try:
+        if args.command == "apply":
+            done = apply(database_url)
+            print(
+                f"applied: {', '.join(done)}" if done else "nothing to apply: the schema is current"
+            )
+        else:
+            done = rollback(database_url, count=None if args.all else 1)
+            print(f"rolled back: {', '.join(done)}" if done else "nothing to roll back")
+    except (ValueError, psycopg.OperationalError) as exc:
+        # Cannot reach or log in to the server: say so in one line, not a traceback.
+        print(f"migrate: {exc}".strip(), file=sys.stderr)
+        return 1
     return 0
 
 
