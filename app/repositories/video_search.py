@@ -142,7 +142,10 @@ def _condition_values(condition: Condition, field: CustomField) -> dict[str, Any
     return {"value": _text(condition, field, value)}
 
 
-async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch) -> VideoPage:
+async def _build(
+    conn: asyncpg.Connection, list_id: UUID, query: VideoSearch
+) -> tuple[_Statement, str]:
+    """The statement for the query and its sort key (the cursor's kind)."""
     field_ids = [c.field_id for c in query.filters]
     sort_field_id = None
     if query.sort.by not in ("created_at", "title"):
@@ -199,7 +202,19 @@ async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch)
             statement.add(after, after_value=after_value, after_id=after_id)
     statement.add(f"order_value_{direction}" if by_field else f"order_{direction}")
     statement.add("page_limit", limit=query.limit + 1)
+    return statement, sort_key
 
+
+async def statement_of(
+    conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch
+) -> tuple[str, list[Any]]:
+    """The SQL and parameters search() would run, without running it (EXPLAIN, the bench)."""
+    built, _ = await _build(conn, list_id, query)
+    return built.text, built.params
+
+
+async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch) -> VideoPage:
+    statement, sort_key = await _build(conn, list_id, query)
     with translated_errors():
         rows = await conn.fetch(statement.text, *statement.params)
     if not rows:
