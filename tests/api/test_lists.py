@@ -1,0 +1,67 @@
+import asyncio
+
+from tests.api.conftest import Client, error_fields, make_list, ok, problem, unknown_id
+
+
+async def test_create_trims_the_name_and_answers_201(client: Client) -> None:
+    created = ok(await client.post("/lists", json={"name": "  Music  "}), 201)
+    assert created["name"] == "Music"
+    assert created["description"] == ""
+    assert created["created_at"] == created["updated_at"]
+    assert ok(await client.get(f"/lists/{created['id']}")) == created
+
+
+async def test_list_returns_every_list(client: Client) -> None:
+    a = await make_list(client, "A")
+    b = await make_list(client, "B")
+    ids = {lst["id"] for lst in ok(await client.get("/lists"))}
+    assert ids == {a["id"], b["id"]}
+
+
+async def test_update_renames_and_moves_updated_at(client: Client) -> None:
+    created = await make_list(client, "Old", description="d")
+    await asyncio.sleep(0.01)
+    updated = ok(await client.patch(f"/lists/{created['id']}", json={"name": " New "}))
+    assert updated["name"] == "New"
+    assert updated["description"] == "d"  # not sent, kept
+    assert updated["created_at"] == created["created_at"]
+    assert updated["updated_at"] > created["updated_at"]
+    assert ok(await client.get(f"/lists/{created['id']}")) == updated
+
+
+async def test_delete_answers_204_then_404(client: Client) -> None:
+    created = await make_list(client)
+    ok(await client.delete(f"/lists/{created['id']}"), 204)
+    problem(await client.get(f"/lists/{created['id']}"), 404)
+    problem(await client.delete(f"/lists/{created['id']}"), 404)
+
+
+async def test_unknown_list_is_404_for_every_verb(client: Client) -> None:
+    url = f"/lists/{unknown_id()}"
+    problem(await client.get(url), 404)
+    problem(await client.patch(url, json={"name": "x"}), 404)
+    problem(await client.delete(url), 404)
+
+
+async def test_names_are_required_not_blank_and_bounded(client: Client) -> None:
+    for body in ({}, {"name": ""}, {"name": "   "}, {"name": "x" * 201}, {"name": None}):
+        found = problem(await client.post("/lists", json=body), 400)
+        assert "name" in error_fields(found), found
+    ok(await client.post("/lists", json={"name": "x" * 200}), 201)
+    lst = await make_list(client)
+    found = problem(await client.patch(f"/lists/{lst['id']}", json={"name": "  "}), 400)
+    assert "name" in error_fields(found)
+
+
+async def test_description_is_bounded(client: Client) -> None:
+    found = problem(await client.post("/lists", json={"name": "x", "description": "d" * 2001}), 400)
+    assert "description" in error_fields(found)
+
+
+async def test_unknown_properties_are_refused(client: Client) -> None:
+    found = problem(await client.post("/lists", json={"name": "x", "colour": "red"}), 400)
+    assert "colour" in error_fields(found)
+    lst = await make_list(client)
+    found = problem(await client.patch(f"/lists/{lst['id']}", json={"colour": "red"}), 400)
+    assert "colour" in error_fields(found)
+    assert ok(await client.get("/lists")) == [lst]
