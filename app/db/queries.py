@@ -6,10 +6,10 @@ A file holds queries in aiosql's convention:
     -- One video of a list.
     SELECT ... ;
 
-The line after the name is the query's one-line purpose. A missing file, a missing or repeated
-name, or a query without a purpose fails at import. Each statement's text starts with a comment
-naming it (/* videos.get */), so pg_stat_activity, pg_stat_statements and the server log show
-which query is running.
+The comment after the name is the query's purpose (over more comment lines when it is long).
+A missing file, a missing or repeated name, or a query without a purpose fails at import.
+Each statement's text starts with a comment naming it (/* videos.get */), so pg_stat_activity,
+pg_stat_statements and the server log show which query is running.
 """
 
 import re
@@ -67,10 +67,13 @@ def parse(resource: str, source: str) -> QueryFile:
         lines = body.strip("\n").splitlines()
         if not lines or not lines[0].startswith("-- ") or not lines[0][3:].strip():
             raise QueryFileError(f"sql/{resource}.sql: query {name!r} needs a '-- purpose' line")
-        sql = "\n".join(lines[1:]).strip().removesuffix(";").strip()
+        # A purpose too long for one line goes on over the following comment lines.
+        size = next((i for i, line in enumerate(lines) if not line.startswith("-- ")), len(lines))
+        purpose = " ".join(line[3:].strip() for line in lines[:size])
+        sql = "\n".join(lines[size:]).strip().removesuffix(";").strip()
         if not sql:
             raise QueryFileError(f"sql/{resource}.sql: query {name!r} is empty")
-        queries[name] = Query(resource, name, lines[0][3:].strip(), sql)
+        queries[name] = Query(resource, name, purpose, sql)
     if not queries:
         raise QueryFileError(f"sql/{resource}.sql holds no '-- name:' query")
     return QueryFile(resource, queries)

@@ -1,0 +1,139 @@
+"""The SQL loader, and every query of sql/*.sql checked against the migrated schema."""
+
+import re
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from app.db import queries
+from app.db.queries import Query, QueryFileError, load, parse
+
+RESOURCES = sorted(path.stem for path in queries.SQL_DIR.glob("*.sql"))
+# The search's fragments are not statements; they are checked by assembling whole searches
+# (tests/repositories/test_video_search.py::test_every_fragment_runs_in_a_real_search).
+STATEMENT_RESOURCES = [r for r in RESOURCES if r != "video_search"]
+STATEMENTS = [(r, name) for r in STATEMENT_RESOURCES for name in load(r)]
+
+
+def test_every_resource_has_a_query_file() -> None:
+    assert RESOURCES == [
+        "custom_fields",
+        "field_schemas",
+        "field_values",
+        "lists",
+        "tags",
+        "video_search",
+        "videos",
+    ]
+
+
+def test_parse_reads_names_purposes_and_statements() -> None:
+    source = (
+        "-- Header of the file.\n\n"
+        "-- name: first\n-- The first query.\nSELECT 1;\n\n"
+        "-- name: second_one\n-- The second query.\nSELECT 2\nFROM x;\n"
+    )
+    parsed = parse("things", source)
+    assert list(parsed) == ["first", "second_one"]
+    assert len(parsed) == 2
+    assert parsed["first"] == Query("things", "first", "The first query.", "SELECT 1")
+    assert parsed["second_one"].sql == "SELECT 2\nFROM x"
+    assert parsed["first"].text == "/* things.first */ SELECT 1"
+
+
+def test_a_duplicate_name_fails() -> None:
+    source = "-- name: q\n-- One.\nSELECT 1;\n-- name: q\n-- Two.\nSELECT 2;\n"
+    with pytest.raises(QueryFileError, match="'q' is defined twice"):
+        parse("things", source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "-- name: q\nSELECT 1;\n",  # no comment line at all
+        "-- name: q\n--\nSELECT 1;\n",  # an empty comment
+        "-- name: q\n--    \nSELECT 1;\n",  # a blank purpose
+        "-- name: q\n",  # nothing after the name
+    ],
+)
+def test_a_missing_purpose_fails(source: str) -> None:
+    with pytest.raises(QueryFileError, match="needs a '-- purpose' line"):
+        parse("things", source)
+
+
+@pytest.mark.parametrize("body", ["", ";", "\n  ;\n"])
+def test_an_empty_query_fails(body: str) -> None:
+    with pytest.raises(QueryFileError, match="'q' is empty"):
+        parse("things", f"-- name: q\n-- A purpose.\n{body}")
+
+
+@pytest.mark.parametrize("source", ["", "-- Only a header.\nSELECT 1;\n", "-- name: Bad\n"])
+def test_a_file_without_queries_fails(source: str) -> None:
+    with pytest.raises(QueryFileError, match="holds no '-- name:' query"):
+        parse("things", source)
+
+
+def test_a_missing_name_fails_loudly() -> None:
+    parsed = parse("things", "-- name: q\n-- A purpose.\nSELECT 1;\n")
+    with pytest.raises(KeyError, match=re.escape("sql/things.sql has no query named 'nope'")):
+        parsed["nope"]
+
+
+def test_load_of_a_missing_file_fails(tmp_path: Path) -> None:
+    with pytest.raises(QueryFileError, match="does not exist"):
+        load("nothing_here", sql_dir=tmp_path)
+
+
+def test_load_reads_a_file(tmp_path: Path) -> None:
+    (tmp_path / "things.sql").write_text("-- name: q\n-- A purpose.\nSELECT 1;\n")
+    assert load("things", sql_dir=tmp_path)["q"].sql == "SELECT 1"
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_every_file_has_a_header_and_one_line_purposes(resource: str) -> None:
+    source = (queries.SQL_DIR / f"{resource}.sql").read_text()
+    assert source.startswith("-- ") and not source.startswith("-- name:")
+    for query in load(resource).values():
+        assert query.purpose.endswith(")") or query.purpose.endswith(".")
+        assert ";" not in query.sql, f"{resource}.{query.name} holds more than one statement"
+
+
+@pytest.mark.parametrize(("resource", "name"), STATEMENTS, ids=[f"{r}.{n}" for r, n in STATEMENTS])
+async def test_every_query_prepares_on_the_migrated_schema(
+    conn: asyncpg.Connection, resource: str, name: str
+) -> None:
+    # Preparing makes the server parse, resolve every table, column, function and type, and
+    # infer every parameter, without running the statement.
+    statement = await conn.prepare(load(resource)[name].text)
+    assert statement.get_query().startswith(f"/* {resource}.{name} */")
+
+
+def test_statement_queries_use_numbered_parameters_only() -> None:
+    for resource, name in STATEMENTS:
+        assert not re.search(r"(?<![:\w]):[a-z_]+\b", load(resource)[name].sql), (resource, name)
+
+
+def test_every_search_fragment_placeholder_is_a_known_name() -> None:
+    known = {
+        "list_id",
+        "sort_field_id",
+        "field_id",
+        "value",
+        "values",
+        "low",
+        "high",
+        "after_value",
+        "after_id",
+        "limit",
+    }
+    for fragment in load("video_search").values():
+        assert "$" not in fragment.sql, fragment.name
+        assert set(re.findall(r"(?<![:\w]):([a-z_]+)\b", fragment.sql)) <= known, fragment.name
+
+
+def test_a_long_purpose_goes_on_over_comment_lines() -> None:
+    source = "-- name: q\n-- A purpose that goes on\n-- over two lines.\nSELECT 1;\n"
+    query = parse("things", source)["q"]
+    assert query.purpose == "A purpose that goes on over two lines."
+    assert query.sql == "SELECT 1"
