@@ -53,9 +53,7 @@ def ok(response: httpx.Response, status: int = 200) -> Any:
 def problem(response: httpx.Response, status: int) -> dict[str, Any]:
     """The problem details (RFC 9457) of an error response that must have this status."""
     assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json"), (
-        response.headers
-    )
+    assert response.headers["content-type"].startswith("application/problem+json"), response.headers
     body = response.json()
     assert {"type", "title", "status", "detail"} <= body.keys(), body
     assert body["status"] == status
