@@ -1,0 +1,535 @@
+"""The video search against the database: every operator of every field type, combined
+conditions, sorts with missing values, refusals, and hostile strings matched literally."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, get_args
+
+import asyncpg
+import pytest
+
+from app.errors import InvalidInput, InvalidValue, NotFound
+from app.models.custom_fields import CustomField, FieldType
+from app.models.lists import BookmarkList
+from app.models.video_search import Condition, Op, Sort, VideoSearch
+from app.models.videos import Video
+from app.repositories import video_search
+from tests.repositories.conftest import Builder, expected_order
+
+# Each video's values, by field type; None means the video has no value for that field.
+VALUES: dict[str, dict[str, Any]] = {
+    "v1": {"rating": 1, "text": "Alpha", "select": "good", "boolean": True},
+    "v2": {"rating": 2, "text": "alphabet", "select": "ok", "boolean": False},
+    "v3": {"rating": 3, "text": "Beta", "select": "bad", "boolean": True},
+    "v4": {"rating": 4.5, "text": None, "select": "good", "boolean": None},
+    "v5": {"rating": None, "text": "gamma alpha", "select": None, "boolean": False},
+    "v6": {"rating": None, "text": None, "select": None, "boolean": None},
+}
+
+
+@dataclass
+class Catalog:
+    list: BookmarkList
+    fields: dict[str, CustomField]
+    videos: dict[str, Video]
+
+    def titles(self, items: list[Video]) -> list[str]:
+        return [v.title for v in items]
+
+
+@pytest.fixture
+async def catalog(make: Builder, bl: BookmarkList) -> Catalog:
+    fields = {t: await make.field(bl.id, t) for t in ("rating", "text", "select", "boolean")}
+    created = {}
+    for title, values in VALUES.items():
+        video = await make.video(bl.id, title=title)
+        for field_type, value in values.items():
+            if value is not None:
+                await make.value(video, fields[field_type], value)
+        created[title] = video
+    return Catalog(bl, fields, created)
+
+
+async def search(
+    conn: asyncpg.Connection,
+    catalog: Catalog,
+    *conditions: tuple[str, str, Any],
+    by: str = "title",
+    direction: str | None = "asc",
+    limit: int = 200,
+) -> list[str]:
+    """Titles found by the conditions (field type, op, value) on the catalog's fields."""
+    query = VideoSearch(
+        filters=[
+            Condition(field_id=catalog.fields[t].id, op=op, value=value)
+            for t, op, value in conditions
+        ],
+        sort=Sort(by=by, direction=direction),
+        limit=limit,
+    )
+    page = await video_search.search(conn, list_id=catalog.list.id, query=query)
+    return catalog.titles(page.items)
+
+
+CASES = [
+    # rating (numeric)
+    ("rating", "eq", 3, ["v3"]),
+    ("rating", "eq", 4.5, ["v4"]),
+    ("rating", "eq", "2", ["v2"]),
+    ("rating", "ne", 3, ["v1", "v2", "v4"]),
+    ("rating", "gt", 2, ["v3", "v4"]),
+    ("rating", "gte", 2, ["v2", "v3", "v4"]),
+    ("rating", "lt", 3, ["v1", "v2"]),
+    ("rating", "lte", 3, ["v1", "v2", "v3"]),
+    ("rating", "between", [2, 4], ["v2", "v3"]),
+    ("rating", "between", [4.5, 4.5], ["v4"]),
+    ("rating", "is_empty", None, ["v5", "v6"]),
+    ("rating", "is_not_empty", None, ["v1", "v2", "v3", "v4"]),
+    # text
+    ("text", "eq", "Alpha", ["v1"]),
+    ("text", "eq", "alpha", []),
+    ("text", "ne", "Alpha", ["v2", "v3", "v5"]),
+    ("text", "contains", "ALPHA", ["v1", "v2", "v5"]),
+    ("text", "contains", "ta", ["v3"]),
+    ("text", "starts_with", "alpha", ["v2"]),
+    ("text", "starts_with", "Alpha", ["v1"]),
+    ("text", "is_empty", None, ["v4", "v6"]),
+    ("text", "is_not_empty", None, ["v1", "v2", "v3", "v5"]),
+    # select
+    ("select", "eq", "good", ["v1", "v4"]),
+    ("select", "ne", "good", ["v2", "v3"]),
+    ("select", "in", ["good", "ok"], ["v1", "v2", "v4"]),
+    ("select", "not_in", ["good"], ["v2", "v3"]),
+    ("select", "is_empty", None, ["v5", "v6"]),
+    ("select", "is_not_empty", None, ["v1", "v2", "v3", "v4"]),
+    # boolean
+    ("boolean", "eq", True, ["v1", "v3"]),
+    ("boolean", "eq", False, ["v2", "v5"]),
+    ("boolean", "is_empty", None, ["v4", "v6"]),
+    ("boolean", "is_not_empty", None, ["v1", "v2", "v3", "v5"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("field_type", "op", "value", "expected"),
+    CASES,
+    ids=[f"{t}-{op}-{value}" for t, op, value, _ in CASES],
+)
+async def test_each_operator_of_each_type(
+    conn: asyncpg.Connection,
+    catalog: Catalog,
+    field_type: str,
+    op: str,
+    value: Any,
+    expected: list[str],
+) -> None:
+    assert await search(conn, catalog, (field_type, op, value)) == expected
+
+
+def test_the_cases_cover_every_operator_of_every_type() -> None:
+    covered = {(FieldType(t), op) for t, op, _, _ in CASES}
+    assert covered == {(t, op) for t, ops in video_search.FRAGMENT_OF.items() for op in ops}
+
+
+@pytest.mark.parametrize(
+    ("conditions", "expected"),
+    [
+        ([("rating", "gte", 2), ("select", "in", ["good", "ok"])], ["v2", "v4"]),
+        (
+            [
+                ("rating", "gte", 2),
+                ("select", "in", ["good", "ok"]),
+                ("boolean", "is_not_empty", None),
+            ],
+            ["v2"],
+        ),
+        ([("text", "contains", "alpha"), ("rating", "is_empty", None)], ["v5"]),
+        ([("rating", "gte", 2), ("rating", "lte", 3)], ["v2", "v3"]),
+        ([("boolean", "eq", True), ("boolean", "eq", False)], []),
+        ([("text", "is_empty", None), ("select", "is_empty", None)], ["v6"]),
+    ],
+)
+async def test_conditions_combine_with_and(
+    conn: asyncpg.Connection, catalog: Catalog, conditions: list[Any], expected: list[str]
+) -> None:
+    assert await search(conn, catalog, *conditions) == expected
+
+
+async def test_no_condition_finds_every_video(conn: asyncpg.Connection, catalog: Catalog) -> None:
+    assert await search(conn, catalog) == ["v1", "v2", "v3", "v4", "v5", "v6"]
+
+
+@pytest.mark.parametrize("field_type", ["rating", "select", "boolean"])
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+async def test_sort_by_a_field_puts_videos_without_a_value_last(
+    conn: asyncpg.Connection, catalog: Catalog, field_type: str, direction: str
+) -> None:
+    field = catalog.fields[field_type]
+    key = {catalog.videos[t].id: values[field_type] for t, values in VALUES.items()}
+    expected = expected_order(list(catalog.videos.values()), key, direction)
+    titles = await search(conn, catalog, by=str(field.id), direction=direction)
+    by_id = {v.id: v.title for v in catalog.videos.values()}
+    assert titles == [by_id[i] for i in expected]
+    missing = [t for t, values in VALUES.items() if values[field_type] is None]
+    assert sorted(titles[-len(missing) :]) == missing
+
+
+async def test_sort_by_a_text_field(conn: asyncpg.Connection, catalog: Catalog) -> None:
+    # Only the values' relative order that every collation agrees on is asserted.
+    titles = await search(conn, catalog, by=str(catalog.fields["text"].id))
+    assert set(titles[:4]) == {"v1", "v2", "v3", "v5"}
+    assert titles.index("v1") < titles.index("v2") < titles.index("v5")
+    assert titles[4:] == sorted(["v4", "v6"], key=lambda t: catalog.videos[t].id)
+    descending = await search(conn, catalog, by=str(catalog.fields["text"].id), direction="desc")
+    assert descending[:4] == titles[:4][::-1]
+    assert set(descending[4:]) == {"v4", "v6"}
+
+
+async def test_sort_direction_defaults(conn: asyncpg.Connection, catalog: Catalog) -> None:
+    assert await search(conn, catalog, by="title", direction=None) == [
+        "v1",
+        "v2",
+        "v3",
+        "v4",
+        "v5",
+        "v6",
+    ]
+    assert await search(conn, catalog, by="created_at", direction=None) == [
+        "v6",
+        "v5",
+        "v4",
+        "v3",
+        "v2",
+        "v1",
+    ]
+    rating = str(catalog.fields["rating"].id)
+    assert (await search(conn, catalog, by=rating, direction=None))[:4] == ["v1", "v2", "v3", "v4"]
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+async def test_sort_by_title_and_created_at(
+    conn: asyncpg.Connection, catalog: Catalog, direction: str
+) -> None:
+    ascending = ["v1", "v2", "v3", "v4", "v5", "v6"]
+    expected = ascending if direction == "asc" else ascending[::-1]
+    assert await search(conn, catalog, by="title", direction=direction) == expected
+    assert await search(conn, catalog, by="created_at", direction=direction) == expected
+
+
+async def test_an_empty_list_gives_an_empty_page(
+    conn: asyncpg.Connection, bl: BookmarkList
+) -> None:
+    page = await video_search.search(conn, list_id=bl.id, query=VideoSearch())
+    assert page.items == [] and page.next_cursor is None
+
+
+async def test_a_missing_list_is_not_found(conn: asyncpg.Connection) -> None:
+    missing = uuid.uuid4()
+    with pytest.raises(NotFound) as info:
+        await video_search.search(conn, list_id=missing, query=VideoSearch())
+    assert info.value.resource == "list" and info.value.resource_id == missing
+
+
+async def test_only_the_lists_own_videos_are_found(
+    conn: asyncpg.Connection, make: Builder, catalog: Catalog, other_list: BookmarkList
+) -> None:
+    await make.video(other_list.id, title="elsewhere")
+    assert "elsewhere" not in await search(conn, catalog)
+    page = await video_search.search(conn, list_id=other_list.id, query=VideoSearch())
+    assert [v.title for v in page.items] == ["elsewhere"]
+
+
+# ------------------------------------------------------------------------------------------
+# Refusals
+# ------------------------------------------------------------------------------------------
+
+
+async def test_a_condition_on_a_field_of_another_list_is_not_found(
+    conn: asyncpg.Connection, make: Builder, catalog: Catalog, other_list: BookmarkList
+) -> None:
+    foreign = await make.field(other_list.id, "rating")
+    query = VideoSearch(filters=[Condition(field_id=foreign.id, op="eq", value=1)])
+    with pytest.raises(NotFound) as info:
+        await video_search.search(conn, list_id=catalog.list.id, query=query)
+    assert info.value.resource == "custom field" and info.value.resource_id == foreign.id
+
+
+async def test_a_sort_by_a_field_of_another_list_is_not_found(
+    conn: asyncpg.Connection, make: Builder, catalog: Catalog, other_list: BookmarkList
+) -> None:
+    foreign = await make.field(other_list.id, "rating")
+    query = VideoSearch(sort=Sort(by=str(foreign.id)))
+    with pytest.raises(NotFound) as info:
+        await video_search.search(conn, list_id=catalog.list.id, query=query)
+    assert info.value.resource_id == foreign.id
+
+
+async def test_a_condition_on_a_missing_field_is_not_found(
+    conn: asyncpg.Connection, catalog: Catalog
+) -> None:
+    query = VideoSearch(filters=[Condition(field_id=uuid.uuid4(), op="is_empty")])
+    with pytest.raises(NotFound):
+        await video_search.search(conn, list_id=catalog.list.id, query=query)
+
+
+UNFIT = [
+    (field_type, op)
+    for field_type in FieldType
+    for op in get_args(Op)
+    if op not in video_search.FRAGMENT_OF[field_type]
+]
+
+
+@pytest.mark.parametrize(("field_type", "op"), UNFIT, ids=[f"{t}-{op}" for t, op in UNFIT])
+async def test_an_operator_that_does_not_fit_the_type_is_refused(
+    conn: asyncpg.Connection, catalog: Catalog, field_type: FieldType, op: str
+) -> None:
+    field = catalog.fields[field_type]
+    query = VideoSearch(filters=[Condition(field_id=field.id, op=op, value="good")])
+    with pytest.raises(InvalidValue) as info:
+        await video_search.search(conn, list_id=catalog.list.id, query=query)
+    [problem] = info.value.problems
+    assert problem.rule == "search_operator" and problem.field_id == field.id
+    assert field.name in problem.message
+
+
+BAD_VALUES = [
+    ("rating", "eq", "abc", "search_value_type"),
+    ("rating", "eq", True, "search_value_type"),
+    ("rating", "eq", None, "search_value_type"),
+    ("rating", "gt", [1], "search_value_type"),
+    ("rating", "eq", "NaN", "search_value_type"),
+    ("rating", "lte", "Infinity", "search_value_type"),
+    ("rating", "between", [1], "search_value_type"),
+    ("rating", "between", "1..2", "search_value_type"),
+    ("rating", "between", [1, "x"], "search_value_type"),
+    ("rating", "between", [3, 1], "search_value_range"),
+    ("rating", "is_empty", 1, "search_value_type"),
+    ("text", "eq", "", "search_value_type"),
+    ("text", "contains", 5, "search_value_type"),
+    ("text", "starts_with", None, "search_value_type"),
+    ("text", "is_not_empty", "x", "search_value_type"),
+    ("select", "eq", "nope", "search_value_option"),
+    ("select", "in", [], "search_value_type"),
+    ("select", "in", "good", "search_value_type"),
+    ("select", "in", ["good", "nope"], "search_value_option"),
+    ("select", "not_in", ["good"] * 201, "search_value_type"),
+    ("boolean", "eq", "true", "search_value_type"),
+    ("boolean", "eq", 1, "search_value_type"),
+    ("boolean", "eq", None, "search_value_type"),
+]
+
+
+@pytest.mark.parametrize(
+    ("field_type", "op", "value", "rule"),
+    BAD_VALUES,
+    ids=[f"{t}-{op}-{v!r}"[:40] for t, op, v, _ in BAD_VALUES],
+)
+async def test_a_value_that_does_not_fit_is_refused(
+    conn: asyncpg.Connection, catalog: Catalog, field_type: str, op: str, value: Any, rule: str
+) -> None:
+    field = catalog.fields[field_type]
+    query = VideoSearch(filters=[Condition(field_id=field.id, op=op, value=value)])
+    with pytest.raises(InvalidValue) as info:
+        await video_search.search(conn, list_id=catalog.list.id, query=query)
+    [problem] = info.value.problems
+    assert (problem.rule, problem.field_id) == (rule, field.id)
+
+
+@pytest.mark.parametrize("by", ["name", "created_at; DROP TABLE videos", "", "CREATED_AT"])
+async def test_an_unknown_sort_is_refused(
+    conn: asyncpg.Connection, catalog: Catalog, by: str
+) -> None:
+    with pytest.raises(InvalidValue) as info:
+        await video_search.search(
+            conn, list_id=catalog.list.id, query=VideoSearch(sort=Sort(by=by))
+        )
+    assert info.value.problems[0].rule == "search_sort"
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "", "e30", "WyJ0aXRsZTphc2MiLDEsIngiXQ"])
+async def test_a_malformed_cursor_is_refused(
+    conn: asyncpg.Connection, catalog: Catalog, cursor: str
+) -> None:
+    query = VideoSearch(sort=Sort(by="title"), cursor=cursor)
+    with pytest.raises(InvalidInput):
+        await video_search.search(conn, list_id=catalog.list.id, query=query)
+
+
+async def test_a_cursor_of_another_sort_is_refused(
+    conn: asyncpg.Connection, catalog: Catalog
+) -> None:
+    first = await video_search.search(
+        conn, list_id=catalog.list.id, query=VideoSearch(sort=Sort(by="title"), limit=2)
+    )
+    assert first.next_cursor is not None
+    query = VideoSearch(sort=Sort(by="title", direction="desc"), cursor=first.next_cursor)
+    with pytest.raises(InvalidInput, match="another sort"):
+        await video_search.search(conn, list_id=catalog.list.id, query=query)
+    # A title cursor holds a string where a created_at cursor holds a time.
+    query = VideoSearch(sort=Sort(by="created_at"), cursor=first.next_cursor)
+    with pytest.raises(InvalidInput):
+        await video_search.search(conn, list_id=catalog.list.id, query=query)
+
+
+# ------------------------------------------------------------------------------------------
+# Every fragment of sql/video_search.sql runs in a real search
+# ------------------------------------------------------------------------------------------
+
+
+async def test_every_fragment_runs_in_a_real_search(
+    conn: asyncpg.Connection, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    used: set[str] = set()
+    add = video_search._Statement.add
+
+    def recording_add(self: Any, fragment: str, prefix: str = "", **values: Any) -> None:
+        used.add(fragment)
+        add(self, fragment, prefix, **values)
+
+    monkeypatch.setattr(video_search._Statement, "add", recording_add)
+
+    for field_type, op, value, expected in CASES:
+        assert await search(conn, catalog, (field_type, op, value)) == expected
+    sorts = ["created_at", "title"] + [str(f.id) for f in catalog.fields.values()]
+    for by in sorts:
+        for direction in ("asc", "desc"):
+            # Pages of 1 reach cursors on a value and cursors among the videos without one.
+            query = VideoSearch(sort=Sort(by=by, direction=direction), limit=1)
+            seen = []
+            while True:
+                page = await video_search.search(conn, list_id=catalog.list.id, query=query)
+                seen += page.items
+                if page.next_cursor is None:
+                    break
+                query = query.model_copy(update={"cursor": page.next_cursor})
+            assert sorted(v.title for v in seen) == list(VALUES)
+
+    assert used == set(video_search.SQL)
+
+
+# ------------------------------------------------------------------------------------------
+# Hostile strings are values, matched literally
+# ------------------------------------------------------------------------------------------
+
+HOSTILE = [
+    "a'b",
+    "x; DROP TABLE videos; --",
+    "100%",
+    "a_b",
+    "back\\slash",
+    "Grüße 🎉",
+    'say "hi"',
+    "$1",
+    ":value",
+    "*/ SELECT 1 /*",
+]
+# Near misses: what a pattern reading of a hostile string (LIKE wildcards, escapes) would match.
+PLAIN = ["ab", "axb", "100", "1000", "backslash", "back/slash", "abc"]
+
+
+@dataclass
+class Hostile:
+    list: BookmarkList
+    text: CustomField
+    select: CustomField
+    by_text: dict[str, Video]
+
+
+@pytest.fixture
+async def hostile(make: Builder) -> Hostile:
+    bl = await make.bookmark_list()
+    text = await make.field(bl.id, "text")
+    select = await make.field(bl.id, "select", config={"options": HOSTILE + PLAIN})
+    by_text = {}
+    for i, value in enumerate(HOSTILE + PLAIN):
+        video = await make.video(bl.id, title=f"t{i:02d}")
+        await make.value(video, text, value)
+        await make.value(video, select, value)
+        by_text[value] = video
+    return Hostile(bl, text, select, by_text)
+
+
+async def hostile_search(
+    conn: asyncpg.Connection, hostile: Hostile, field: CustomField, op: str, value: Any
+) -> set[str]:
+    query = VideoSearch(filters=[Condition(field_id=field.id, op=op, value=value)])
+    page = await video_search.search(conn, list_id=hostile.list.id, query=query)
+    titles = {v.title: v for v in page.items}
+    return {text for text, video in hostile.by_text.items() if video.title in titles}
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+async def test_a_hostile_string_is_matched_literally_by_every_text_operator(
+    conn: asyncpg.Connection, make: Builder, hostile: Hostile, value: str
+) -> None:
+    counts = {t: await make.count(t) for t in ("videos", "custom_fields", "video_field_values")}
+    everything = set(hostile.by_text)
+    text, select = hostile.text, hostile.select
+
+    assert await hostile_search(conn, hostile, text, "eq", value) == {value}
+    assert await hostile_search(conn, hostile, text, "ne", value) == everything - {value}
+    assert await hostile_search(conn, hostile, text, "starts_with", value) == {value}
+    assert await hostile_search(conn, hostile, text, "contains", value) == {value}
+    if value.isascii():  # lower() beyond ASCII depends on the collation
+        assert await hostile_search(conn, hostile, text, "contains", value.upper()) == {value}
+    assert await hostile_search(conn, hostile, select, "eq", value) == {value}
+    assert await hostile_search(conn, hostile, select, "ne", value) == everything - {value}
+    assert await hostile_search(conn, hostile, select, "in", [value, "abc"]) == {value, "abc"}
+    assert await hostile_search(conn, hostile, select, "not_in", [value]) == everything - {value}
+
+    assert counts == {t: await make.count(t) for t in counts}
+    assert await conn.fetchval("SELECT to_regclass('videos') IS NOT NULL")
+
+
+@pytest.mark.parametrize(
+    ("needle", "expected"),
+    [
+        ("%", {"100%"}),
+        ("_", {"a_b"}),
+        ("\\", {"back\\slash"}),
+        ("'", {"a'b"}),
+        (";", {"x; DROP TABLE videos; --"}),
+        ("--", {"x; DROP TABLE videos; --"}),
+        ("🎉", {"Grüße 🎉"}),
+        ("grüße", {"Grüße 🎉"}),
+        ("a_", {"a_b"}),
+        ("$", {"$1"}),
+        ("/*", {"*/ SELECT 1 /*"}),
+    ],
+)
+async def test_contains_treats_wildcards_and_quotes_as_plain_characters(
+    conn: asyncpg.Connection, hostile: Hostile, needle: str, expected: set[str]
+) -> None:
+    assert await hostile_search(conn, hostile, hostile.text, "contains", needle) == expected
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("%", set()),
+        ("_", set()),
+        ("a_", {"a_b"}),
+        ("back\\", {"back\\slash"}),
+        ("100", {"100%", "100", "1000"}),
+    ],
+)
+async def test_starts_with_treats_wildcards_as_plain_characters(
+    conn: asyncpg.Connection, hostile: Hostile, prefix: str, expected: set[str]
+) -> None:
+    assert await hostile_search(conn, hostile, hostile.text, "starts_with", prefix) == expected
+
+
+async def test_a_hostile_sort_by_title_orders_and_pages_normally(
+    conn: asyncpg.Connection, hostile: Hostile
+) -> None:
+    # Hostile values as sort keys travel inside cursors; paging must still see each video once.
+    query = VideoSearch(sort=Sort(by=str(hostile.text.id)), limit=3)
+    seen: list[uuid.UUID] = []
+    while True:
+        page = await video_search.search(conn, list_id=hostile.list.id, query=query)
+        seen += [v.id for v in page.items]
+        if page.next_cursor is None:
+            break
+        query = query.model_copy(update={"cursor": page.next_cursor})
+    assert sorted(seen) == sorted(v.id for v in hostile.by_text.values())
