@@ -1,0 +1,127 @@
+"""`python -m app.bench` (what `make bench` runs): build the bench database, explain and time
+the product's queries, compare with a JSONB layout, write the report into .bench/.
+
+Exits 1 when a selective query's plan misses its expected index."""
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from app.bench import cases as bench_cases
+from app.bench import data, jsonb, plans, report, sizes, timing
+from app.db.pool import init_connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def run(
+    database_url: str,
+    *,
+    scale: int,
+    seed: int = 42,
+    rebuild: bool = False,
+    out: Path = ROOT / ".bench",
+    iterations: int = 200,
+    rounds: int = 4,
+    concurrency: int = 4,
+    http: bool = True,
+    measure_sizes: bool = True,
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    bench = await data.prepare(database_url, scale=scale, seed=seed, rebuild=rebuild)
+    conn = await asyncpg.connect(bench.url)
+    try:
+        await init_connection(conn)
+        jsonb_sizes = await jsonb.build(conn, bench)
+        print("explaining", file=sys.stderr)
+        all_cases = await bench_cases.build(conn, bench)
+        plan_rows = await plans.run(conn, all_cases, out / f"plans-{scale}")
+        value_sizes = await sizes.measure(conn) if measure_sizes else None
+        load = await conn.fetchval("SELECT load FROM bench_meta")
+        version = await conn.fetchval("SHOW server_version")
+    finally:
+        await conn.close()
+    print("timing layers", file=sys.stderr)
+    by_name = {c.name: c for c in all_cases}
+    timed = await timing.run(
+        bench, by_name, iterations=iterations, rounds=rounds, concurrency=concurrency, http=http
+    )
+    print("typed vs JSONB", file=sys.stderr)
+    compared = await timing.compare_jsonb(bench, all_cases, iterations=iterations, rounds=rounds)
+    results: dict[str, Any] = {
+        "meta": {
+            "scale": scale,
+            "seed": seed,
+            "server_version": version,
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "iterations": iterations,
+            "rounds": rounds,
+            "concurrency": concurrency,
+            "http": http,
+            "cpus": os.cpu_count(),
+        },
+        "load": load,
+        "plans": plan_rows,
+        "timing": timed,
+        "jsonb": compared,
+        "sizes": value_sizes,
+        "jsonb_sizes": jsonb_sizes,
+    }
+    results["targets"] = report.targets(results)
+    results["failures"] = [p["query"] for p in plan_rows if p["status"] == "FAIL"]
+    results["meta"]["seconds"] = round(time.perf_counter() - started, 1)
+    results["summary"] = str(report.write(out, results))
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app.bench", description=__doc__)
+    parser.add_argument("--scale", type=int, default=100_000, help="videos in the list")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the bench db")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--out", type=Path, default=ROOT / ".bench")
+    parser.add_argument("--iterations", type=int, default=200, help="calls per layer and query")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--no-http", action="store_true", help="skip the HTTP layer")
+    args = parser.parse_args(argv)
+    if not args.database_url:
+        parser.error("--database-url or DATABASE_URL is needed (make bench sets it)")
+    results = asyncio.run(
+        run(
+            args.database_url,
+            scale=args.scale,
+            seed=args.seed,
+            rebuild=args.rebuild,
+            out=args.out,
+            iterations=args.iterations,
+            rounds=args.rounds,
+            concurrency=args.concurrency,
+            http=not args.no_http,
+        )
+    )
+    print()
+    print(report.plan_table(results["plans"]))
+    print()
+    for t in results["targets"]:
+        print(f"{'met ' if t['met'] else 'MISS'} {t['target']}: {t['measured']} (goal {t['goal']})")
+    print(
+        f"\nreport: {results['summary']} (picture: {results['picture']}); "
+        f"{results['meta']['seconds']} s"
+    )
+    if results["failures"]:
+        print("FAIL: selective queries off their expected index: " + ", ".join(results["failures"]))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,392 @@
+"""The bench database: created beside the app's database, migrated, filled with seeded data.
+
+Everything is derived from (scale, seed), so two runs with the same pair measure the same rows.
+Rows go in with COPY (copy_records_to_table) with every trigger and foreign key active, so
+the load also measures what the schema's checks cost."""
+
+import random
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+from uuid import UUID
+
+import asyncpg
+
+from app.db import migrate
+from app.db.pool import init_connection
+
+LIST_NAME = "Bench list"
+CHUNK = 20_000
+WORDS = [
+    "alpha",
+    "bravo",
+    "charlie",
+    "delta",
+    "echo",
+    "foxtrot",
+    "golf",
+    "hotel",
+    "india",
+    "juliet",
+    "kilo",
+    "lima",
+    "mike",
+    "november",
+    "oscar",
+    "papa",
+    "quebec",
+    "romeo",
+    "sierra",
+    "tango",
+    "uniform",
+    "victor",
+    "whiskey",
+    "xray",
+    "yankee",
+    "zulu",
+    "piano",
+    "guitar",
+    "violin",
+    "cello",
+    "drums",
+    "synth",
+    "jazz",
+    "blues",
+    "rock",
+    "metal",
+    "folk",
+    "opera",
+    "remix",
+    "live",
+    "cover",
+    "tutorial",
+    "review",
+    "lecture",
+    "talk",
+    "interview",
+    "podcast",
+    "trailer",
+    "vlog",
+]
+STATUS_OPTIONS = ["inbox", "watching", "done", "dropped", "rewatch"]
+STATUS_WEIGHTS = [50, 25, 15, 9, 1]
+LANGUAGES = [f"lang{i:02d}" for i in range(20)]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    field_type: str
+    config: dict[str, Any]
+    share: float  # fraction of videos with a value
+
+
+FIELDS = (
+    FieldSpec("Rating", "rating", {"max_rating": 5}, 1.0),
+    FieldSpec("Status", "select", {"options": STATUS_OPTIONS}, 0.5),
+    FieldSpec("Notes", "text", {"max_length": 500}, 1 / 3),
+    FieldSpec("Watched", "boolean", {}, 0.5),
+    FieldSpec("Difficulty", "rating", {"max_rating": 10}, 0.2),
+    FieldSpec("Language", "select", {"options": LANGUAGES}, 0.1),
+    FieldSpec("Summary", "text", {}, 0.05),
+    FieldSpec("Favorite", "boolean", {}, 0.1),
+)
+# schema name -> its fields, in display order
+SCHEMAS = {
+    "Basics": ("Rating", "Status", "Watched"),
+    "Study": ("Notes", "Summary", "Rating"),
+    "Extra": ("Difficulty", "Language", "Favorite"),
+}
+# tag name -> (its schema or None, share of videos with the tag)
+TAGS = {
+    "basics": ("Basics", 0.7),
+    "study": ("Study", 0.3),
+    "advanced": ("Extra", 0.15),
+    "later": (None, 0.2),
+}
+
+
+@dataclass
+class BenchData:
+    """What the measurements need to know about the loaded data."""
+
+    url: str
+    scale: int
+    seed: int
+    list_id: UUID
+    fields: dict[str, UUID]
+    sample_videos: list[UUID]
+    batch_videos: list[UUID]
+    load: dict[str, Any] = field(default_factory=dict)
+
+
+def bench_url(database_url: str) -> str:
+    """The URL of `<dbname>_bench` on the same server."""
+    parts = urlsplit(database_url)
+    dbname = parts.path.lstrip("/") or "postgres"
+    return urlunsplit(parts._replace(path=f"/{dbname}_bench"))
+
+
+def _uuid(rng: random.Random) -> UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def _progress(label: str, done: int, total: int, started: float) -> None:
+    elapsed = max(time.perf_counter() - started, 1e-9)
+    total = max(total, done)  # the expected count is an estimate
+    width = 30
+    filled = int(width * done / max(total, 1))
+    sys.stderr.write(
+        f"\r  {label:<18} [{'#' * filled}{'.' * (width - filled)}] "
+        f"{done:>9,}/{total:,} rows {done / elapsed:>10,.0f} rows/s"
+    )
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+async def _copy(
+    conn: asyncpg.Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterator[tuple[Any, ...]],
+    total: int,
+) -> dict[str, float]:
+    """COPY rows in chunks (each chunk one statement, so statement triggers see it whole)."""
+    started = time.perf_counter()
+    done = 0
+    chunk: list[tuple[Any, ...]] = []
+
+    async def flush() -> None:
+        nonlocal done
+        await conn.copy_records_to_table(table, records=chunk, columns=list(columns))
+        done += len(chunk)
+        chunk.clear()
+        _progress(table, done, total, started)
+
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            await flush()
+    if chunk:
+        await flush()
+    if total == 0:
+        _progress(table, 0, 0, started)
+    seconds = time.perf_counter() - started
+    return {"rows": done, "seconds": round(seconds, 3), "rows_per_s": round(done / seconds, 1)}
+
+
+def _value(spec: FieldSpec, rng: random.Random) -> tuple[Decimal | None, bool | None, str | None]:
+    if spec.field_type == "rating":
+        return Decimal(rng.randint(1, spec.config["max_rating"])), None, None
+    if spec.field_type == "boolean":
+        return None, rng.random() < (0.3 if spec.name == "Watched" else 0.2), None
+    if spec.field_type == "select":
+        options = spec.config["options"]
+        weights = STATUS_WEIGHTS if spec.name == "Status" else None
+        return None, None, rng.choices(options, weights)[0]
+    words = rng.sample(WORDS, 3)
+    return None, None, f"{words[0]} {words[1]} {words[2]} {rng.randint(1, 1000)}"
+
+
+async def _load(conn: asyncpg.Connection, scale: int, seed: int) -> dict[str, Any]:
+    rng = random.Random(f"{seed}:meta")
+    list_id = _uuid(rng)
+    await conn.execute("INSERT INTO bookmark_lists (id, name) VALUES ($1, $2)", list_id, LIST_NAME)
+    field_ids: dict[str, UUID] = {}
+    for spec in FIELDS:
+        field_ids[spec.name] = await conn.fetchval(
+            "INSERT INTO custom_fields (id, list_id, name, field_type, config)"
+            " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            _uuid(rng),
+            list_id,
+            spec.name,
+            spec.field_type,
+            spec.config,
+        )
+    schema_ids: dict[str, UUID] = {}
+    for name, field_names in SCHEMAS.items():
+        schema_ids[name] = await conn.fetchval(
+            "INSERT INTO field_schemas (id, list_id, name) VALUES ($1, $2, $3) RETURNING id",
+            _uuid(rng),
+            list_id,
+            name,
+        )
+        await conn.executemany(
+            "INSERT INTO schema_fields (schema_id, field_id, list_id, display_order, show_on_card)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            [
+                (schema_ids[name], field_ids[f], list_id, order, order == 0)
+                for order, f in enumerate(field_names)
+            ],
+        )
+    tag_ids: dict[str, UUID] = {}
+    for name, (schema, _) in TAGS.items():
+        tag_ids[name] = await conn.fetchval(
+            "INSERT INTO tags (id, list_id, name, schema_id) VALUES ($1, $2, $3, $4) RETURNING id",
+            _uuid(rng),
+            list_id,
+            name,
+            schema_ids[schema] if schema else None,
+        )
+
+    video_rng = random.Random(f"{seed}:videos")
+    video_ids = [_uuid(video_rng) for _ in range(scale)]
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+
+    def videos() -> Iterator[tuple[Any, ...]]:
+        for i, video_id in enumerate(video_ids):
+            created = start + timedelta(seconds=30 * i)
+            title = f"Video {i} {video_rng.choice(WORDS)} {video_rng.choice(WORDS)}"
+            yield video_id, list_id, f"b{i:010d}", title, created, created
+
+    def values() -> Iterator[tuple[Any, ...]]:
+        value_rng = random.Random(f"{seed}:values")
+        for video_id in video_ids:
+            for spec in FIELDS:
+                if spec.share >= 1 or value_rng.random() < spec.share:
+                    numeric, boolean, text = _value(spec, value_rng)
+                    yield (
+                        video_id,
+                        field_ids[spec.name],
+                        list_id,
+                        spec.field_type,
+                        numeric,
+                        boolean,
+                        text,
+                    )
+
+    def video_tags() -> Iterator[tuple[Any, ...]]:
+        tag_rng = random.Random(f"{seed}:tags")
+        for video_id in video_ids:
+            for name, (_, share) in TAGS.items():
+                if tag_rng.random() < share:
+                    yield video_id, tag_ids[name], list_id
+
+    expected_values = int(scale * sum(spec.share for spec in FIELDS))
+    expected_tags = int(scale * sum(share for _, share in TAGS.values()))
+    load = {
+        "videos": await _copy(
+            conn,
+            "videos",
+            ("id", "list_id", "youtube_id", "title", "created_at", "updated_at"),
+            videos(),
+            scale,
+        ),
+        "video_field_values": await _copy(
+            conn,
+            "video_field_values",
+            (
+                "video_id",
+                "field_id",
+                "list_id",
+                "field_type",
+                "value_numeric",
+                "value_boolean",
+                "value_text",
+            ),
+            values(),
+            expected_values,
+        ),
+        "video_tags": await _copy(
+            conn, "video_tags", ("video_id", "tag_id", "list_id"), video_tags(), expected_tags
+        ),
+    }
+    await conn.execute(
+        "CREATE TABLE bench_meta (scale integer NOT NULL, seed integer NOT NULL,"
+        " load jsonb NOT NULL)"
+    )
+    await conn.execute("INSERT INTO bench_meta VALUES ($1, $2, $3)", scale, seed, load)
+    return load
+
+
+async def _exists(admin: asyncpg.Connection, dbname: str) -> bool:
+    return bool(await admin.fetchval("SELECT true FROM pg_database WHERE datname = $1", dbname))
+
+
+async def _meta(url: str) -> tuple[int, int] | None:
+    conn = await asyncpg.connect(url)
+    try:
+        if not await conn.fetchval("SELECT to_regclass('bench_meta') IS NOT NULL"):
+            return None
+        row = await conn.fetchrow("SELECT scale, seed FROM bench_meta")
+        return None if row is None else (row["scale"], row["seed"])
+    finally:
+        await conn.close()
+
+
+async def prepare(database_url: str, *, scale: int, seed: int, rebuild: bool) -> BenchData:
+    """Build the bench database unless one of this scale and seed is already there."""
+    url = bench_url(database_url)
+    dbname = urlsplit(url).path.lstrip("/")
+    admin = await asyncpg.connect(database_url)
+    try:
+        exists = await _exists(admin, dbname)
+        if exists and not rebuild and await _meta(url) != (scale, seed):
+            rebuild = True
+        if exists and rebuild:
+            print(f"dropping database {dbname}", file=sys.stderr)
+            await admin.execute(f'DROP DATABASE "{dbname}" WITH (FORCE)')
+            exists = False
+        if not exists:
+            await admin.execute(f'CREATE DATABASE "{dbname}"')
+            rebuild = True
+    finally:
+        await admin.close()
+
+    if rebuild:
+        print(f"building {dbname}: {scale:,} videos, seed {seed}", file=sys.stderr)
+        migrate.apply(url)
+        conn = await asyncpg.connect(url)
+        try:
+            await init_connection(conn)
+            async with conn.transaction():
+                load = await _load(conn, scale, seed)
+            started = time.perf_counter()
+            await conn.execute("VACUUM ANALYZE")
+            load["vacuum_analyze_s"] = round(time.perf_counter() - started, 3)
+        finally:
+            await conn.close()
+
+    conn = await asyncpg.connect(url)
+    try:
+        await init_connection(conn)
+        list_id = await conn.fetchval("SELECT id FROM bookmark_lists WHERE name = $1", LIST_NAME)
+        fields = {
+            r["name"]: r["id"]
+            for r in await conn.fetch(
+                "SELECT name, id FROM custom_fields WHERE list_id = $1", list_id
+            )
+        }
+        # Spread over the list, not only the newest: a fixed, seeded sample.
+        sample = [
+            r["id"]
+            for r in await conn.fetch(
+                "SELECT id FROM videos WHERE list_id = $1 ORDER BY id LIMIT 200", list_id
+            )
+        ]
+        batch = [
+            r["id"]
+            for r in await conn.fetch(
+                "SELECT id FROM videos WHERE list_id = $1 ORDER BY youtube_id LIMIT 5000", list_id
+            )
+        ]
+        load = await conn.fetchval("SELECT load FROM bench_meta")
+    finally:
+        await conn.close()
+    return BenchData(
+        url=url,
+        scale=scale,
+        seed=seed,
+        list_id=list_id,
+        fields=fields,
+        sample_videos=sample,
+        batch_videos=batch,
+        load=load,
+    )

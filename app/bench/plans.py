@@ -1,0 +1,135 @@
+"""EXPLAIN (ANALYZE, BUFFERS) of every case: the plan saved as text, its indexes checked."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from app.bench.cases import Case
+
+
+class _Rollback(Exception):
+    """Raised to roll back an EXPLAIN ANALYZE of a write."""
+
+
+def _walk(node: dict[str, Any]) -> list[dict[str, Any]]:
+    nodes = [node]
+    for child in node.get("Plans", []):
+        nodes.extend(_walk(child))
+    return nodes
+
+
+def summarize(plan: dict[str, Any]) -> dict[str, Any]:
+    """Indexes used, seq-scanned tables, rows, buffers and times of a FORMAT JSON plan."""
+    top = plan["Plan"]
+    nodes = _walk(top)
+    indexes = sorted(
+        {n["Index Name"] for n in nodes if "Index Name" in n}
+        | {i for n in nodes for i in n.get("Conflict Arbiter Indexes", [])}
+    )
+    seq_scans = sorted({n["Relation Name"] for n in nodes if n["Node Type"] == "Seq Scan"})
+    # A write's own work is in the ModifyTable node; its trigger time is reported apart.
+    return {
+        "indexes": indexes,
+        "seq_scans": seq_scans,
+        "rows": top.get("Actual Rows", 0),
+        "shared_hit": top.get("Shared Hit Blocks", 0),
+        "shared_read": top.get("Shared Read Blocks", 0),
+        "planning_ms": plan.get("Planning Time", 0.0),
+        "execution_ms": plan.get("Execution Time", 0.0),
+        "trigger_ms": sum(t.get("Time", 0.0) for t in plan.get("Triggers", [])),
+    }
+
+
+def check(case: Case, summary: dict[str, Any]) -> tuple[str, str]:
+    """("ok" | "FAIL" | "note", why) for a case's plan against its expected indexes."""
+    used = set(summary["indexes"])
+    missing = [i for i in case.expect if not used & set(i.split("|"))]
+    seq_values = "video_field_values" in summary["seq_scans"]
+    if not missing and not seq_values:
+        return "ok", ""
+    why = []
+    if missing:
+        why.append(
+            "expected "
+            + ", ".join(missing)
+            + " (used "
+            + (", ".join(summary["indexes"]) or "no index")
+            + ")"
+        )
+    if seq_values:
+        why.append("seq scan of video_field_values")
+    return ("FAIL" if case.selective else "note"), "; ".join(why)
+
+
+async def _explain(conn: asyncpg.Connection, sql: str, params: list[Any], fmt: str) -> Any:
+    return await conn.fetchval(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT {fmt}) {sql}", *params)
+
+
+async def explain(
+    conn: asyncpg.Connection, sql: str, params: list[Any], write: bool
+) -> tuple[dict[str, Any], str]:
+    """The JSON plan and the text plan of one statement (a write is rolled back)."""
+    result: list[Any] = []
+    try:
+        async with conn.transaction():
+            for fmt in ("JSON", "TEXT"):
+                if fmt == "TEXT":
+                    rows = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", *params)
+                    result.append("\n".join(r[0] for r in rows))
+                else:
+                    raw = await _explain(conn, sql, params, fmt)
+                    result.append(json.loads(raw)[0] if isinstance(raw, str) else raw[0])
+            if write:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return result[0], result[1]
+
+
+async def run(conn: asyncpg.Connection, cases: list[Case], out: Path) -> list[dict[str, Any]]:
+    out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - before any timing
+    results = []
+    for case in cases:
+        # Once to warm the cache (rolled back for writes), then the measured EXPLAIN.
+        await explain(conn, case.sql, case.params, case.write)
+        plan, text = await explain(conn, case.sql, case.params, case.write)
+        summary = summarize(plan)
+        status, why = check(case, summary)
+        (out / f"{case.name}.txt").write_text(
+            f"-- {case.name}: expects {', '.join(case.expect)}"
+            f"{' (selective)' if case.selective else ''}\n-- check: {status} {why}\n"
+            f"{case.sql}\n-- params: {case.params!r}\n\n{text}\n"
+        )
+        results.append(
+            {
+                "query": case.name,
+                "layout": "typed",
+                "expect": list(case.expect),
+                "selective": case.selective,
+                "status": status,
+                "why": why,
+                **summary,
+            }
+        )
+        if case.jsonb is not None:
+            sql, params = case.jsonb
+            await explain(conn, sql, params, False)
+            plan, text = await explain(conn, sql, params, False)
+            summary = summarize(plan)
+            (out / f"{case.name}.jsonb.txt").write_text(
+                f"-- {case.name} on the JSONB layout\n{sql}\n-- params: {params!r}\n\n{text}\n"
+            )
+            results.append(
+                {
+                    "query": case.name,
+                    "layout": "jsonb",
+                    "expect": [],
+                    "selective": case.selective,
+                    "status": "-",
+                    "why": "",
+                    **summary,
+                }
+            )
+    return results

@@ -1,0 +1,258 @@
+"""The report in .bench/: results-<scale>.json, summary-<scale>.md, bench.png, and the table
+printed at the end of `make bench`."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+TARGETS = {
+    "search_p50_ms": 2.0,
+    "fields_of_video_p50_ms": 1.0,
+    "repo_over_asyncpg_reads": 1.25,
+    "batch_values_per_s": 50_000,
+}
+
+
+def plan_table(plans: list[dict[str, Any]]) -> str:
+    lines = [
+        "| query | layout | check | index used | rows | buffers hit/read | exec ms |",
+        "|---|---|---|---|---:|---:|---:|",
+    ]
+    for p in plans:
+        check = p["status"] + (f" ({p['why']})" if p["why"] else "")
+        used = ", ".join(p["indexes"]) or "-"
+        if p["seq_scans"]:
+            used += " + seq: " + ", ".join(p["seq_scans"])
+        lines.append(
+            f"| {p['query']} | {p['layout']} | {check} | {used} | {p['rows']} | "
+            f"{p['shared_hit']}/{p['shared_read']} | {p['execution_ms']:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def _timing_table(timing: list[dict[str, Any]]) -> str:
+    lines = [
+        "| query | concurrency | layer | p50 ms | p95 ms | p99 ms | req/s | values/s |",
+        "|---|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for t in timing:
+        lines.append(
+            f"| {t['query']} | {t['concurrency']} | {t['layer']} | {t['p50_ms']} | "
+            f"{t['p95_ms']} | {t['p99_ms']} | {t['req_per_s']} | {t.get('values_per_s', '')} |"
+        )
+    return "\n".join(lines)
+
+
+def ratios(timing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """repository/asyncpg and api/repository p50 ratios per query and concurrency."""
+    by_key = {(t["query"], t["concurrency"], t["layer"]): t for t in timing}
+    out = []
+    for (query, level, layer), t in by_key.items():
+        if layer != "repository":
+            continue
+        bare = by_key.get((query, level, "asyncpg"))
+        api = by_key.get((query, level, "api"))
+        out.append(
+            {
+                "query": query,
+                "concurrency": level,
+                "repo_over_asyncpg": round(t["p50_ms"] / bare["p50_ms"], 2) if bare else None,
+                "api_over_repo": round(api["p50_ms"] / t["p50_ms"], 2) if api else None,
+            }
+        )
+    return out
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    timing = results["timing"]
+    c1 = {(t["query"], t["layer"]): t for t in timing if t["concurrency"] == 1}
+    rows: list[dict[str, Any]] = []
+
+    def add(name: str, measured: Any, target: str, met: bool | None) -> None:
+        rows.append({"target": name, "measured": measured, "goal": target, "met": met})
+
+    searches = [
+        t for (q, layer), t in c1.items() if q.startswith("search_") and layer == "repository"
+    ]
+    first = c1.get(("search_rating_eq", "repository"))
+    if first:
+        add(
+            "search first page of 50, p50 (repository, 1 condition)",
+            first["p50_ms"],
+            "< 2 ms",
+            first["p50_ms"] < TARGETS["search_p50_ms"],
+        )
+    if searches:
+        worst = max(searches, key=lambda t: t["p50_ms"])
+        add(
+            f"slowest timed search p50 ({worst['query']})",
+            worst["p50_ms"],
+            "< 2 ms",
+            worst["p50_ms"] < TARGETS["search_p50_ms"],
+        )
+    fov = c1.get(("fields_of_video", "repository"))
+    if fov:
+        add(
+            "fields of a video, p50 (repository)",
+            fov["p50_ms"],
+            "< 1 ms",
+            fov["p50_ms"] < TARGETS["fields_of_video_p50_ms"],
+        )
+    reads = [
+        r
+        for r in ratios(timing)
+        if r["concurrency"] == 1 and r["repo_over_asyncpg"] and not r["query"].startswith("set_")
+    ]
+    if reads:
+        worst_ratio = max(reads, key=lambda r: r["repo_over_asyncpg"])
+        add(
+            f"repository/asyncpg on reads, worst ({worst_ratio['query']})",
+            worst_ratio["repo_over_asyncpg"],
+            "<= 1.25x",
+            worst_ratio["repo_over_asyncpg"] <= TARGETS["repo_over_asyncpg_reads"],
+        )
+    batch = c1.get(("set_batch_1000", "repository"))
+    if batch:
+        add(
+            "batch of 1,000 values (repository bulk_edit)",
+            batch.get("values_per_s"),
+            ">= 50,000 values/s",
+            batch.get("values_per_s", 0) >= TARGETS["batch_values_per_s"],
+        )
+    if results["jsonb"]:
+        slower = [r for r in results["jsonb"] if r["jsonb_over_typed"] < 1]
+        add(
+            "typed >= JSONB speed (filter queries where JSONB is faster)",
+            ", ".join(f"{r['query']} {r['jsonb_over_typed']}x" for r in slower) or "none",
+            "none",
+            not slower,
+        )
+    sizes = results.get("sizes")
+    if sizes:
+        add(
+            "value indexes: partial vs original four full (bytes)",
+            f"{sizes['partial_total']:,} vs {sizes['full_total']:,}",
+            "smaller",
+            sizes["partial_total"] < sizes["full_total"],
+        )
+    return rows
+
+
+def markdown(results: dict[str, Any]) -> str:
+    meta = results["meta"]
+    parts = [
+        f"# Bench: {meta['scale']:,} videos, seed {meta['seed']}",
+        "",
+        f"PostgreSQL {meta['server_version']}; {meta['when']}. Plans in plans-{meta['scale']}/.",
+        "",
+        "## Load",
+        "",
+        "```json",
+        json.dumps(results["load"], indent=2),
+        "```",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | goal | met |",
+        "|---|---|---|---|",
+        *(
+            f"| {t['target']} | {t['measured']} | {t['goal']} | {'yes' if t['met'] else 'NO'} |"
+            for t in results["targets"]
+        ),
+        "",
+        "## Plans (EXPLAIN ANALYZE, BUFFERS)",
+        "",
+        plan_table(results["plans"]),
+        "",
+        "## Layers (same SQL via asyncpg, the repository, the HTTP API)",
+        "",
+        _timing_table(results["timing"]),
+        "",
+        "| query | concurrency | repository/asyncpg | api/repository |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {r['query']} | {r['concurrency']} | {r['repo_over_asyncpg']} "
+            f"| {r['api_over_repo']} |"
+            for r in ratios(results["timing"])
+        ),
+        "",
+        "## Typed vs JSONB (bare asyncpg, p50 ms; ratio > 1: typed is faster)",
+        "",
+        "| query | typed | jsonb | jsonb/typed |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {r['query']} | {r['typed_p50_ms']} | {r['jsonb_p50_ms']} "
+            f"| {r['jsonb_over_typed']} |"
+            for r in results["jsonb"]
+        ),
+        "",
+        "## Sizes",
+        "",
+        "```json",
+        json.dumps({"values": results.get("sizes"), "jsonb": results.get("jsonb_sizes")}, indent=2),
+        "```",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def picture(out: Path) -> Path | None:
+    """Latency per query, typed vs JSONB (largest scale); search p50 against scale."""
+    try:
+        import matplotlib  # an optional dependency: the `bench` extra
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    runs = sorted(
+        (json.loads(p.read_text()) for p in out.glob("results-*.json")),
+        key=lambda r: r["meta"]["scale"],
+    )
+    if not runs:
+        return None
+    last = runs[-1]
+    fig, axes = plt.subplots(1, 2, figsize=(15, 6))
+    rows = last["jsonb"]
+    names = [r["query"].removeprefix("search_") for r in rows]
+    xs = range(len(rows))
+    axes[0].barh([x - 0.2 for x in xs], [r["typed_p50_ms"] for r in rows], 0.4, label="typed")
+    axes[0].barh([x + 0.2 for x in xs], [r["jsonb_p50_ms"] for r in rows], 0.4, label="JSONB")
+    axes[0].set_yticks(list(xs), names, fontsize=8)
+    axes[0].set_xscale("log")
+    axes[0].set_xlabel("p50 ms (log)")
+    axes[0].set_title(f"Search first page, {last['meta']['scale']:,} videos")
+    axes[0].legend()
+    scales = [r["meta"]["scale"] for r in runs]
+    queries = sorted({t["query"] for r in runs for t in r["timing"]})
+    for query in queries:
+        ys = []
+        for r in runs:
+            hit = [
+                t
+                for t in r["timing"]
+                if t["query"] == query and t["layer"] == "repository" and t["concurrency"] == 1
+            ]
+            ys.append(hit[0]["p50_ms"] if hit else float("nan"))
+        axes[1].plot(scales, ys, marker="o", label=query)
+    axes[1].set_xscale("log")
+    axes[1].set_yscale("log")
+    axes[1].set_xlabel("videos in the list")
+    axes[1].set_ylabel("repository p50 ms")
+    axes[1].set_title("Latency against scale")
+    axes[1].legend(fontsize=7)
+    fig.tight_layout()
+    path = out / "bench.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write(out: Path, results: dict[str, Any]) -> Path:
+    scale = results["meta"]["scale"]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"results-{scale}.json").write_text(json.dumps(results, indent=2, default=str))
+    summary = out / f"summary-{scale}.md"
+    summary.write_text(markdown(results))
+    results["picture"] = str(picture(out))
+    return summary

@@ -1,0 +1,348 @@
+"""The same work timed through each layer, interleaved round by round so that drift (cache,
+autovacuum, CPU frequency) hits every layer alike: bare asyncpg running the repository's SQL,
+the repository function, and the HTTP API served by uvicorn on loopback."""
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from app.bench.cases import Case, batch_rows
+from app.bench.data import BenchData
+from app.db.pool import init_connection
+from app.models.field_values import BulkEdit, BulkValueSet, FieldValueSet
+from app.repositories import field_values, video_search, videos
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMED = (
+    "search_rating_eq",
+    "search_two_conditions",
+    "search_three_conditions",
+    "search_sort_rating_desc",
+    "fields_of_video",
+    "newest_page",
+    "set_one_value",
+    "set_batch_1000",
+)
+
+# (connection or client, iteration) -> one request
+Call = Callable[[Any, int], Awaitable[Any]]
+
+
+@dataclass
+class Layered:
+    name: str
+    calls: dict[str, Call]  # layer -> call
+    values_per_call: int = 1
+
+
+def _stats(latencies: list[float], wall: float) -> dict[str, float]:
+    ordered = sorted(latencies)
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    return {
+        "n": len(ordered),
+        "p50_ms": round(pick(0.50), 3),
+        "p95_ms": round(pick(0.95), 3),
+        "p99_ms": round(pick(0.99), 3),
+        "req_per_s": round(len(ordered) / wall, 1) if wall else 0.0,
+    }
+
+
+def _search(data: BenchData, case: Case) -> dict[str, Call]:
+    sql, params, search = case.sql, case.params, case.search
+    assert search is not None
+    body = search.model_dump(mode="json")
+    list_id = data.list_id
+
+    async def bare(c: Any, i: int) -> Any:
+        return await c.fetch(sql, *params)
+
+    async def repo(c: Any, i: int) -> Any:
+        return await video_search.search(c, list_id=list_id, query=search)
+
+    async def api(c: Any, i: int) -> Any:
+        r = await c.post(f"/lists/{list_id}/videos/search", json=body)
+        r.raise_for_status()
+
+    return {"asyncpg": bare, "repository": repo, "api": api}
+
+
+def _fields_of_video(data: BenchData, case: Case) -> dict[str, Call]:
+    list_id, sample = data.list_id, data.sample_videos
+
+    async def bare(c: Any, i: int) -> Any:
+        return await c.fetch(case.sql, list_id, sample[i % len(sample)])
+
+    async def repo(c: Any, i: int) -> Any:
+        video_id = sample[i % len(sample)]
+        return await field_values.fields_of_video(c, list_id=list_id, video_id=video_id)
+
+    async def api(c: Any, i: int) -> Any:
+        r = await c.get(f"/lists/{list_id}/videos/{sample[i % len(sample)]}/fields")
+        r.raise_for_status()
+
+    return {"asyncpg": bare, "repository": repo, "api": api}
+
+
+def _newest_page(data: BenchData, case: Case) -> dict[str, Call]:
+    list_id = data.list_id
+
+    async def bare(c: Any, i: int) -> Any:
+        return await c.fetch(case.sql, list_id, 51)
+
+    async def repo(c: Any, i: int) -> Any:
+        return await videos.list_newest(c, list_id=list_id, limit=50)
+
+    async def api(c: Any, i: int) -> Any:
+        r = await c.get(f"/lists/{list_id}/videos", params={"limit": 50})
+        r.raise_for_status()
+
+    return {"asyncpg": bare, "repository": repo, "api": api}
+
+
+def _set_one(data: BenchData, case: Case) -> dict[str, Call]:
+    list_id, sample, rating = data.list_id, data.sample_videos, data.fields["Rating"]
+
+    async def bare(c: Any, i: int) -> Any:
+        video_id = sample[i % len(sample)]
+        return await c.fetch(case.sql, list_id, video_id, rating, None, Decimal(1 + i % 5), None)
+
+    async def repo(c: Any, i: int) -> Any:
+        value = FieldValueSet(field_id=rating, value_numeric=Decimal(1 + i % 5))
+        video_id = sample[i % len(sample)]
+        return await field_values.set_one(c, list_id=list_id, video_id=video_id, value=value)
+
+    async def api(c: Any, i: int) -> Any:
+        video_id = sample[i % len(sample)]
+        r = await c.put(
+            f"/lists/{list_id}/videos/{video_id}/fields/{rating}",
+            json={"value_numeric": 1 + i % 5},
+        )
+        r.raise_for_status()
+
+    return {"asyncpg": bare, "repository": repo, "api": api}
+
+
+def _set_batch(data: BenchData, case: Case, size: int) -> dict[str, Call]:
+    list_id = data.list_id
+    batches = max(1, len(data.batch_videos) // size)
+
+    def rows(i: int) -> list[list[Any]]:
+        return batch_rows(data, (i % batches) * size, size)
+
+    async def bare(c: Any, i: int) -> Any:
+        return await c.fetch(case.sql, list_id, *rows(i))
+
+    async def repo(c: Any, i: int) -> Any:
+        ids, fids, _, nums, _ = rows(i)
+        edit = BulkEdit(
+            set=[
+                BulkValueSet(video_id=v, field_id=f, value_numeric=n)
+                for v, f, n in zip(ids, fids, nums, strict=True)
+            ]
+        )
+        return await field_values.bulk_edit(c, list_id=list_id, edit=edit)
+
+    async def api(c: Any, i: int) -> Any:
+        ids, fids, _, nums, _ = rows(i)
+        body = {
+            "set": [
+                {"video_id": str(v), "field_id": str(f), "value_numeric": int(n)}
+                for v, f, n in zip(ids, fids, nums, strict=True)
+            ]
+        }
+        r = await c.post(f"/lists/{list_id}/values", json=body)
+        r.raise_for_status()
+
+    return {"asyncpg": bare, "repository": repo, "api": api}
+
+
+def layered(data: BenchData, cases: dict[str, Case]) -> list[Layered]:
+    out: list[Layered] = []
+    for name in TIMED:
+        case = cases[name]
+        if case.search is not None:
+            out.append(Layered(name, _search(data, case)))
+        elif name == "fields_of_video":
+            out.append(Layered(name, _fields_of_video(data, case)))
+        elif name == "newest_page":
+            out.append(Layered(name, _newest_page(data, case)))
+        elif name == "set_one_value":
+            out.append(Layered(name, _set_one(data, case)))
+        elif name == "set_batch_1000":
+            size = min(1000, len(data.batch_videos))
+            out.append(Layered(name, _set_batch(data, case, size), size))
+    return out
+
+
+async def _run(call: Call, resources: list[Any], n: int, start: int) -> tuple[list[float], float]:
+    """n calls spread over len(resources) concurrent workers; latencies and wall time."""
+    latencies: list[float] = []
+    counter = iter(range(start, start + n))
+
+    async def worker(resource: Any) -> None:
+        for i in counter:
+            t = time.perf_counter()
+            await call(resource, i)
+            latencies.append(time.perf_counter() - t)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(r) for r in resources))
+    return latencies, time.perf_counter() - began
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def api_server(url: str, pool_size: int) -> AsyncIterator[str]:
+    """uvicorn serving the app on the bench database, on a free loopback port."""
+    port = _free_port()
+    env = os.environ | {"DATABASE_URL": url, "DB_POOL_MAX_SIZE": str(pool_size)}
+    proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before any timing
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base) as client:
+            for _ in range(200):
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get("/health")).status_code == 200:
+                        break
+                await asyncio.sleep(0.05)
+            else:
+                raise RuntimeError("uvicorn did not answer /health")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+async def run(
+    data: BenchData,
+    cases: dict[str, Case],
+    *,
+    iterations: int,
+    rounds: int,
+    concurrency: int,
+    http: bool,
+) -> list[dict[str, Any]]:
+    """Per query, layer and concurrency (1 and `concurrency`): latency percentiles and req/s."""
+    levels = sorted({1, concurrency})
+    conns = [await asyncpg.connect(data.url) for _ in range(concurrency)]
+    for conn in conns:
+        await init_connection(conn)
+    results: list[dict[str, Any]] = []
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            client = None
+            if http:
+                base = await stack.enter_async_context(api_server(data.url, concurrency))
+                client = await stack.enter_async_context(
+                    httpx.AsyncClient(
+                        base_url=base,
+                        timeout=30,
+                        limits=httpx.Limits(max_connections=concurrency),
+                    )
+                )
+            for item in layered(data, cases):
+                layers = [layer for layer in item.calls if layer != "api" or http]
+                per_round = max(1, iterations // rounds)
+                if item.values_per_call > 1:  # a 1,000-value batch: fewer, heavier calls
+                    per_round = max(1, per_round // 10)
+                for level in levels:
+                    lat: dict[str, list[float]] = {layer: [] for layer in layers}
+                    wall: dict[str, float] = dict.fromkeys(layers, 0.0)
+                    for layer in layers:  # warm-up
+                        res = [client] * level if layer == "api" else conns[:level]
+                        await _run(item.calls[layer], res, min(per_round, 5), 0)
+                    for r in range(rounds):
+                        for layer in layers:
+                            res = [client] * level if layer == "api" else conns[:level]
+                            got, seconds = await _run(
+                                item.calls[layer], res, per_round, r * per_round
+                            )
+                            lat[layer] += got
+                            wall[layer] += seconds
+                    for layer in layers:
+                        stats = _stats(lat[layer], wall[layer])
+                        if item.values_per_call > 1:
+                            stats["values_per_s"] = round(
+                                item.values_per_call / (stats["p50_ms"] / 1000), 1
+                            )
+                        results.append(
+                            {"query": item.name, "layer": layer, "concurrency": level, **stats}
+                        )
+                    print(f"  timed {item.name} at concurrency {level}", file=sys.stderr)
+    finally:
+        for conn in conns:
+            await conn.close()
+    return results
+
+
+async def compare_jsonb(
+    data: BenchData, cases: list[Case], *, iterations: int, rounds: int
+) -> list[dict[str, Any]]:
+    """Typed (the product's SQL) against JSONB, bare asyncpg, one connection, interleaved."""
+    conn = await asyncpg.connect(data.url)
+    await init_connection(conn)
+    results = []
+    try:
+        for case in cases:
+            if case.jsonb is None:
+                continue
+            sides: dict[str, tuple[str, list[Any]]] = {
+                "typed": (case.sql, case.params),
+                "jsonb": case.jsonb,
+            }
+            lat: dict[str, list[float]] = {side: [] for side in sides}
+            for sql, params in sides.values():
+                for _ in range(3):
+                    await conn.fetch(sql, *params)
+            per_round = max(1, iterations // rounds)
+            for _ in range(rounds):
+                for side, (sql, params) in sides.items():
+                    for _ in range(per_round):
+                        t = time.perf_counter()
+                        await conn.fetch(sql, *params)
+                        lat[side].append(time.perf_counter() - t)
+            row: dict[str, Any] = {"query": case.name}
+            for side in sides:
+                row[f"{side}_p50_ms"] = _stats(lat[side], 1.0)["p50_ms"]
+            row["jsonb_over_typed"] = round(row["jsonb_p50_ms"] / max(row["typed_p50_ms"], 1e-6), 2)
+            results.append(row)
+    finally:
+        await conn.close()
+    return results
