@@ -1,6 +1,9 @@
 -- Video search: the only SQL assembled at run time, and only from these fixed fragments.
 -- app/repositories/video_search.py picks fragments by whitelisted names and joins them as
---   page_open + head_<sort> [+ AND condition ...] + page_close [+ after_<...>] + order_<...> + page_limit
+--   page_open + <head> [+ AND condition ...] + page_close [+ after_<...>] + order_<...> + page_limit
+-- Sorting by a field runs that shape up to twice: first over the videos that have a value
+-- (valued_*_field, read in the order of the field's value index), then, when the page is not
+-- full yet, over those that have none (unvalued_field, by id): missing values come last.
 -- Each :name placeholder becomes a bound parameter ($n); nothing else is ever inserted.
 -- Every condition is an EXISTS on video_field_values for one field, so the planner can start
 -- from that value column's partial index (field_id, value_*, video_id) or probe it per video.
@@ -22,26 +25,37 @@ SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at, v.tit
 FROM videos AS v
 WHERE v.list_id = :list_id
 
--- name: head_numeric_field
--- A list's videos, sorted by a rating field's value (videos without one get NULL).
-SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at, s.value_numeric AS sort_value
-FROM videos AS v
-LEFT JOIN video_field_values AS s ON s.video_id = v.id AND s.field_id = :sort_field_id
-WHERE v.list_id = :list_id
+-- name: valued_numeric_field
+-- Videos that have a value for the rating sort field, read in the order of its value index.
+SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
+       s.value_numeric AS sort_value
+FROM video_field_values AS s
+JOIN videos AS v ON v.id = s.video_id
+WHERE s.field_id = :sort_field_id AND s.value_numeric IS NOT NULL AND v.list_id = :list_id
 
--- name: head_text_field
--- A list's videos, sorted by a select or text field's value (videos without one get NULL).
-SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at, s.value_text AS sort_value
-FROM videos AS v
-LEFT JOIN video_field_values AS s ON s.video_id = v.id AND s.field_id = :sort_field_id
-WHERE v.list_id = :list_id
+-- name: valued_text_field
+-- Videos that have a value for the select or text sort field, in the order of its value index.
+SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
+       s.value_text AS sort_value
+FROM video_field_values AS s
+JOIN videos AS v ON v.id = s.video_id
+WHERE s.field_id = :sort_field_id AND s.value_text IS NOT NULL AND v.list_id = :list_id
 
--- name: head_boolean_field
--- A list's videos, sorted by a boolean field's value (videos without one get NULL).
-SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at, s.value_boolean AS sort_value
+-- name: valued_boolean_field
+-- Videos that have a value for the boolean sort field, in the order of its value index.
+SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
+       s.value_boolean AS sort_value
+FROM video_field_values AS s
+JOIN videos AS v ON v.id = s.video_id
+WHERE s.field_id = :sort_field_id AND s.value_boolean IS NOT NULL AND v.list_id = :list_id
+
+-- name: unvalued_field
+-- Videos without a value for the sort field: they come after all others, ordered by id.
+SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at, NULL AS sort_value
 FROM videos AS v
-LEFT JOIN video_field_values AS s ON s.video_id = v.id AND s.field_id = :sort_field_id
 WHERE v.list_id = :list_id
+  AND NOT EXISTS (SELECT FROM video_field_values AS s
+                  WHERE s.video_id = v.id AND s.field_id = :sort_field_id)
 
 -- name: numeric_eq
 -- Rating equals the value.
@@ -130,44 +144,36 @@ NOT EXISTS (SELECT FROM video_field_values AS fv WHERE fv.video_id = v.id AND fv
 ) AS found
 
 -- name: after_asc
--- Keyset: rows after the cursor in ascending order of a never-NULL key.
+-- Keyset: rows after the cursor (sort value, id) in ascending order.
 WHERE (sort_value, id) > (:after_value, :after_id)
 
 -- name: after_desc
--- Keyset: rows after the cursor in descending order of a never-NULL key.
+-- Keyset: rows after the cursor (sort value, id) in descending order.
 WHERE (sort_value, id) < (:after_value, :after_id)
 
--- name: after_value_asc
--- Keyset on a field's value, ascending, cursor on a value: later values, then every NULL.
-WHERE ((sort_value, id) > (:after_value, :after_id) OR sort_value IS NULL)
+-- name: after_id_asc
+-- Keyset among videos without a sort value: ids after the cursor's.
+WHERE id > :after_id
 
--- name: after_value_desc
--- Keyset on a field's value, descending, cursor on a value: smaller values, then every NULL.
-WHERE ((sort_value, id) < (:after_value, :after_id) OR sort_value IS NULL)
-
--- name: after_null_asc
--- Keyset on a field's value, ascending, cursor among the NULLs (ordered by id).
-WHERE sort_value IS NULL AND id > :after_id
-
--- name: after_null_desc
--- Keyset on a field's value, descending, cursor among the NULLs (ordered by id descending).
-WHERE sort_value IS NULL AND id < :after_id
+-- name: after_id_desc
+-- Keyset among videos without a sort value, descending: ids before the cursor's.
+WHERE id < :after_id
 
 -- name: order_asc
--- Ascending by a never-NULL key (matches the index order).
+-- Ascending by the sort value, then id (the order of the index the head reads).
 ORDER BY sort_value, id
 
 -- name: order_desc
--- Descending by a never-NULL key (matches videos_list_newest_idx).
+-- Descending by the sort value, then id (that index read backwards).
 ORDER BY sort_value DESC, id DESC
 
--- name: order_value_asc
--- Ascending by a field's value, videos without one last.
-ORDER BY sort_value ASC NULLS LAST, id ASC
+-- name: order_id_asc
+-- Videos without a sort value, by id.
+ORDER BY id
 
--- name: order_value_desc
--- Descending by a field's value, videos without one last.
-ORDER BY sort_value DESC NULLS LAST, id DESC
+-- name: order_id_desc
+-- Videos without a sort value, by id descending.
+ORDER BY id DESC
 
 -- name: page_limit
 -- At most :limit rows (the caller asks one more than a page to know whether another follows).

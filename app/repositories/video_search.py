@@ -4,6 +4,8 @@ The statement is assembled only from the fixed fragments of sql/video_search.sql
 whitelisted names; every value is a bound parameter."""
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -37,11 +39,11 @@ FRAGMENT_OF = {
     | _PRESENCE_OPS,
     FieldType.BOOLEAN: {"eq": "boolean_eq"} | _PRESENCE_OPS,
 }
-_SORT_HEAD = {
-    FieldType.RATING: "head_numeric_field",
-    FieldType.SELECT: "head_text_field",
-    FieldType.TEXT: "head_text_field",
-    FieldType.BOOLEAN: "head_boolean_field",
+_VALUED_HEAD = {
+    FieldType.RATING: "valued_numeric_field",
+    FieldType.SELECT: "valued_text_field",
+    FieldType.TEXT: "valued_text_field",
+    FieldType.BOOLEAN: "valued_boolean_field",
 }
 _SORT_VALUE_TYPE = {
     FieldType.RATING: Decimal,
@@ -142,38 +144,28 @@ def _condition_values(condition: Condition, field: CustomField) -> dict[str, Any
     return {"value": _text(condition, field, value)}
 
 
-async def _build(
-    conn: asyncpg.Connection, list_id: UUID, query: VideoSearch
-) -> tuple[_Statement, str]:
-    """The statement for the query and its sort key (the cursor's kind)."""
-    field_ids = [c.field_id for c in query.filters]
-    sort_field_id = None
-    if query.sort.by not in ("created_at", "title"):
-        try:
-            sort_field_id = UUID(query.sort.by)
-        except ValueError:
-            raise InvalidValue.one(
-                "search_sort", 'sort.by must be "created_at", "title" or a custom field id'
-            ) from None
-        field_ids.append(sort_field_id)
-    fields = await custom_fields.get_many(conn, list_id=list_id, field_ids=field_ids)
+# A fragment name with the values of its placeholders.
+Part = tuple[str, dict[str, Any]]
 
+
+def _page(
+    head: Part, conditions: list[Part], after: Part | None, order: str, limit: int
+) -> _Statement:
     statement = _Statement()
     statement.add("page_open")
-    if sort_field_id is None:
-        statement.add(f"head_{query.sort.by}", list_id=list_id)
-        direction = query.sort.direction or ("desc" if query.sort.by == "created_at" else "asc")
-        value_type: type = datetime if query.sort.by == "created_at" else str
-        sort_key = f"{query.sort.by}:{direction}"
-    else:
-        sort_field = fields[sort_field_id]
-        statement.add(
-            _SORT_HEAD[sort_field.field_type], sort_field_id=sort_field_id, list_id=list_id
-        )
-        direction = query.sort.direction or "asc"
-        value_type = _SORT_VALUE_TYPE[sort_field.field_type]
-        sort_key = f"field:{sort_field_id}:{direction}"
+    statement.add(head[0], **head[1])
+    for fragment, values in conditions:
+        statement.add(fragment, prefix="AND ", **values)
+    statement.add("page_close")
+    if after is not None:
+        statement.add(after[0], **after[1])
+    statement.add(order)
+    statement.add("page_limit", limit=limit)
+    return statement
 
+
+def _conditions(query: VideoSearch, fields: dict[UUID, CustomField]) -> list[Part]:
+    parts = []
     for condition in query.filters:
         field = fields[condition.field_id]
         fragment = FRAGMENT_OF[field.field_type].get(condition.op)
@@ -185,43 +177,104 @@ async def _build(
                 f"a {field.field_type} field does not take this operator; it takes "
                 + ", ".join(FRAGMENT_OF[field.field_type]),
             )
-        statement.add(
-            fragment, prefix="AND ", field_id=field.id, **_condition_values(condition, field)
-        )
-    statement.add("page_close")
+        parts.append((fragment, {"field_id": field.id, **_condition_values(condition, field)}))
+    return parts
 
-    by_field = sort_field_id is not None
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How to fetch one page: `first` (when not None), then `rest` for what is left of it.
+    Sorting by a field reads the videos that have a value first, in the order of the field's
+    value index, and those without one (rest) only when the page is not full yet."""
+
+    sort_key: str
+    first: _Statement | None
+    rest: Callable[[int], _Statement] | None
+
+
+async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> _Plan:
+    field_ids = [c.field_id for c in query.filters]
+    sort_field_id = None
+    if query.sort.by not in ("created_at", "title"):
+        try:
+            sort_field_id = UUID(query.sort.by)
+        except ValueError:
+            raise InvalidValue.one(
+                "search_sort", 'sort.by must be "created_at", "title" or a custom field id'
+            ) from None
+        field_ids.append(sort_field_id)
+    fields = await custom_fields.get_many(conn, list_id=list_id, field_ids=field_ids)
+    conditions = _conditions(query, fields)
+    wanted = query.limit + 1  # one more than a page tells whether another page follows
+
+    if sort_field_id is None:
+        direction = query.sort.direction or ("desc" if query.sort.by == "created_at" else "asc")
+        sort_key = f"{query.sort.by}:{direction}"
+        after = None
+        if query.cursor is not None:
+            value_type = datetime if query.sort.by == "created_at" else str
+            cursor_value, cursor_id = paging.decode(query.cursor, sort_key, value_type)
+            if cursor_value is None:
+                raise InvalidValue.one("search_cursor", "cursor is not valid for this sort")
+            after = (f"after_{direction}", {"after_value": cursor_value, "after_id": cursor_id})
+        head = (f"head_{query.sort.by}", {"list_id": list_id})
+        return _Plan(sort_key, _page(head, conditions, after, f"order_{direction}", wanted), None)
+
+    sort_field = fields[sort_field_id]
+    direction = query.sort.direction or "asc"
+    sort_key = f"field:{sort_field_id}:{direction}"
+    sort_values = {"sort_field_id": sort_field_id, "list_id": list_id}
+    after_value: Any = None
+    after_id: UUID | None = None
     if query.cursor is not None:
-        after_value, after_id = paging.decode(query.cursor, sort_key, value_type)
-        if after_value is None and not by_field:
-            raise InvalidValue.one("search_cursor", "cursor is not valid for this sort")
-        if after_value is None:
-            statement.add(f"after_null_{direction}", after_id=after_id)
-        else:
-            after = f"after_value_{direction}" if by_field else f"after_{direction}"
-            statement.add(after, after_value=after_value, after_id=after_id)
-    statement.add(f"order_value_{direction}" if by_field else f"order_{direction}")
-    statement.add("page_limit", limit=query.limit + 1)
-    return statement, sort_key
+        after_value, after_id = paging.decode(
+            query.cursor, sort_key, _SORT_VALUE_TYPE[sort_field.field_type]
+        )
+    first = None
+    if query.cursor is None or after_value is not None:
+        after = None
+        if after_value is not None:
+            after = (f"after_{direction}", {"after_value": after_value, "after_id": after_id})
+        head = (_VALUED_HEAD[sort_field.field_type], sort_values)
+        first = _page(head, conditions, after, f"order_{direction}", wanted)
+    # A cursor among the videos without a value continues after its id; otherwise they start.
+    after_null = None
+    if query.cursor is not None and after_value is None:
+        after_null = (f"after_id_{direction}", {"after_id": after_id})
+
+    def rest(limit: int) -> _Statement:
+        head = ("unvalued_field", sort_values)
+        return _page(head, conditions, after_null, f"order_id_{direction}", limit)
+
+    return _Plan(sort_key, first, rest)
 
 
 async def statement_of(
     conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch
 ) -> tuple[str, list[Any]]:
-    """The SQL and parameters search() would run, without running it (EXPLAIN, the bench)."""
-    built, _ = await _build(conn, list_id, query)
-    return built.text, built.params
+    """The first SQL statement and parameters search() would run, without running it
+    (for EXPLAIN and the bench)."""
+    plan = await _plan(conn, list_id, query)
+    statement = plan.first if plan.first is not None else plan.rest(query.limit + 1)  # type: ignore[misc]
+    return statement.text, statement.params
+
+
+async def _fetch(conn: asyncpg.Connection, statement: _Statement) -> list[asyncpg.Record]:
+    with translated_errors():
+        return await conn.fetch(statement.text, *statement.params)
 
 
 async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch) -> VideoPage:
-    statement, sort_key = await _build(conn, list_id, query)
-    with translated_errors():
-        rows = await conn.fetch(statement.text, *statement.params)
+    plan = await _plan(conn, list_id, query)
+    wanted = query.limit + 1
+    rows = await _fetch(conn, plan.first) if plan.first is not None else []
+    if plan.rest is not None and len(rows) < wanted:
+        rows += await _fetch(conn, plan.rest(wanted - len(rows)))
     if not rows:
         await lists.ensure_exists(conn, list_id=list_id)
     items = [Video.from_row(row) for row in rows[: query.limit]]
     next_cursor = None
     if len(rows) > query.limit:
         last = rows[query.limit - 1]
-        next_cursor = paging.encode(sort_key, last["sort_value"], last["id"])
+        next_cursor = paging.encode(plan.sort_key, last["sort_value"], last["id"])
     return VideoPage(items=items, next_cursor=next_cursor)
