@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +26,10 @@ def _typed(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"t"}:
         return datetime.fromisoformat(value["t"])
     if isinstance(value, dict) and set(value) == {"n"}:
-        return Decimal(value["n"])
+        number = Decimal(value["n"])
+        if not number.is_finite():
+            raise ValueError("a cursor's number is finite")
+        return number
     if value is None or isinstance(value, str | bool):
         return value
     raise ValueError("unexpected cursor value")
@@ -44,7 +47,16 @@ def decode(cursor: str, sort: str, value_type: type | tuple[type, ...]) -> tuple
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         cursor_sort, value, row_id = json.loads(raw)
         typed, parsed_id = _typed(value), UUID(row_id)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    # A hand-made cursor can fail anywhere: Decimal("x") raises InvalidOperation, UUID(1)
+    # AttributeError.
+    except (
+        ValueError,
+        TypeError,
+        AttributeError,
+        InvalidOperation,
+        binascii.Error,
+        UnicodeDecodeError,
+    ):
         raise InvalidInput("cursor is not valid: pass next_cursor from a previous page") from None
     if typed is not None and not isinstance(typed, value_type):
         raise InvalidInput("cursor is not valid: pass next_cursor from a previous page")
