@@ -1,0 +1,52 @@
+"""The bench at a tiny scale, so it cannot rot: every stage runs and writes its report.
+
+Plans at 300 videos say nothing about plans at 100,000 (the planner rightly reads tiny tables
+whole), so the smoke test checks the report's shape, not the index checks."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+
+from app.bench import __main__ as bench
+from app.bench.data import bench_url
+
+
+@pytest.fixture
+def bench_database(empty_database_url: str) -> Iterator[str]:
+    yield empty_database_url
+    admin = urlsplit(empty_database_url)._replace(path="/postgres").geturl()
+    name = urlsplit(bench_url(empty_database_url)).path.lstrip("/")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_bench_runs_at_a_tiny_scale(bench_database: str, tmp_path: Path) -> None:
+    results = await bench.run(
+        bench_database,
+        scale=300,
+        seed=7,
+        out=tmp_path,
+        iterations=10,
+        rounds=2,
+        concurrency=2,
+        http=False,
+    )
+
+    saved = json.loads((tmp_path / "results-300.json").read_text())
+    assert saved["load"]["videos"]["rows"] == 300
+    assert saved["load"]["video_field_values"]["rows"] > 300
+    queries = {p["query"] for p in saved["plans"]}
+    assert {"search_rating_eq", "search_three_conditions", "fields_of_video"} <= queries
+    assert {"set_one_value", "set_batch_1000", "newest_page"} <= queries
+    assert (tmp_path / "plans-300" / "search_rating_eq.txt").read_text().count("Execution Time")
+    layers = {(t["query"], t["layer"]) for t in saved["timing"]}
+    assert ("search_rating_eq", "repository") in layers
+    assert ("search_rating_eq", "asyncpg") in layers
+    assert saved["jsonb"] and all(r["typed_p50_ms"] > 0 for r in saved["jsonb"])
+    assert saved["sizes"]["partial_total"] > 0
+    summary = Path(results["summary"]).read_text()  # noqa: ASYNC240 - after the run
+    assert summary.startswith("# Bench: 300 videos")
