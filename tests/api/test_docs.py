@@ -1,0 +1,70 @@
+"""The OpenAPI schema and the docs page work without internet access."""
+
+import re
+
+from tests.api.conftest import Client
+
+_ASSET = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
+
+
+async def test_openapi_schema_lists_every_resource(client: Client) -> None:
+    response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].endswith("json")
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    paths = set(schema["paths"])
+    for path in (
+        "/health",
+        "/lists",
+        "/lists/{list_id}",
+        "/lists/{list_id}/videos",
+        "/lists/{list_id}/videos/{video_id}",
+        "/lists/{list_id}/videos/search",
+        "/lists/{list_id}/custom-fields",
+        "/lists/{list_id}/custom-fields/{field_id}",
+        "/lists/{list_id}/schemas",
+        "/lists/{list_id}/schemas/{schema_id}",
+        "/lists/{list_id}/schemas/{schema_id}/fields",
+        "/lists/{list_id}/tags",
+        "/lists/{list_id}/tags/{tag_id}",
+        "/lists/{list_id}/videos/{video_id}/tags",
+        "/lists/{list_id}/videos/{video_id}/fields",
+        "/lists/{list_id}/videos/{video_id}/fields/{field_id}",
+        "/lists/{list_id}/values",
+    ):
+        assert path in paths, sorted(paths)
+    operation_ids = [
+        operation["operationId"]
+        for item in schema["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    ]
+    assert len(operation_ids) == len(set(operation_ids))
+    assert {"createList", "searchVideos", "setVideoFieldValues", "bulkEditValues"} <= set(
+        operation_ids
+    )
+
+
+async def test_openapi_yaml_is_served(client: Client) -> None:
+    response = await client.get("/schema/openapi.yaml")
+    assert response.status_code == 200
+    assert "openapi:" in response.text
+
+
+async def test_docs_page_references_only_local_assets_that_are_served(client: Client) -> None:
+    response = await client.get("/schema/swagger")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assets = [url for url in _ASSET.findall(page)]
+    assert any(url.endswith(".js") for url in assets), page
+    assert any(url.endswith(".css") for url in assets), page
+    for url in assets:
+        assert url.startswith("/static/"), url
+        asset = await client.get(url)
+        assert asset.status_code == 200, url
+        assert asset.content
+    # Nothing fetched from elsewhere: no absolute URLs to other hosts in the page.
+    assert not re.search(r"""(?:src|href)\s*=\s*["']https?://""", page), page
+    assert "cdn" not in page.lower()

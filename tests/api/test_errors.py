@@ -1,0 +1,137 @@
+"""Every failure is RFC 9457 problem details: malformed input, unknown routes, bugs, and a
+database that does not answer."""
+
+import socket
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from app.api.app import MAX_BODY_BYTES, create_app
+from app.config import Settings
+from app.repositories import lists
+from tests.api.conftest import Client, Setup, make_list, ok, problem, unknown_id
+
+
+async def test_health_is_200_when_the_database_answers(client: Client) -> None:
+    assert ok(await client.get("/health")) == {"status": "ok", "database": "ok"}
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def down_client() -> AsyncIterator[Client]:
+    """The app on a database that does not answer."""
+    url = f"postgresql://nobody@127.0.0.1:{_closed_port()}/nothing"
+    settings = Settings(database_url=url, connect_timeout_s=0.5, acquire_timeout_s=0.5)
+    app: Litestar = create_app(settings)
+    async with AsyncTestClient(app=app) as client:
+        yield client
+
+
+async def test_a_database_that_does_not_answer_is_503(down_client: Client) -> None:
+    response = await down_client.get("/health")
+    problem(response, 503)
+    assert response.headers["retry-after"]
+    problem(await down_client.get("/lists"), 503)
+    problem(await down_client.post("/lists", json={"name": "x"}), 503)
+
+
+async def test_malformed_json_is_400(client: Client, setup: Setup) -> None:
+    for url in (
+        "/lists",
+        f"/lists/{setup.list_id}/videos",
+        f"/lists/{setup.list_id}/values",
+        f"/lists/{setup.list_id}/videos/search",
+        setup.fields_url(),
+    ):
+        method = client.put if url.endswith("/fields") else client.post
+        headers = {"content-type": "application/json"}
+        problem(await method(url, content=b'{"name": ', headers=headers), 400)
+        problem(await method(url, content=b"", headers=headers), 400)
+
+
+async def test_a_body_of_the_wrong_shape_is_400(client: Client) -> None:
+    for body in ([], "name", 1, None):
+        problem(await client.post("/lists", json=body), 400)
+
+
+async def test_validation_problems_name_the_offending_fields(client: Client) -> None:
+    lid = (await make_list(client))["id"]
+    body = {"youtube_id": "bad id!", "title": " ", "extra": 1}
+    found = problem(await client.post(f"/lists/{lid}/videos", json=body), 400)
+    assert {e["field"] for e in found["errors"]} == {"youtube_id", "title", "extra"}
+    assert all(e["message"] for e in found["errors"])
+    for name in ("youtube_id", "title", "extra"):
+        assert name in found["detail"]
+    assert found["instance"] == f"/lists/{lid}/videos"
+
+
+async def test_ids_in_bodies_must_be_uuids(client: Client, setup: Setup) -> None:
+    url = f"/lists/{setup.list_id}"
+    for method, path, body in [
+        ("post", "/tags", {"name": "T", "schema_id": "42"}),
+        ("post", "/schemas", {"name": "S", "fields": [{"field_id": 42}]}),
+        ("put", f"/videos/{setup.video_id}/tags", ["42"]),
+        ("put", f"/videos/{setup.video_id}/fields", [{"field_id": "42", "value_text": "x"}]),
+        ("post", "/values", {"clear": [{"video_id": "42", "field_id": setup.rating}]}),
+        ("post", "/videos/search", {"filters": [{"field_id": "42", "op": "is_empty"}]}),
+    ]:
+        found = problem(await client.request(method, url + path, json=body), 400)
+        assert found["errors"], found
+
+
+async def test_ids_in_paths_must_be_uuids(client: Client, setup: Setup) -> None:
+    for path in (
+        "/lists/42",
+        f"/lists/{setup.list_id}/videos/42",
+        f"/lists/{setup.list_id}/custom-fields/42",
+        f"/lists/{setup.list_id}/schemas/42",
+        f"/lists/{setup.list_id}/tags/42",
+        f"/lists/42/videos/{setup.video_id}/fields",
+    ):
+        # No route matches a path whose id is not a UUID: nothing is found there.
+        problem(await client.get(path), 404)
+
+
+async def test_unknown_routes_and_methods_are_problems(client: Client) -> None:
+    problem(await client.get("/nothing-here"), 404)
+    problem(await client.delete("/lists"), 405)
+    problem(await client.post(f"/lists/{unknown_id()}/videos/{unknown_id()}/fields"), 405)
+
+
+async def test_a_body_over_the_limit_is_413(client: Client) -> None:
+    body = b'{"name": "' + b"x" * (MAX_BODY_BYTES + 1) + b'"}'
+    response = await client.post(
+        "/lists", content=body, headers={"content-type": "application/json"}
+    )
+    problem(response, 413)
+
+
+async def test_a_bug_is_500_without_trace_or_sql(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: object, **__: object) -> None:
+        raise RuntimeError('SELECT secret FROM bookmark_lists -- File "app.py", line 1')
+
+    monkeypatch.setattr(lists, "list_all", broken)
+    response = await client.get("/lists")
+    found = problem(response, 500)
+    assert "secret" not in response.text
+    assert found["detail"] == "internal error; it has been logged"
+
+
+async def test_conflicts_name_the_broken_rule(client: Client) -> None:
+    await make_list(client, "L")
+    lid = (await make_list(client, "M"))["id"]
+    body = {"name": "Dup", "field_type": "boolean"}
+    ok(await client.post(f"/lists/{lid}/custom-fields", json=body), 201)
+    found = problem(await client.post(f"/lists/{lid}/custom-fields", json=body), 409)
+    assert found["rule"] == "custom_fields_name_unique"
+    assert found["title"] == "Conflict"
+    assert found["type"] == "about:blank"
