@@ -37,6 +37,10 @@ async def create_pool(settings: Settings, *, min_size: int | None = None) -> asy
         server_settings={
             "application_name": "custom-fields-sql",
             "statement_timeout": str(settings.statement_timeout_ms),
+            # asyncpg prepares every statement; after five runs PostgreSQL may switch it to a
+            # generic plan that ignores the values, and the search's best plan depends on
+            # them (how selective "Rating >= 4" is). Planning costs ~0.3 ms; a bad plan, 30 ms.
+            "plan_cache_mode": "force_custom_plan",
             # A connection left idle inside a transaction would hold its locks indefinitely.
             "idle_in_transaction_session_timeout": "60000",
         },
