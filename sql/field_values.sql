@@ -2,6 +2,22 @@
 -- Writes pass list_id and field_type themselves (taken from the field, which must be in the
 -- list), so the database's fill-in trigger stays idle and the foreign keys check the video.
 
+-- name: lock_list
+-- First of the locks a value write takes before it touches any value row (list, then videos,
+-- then fields, each by id): FOR KEY SHARE lets them be renamed but not deleted until the write
+-- commits, so a concurrent delete (whose cascade removes value rows) either waits for the write
+-- or makes the write wait before it holds anything, and the two never deadlock.
+SELECT id FROM bookmark_lists WHERE id = $1 FOR KEY SHARE;
+
+-- name: lock_videos
+-- Second: the write's videos, by id (see lock_list).
+SELECT id FROM videos WHERE list_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR KEY SHARE;
+
+-- name: lock_fields
+-- Third: the write's fields, by id (see lock_list).
+SELECT id FROM custom_fields WHERE list_id = $1 AND id = ANY($2::uuid[]) ORDER BY id
+FOR KEY SHARE;
+
 -- name: set_one
 -- Set a video's value for a field (insert, or replace and move updated_at); no row when the
 -- field is not in the list.

@@ -22,6 +22,16 @@ SQL = queries.load("field_values")
 Item = tuple[UUID, UUID, ValueIn]
 
 
+async def _lock_parents(
+    conn: asyncpg.Connection, list_id: UUID, video_ids: list[UUID], field_ids: list[UUID]
+) -> None:
+    """Lock what the write points at, in one fixed order, before any value row: a concurrent
+    delete of the list, a video or a field then waits or is waited for, never deadlocks."""
+    await fetch(conn, SQL["lock_list"], list_id)
+    await fetch(conn, SQL["lock_videos"], list_id, sorted(set(video_ids)))
+    await fetch(conn, SQL["lock_fields"], list_id, sorted(set(field_ids)))
+
+
 async def _check_videos(conn: asyncpg.Connection, list_id: UUID, video_ids: list[UUID]) -> None:
     missing = await fetch(conn, SQL["missing_videos"], list_id, list(dict.fromkeys(video_ids)))
     if missing:
@@ -73,6 +83,7 @@ async def set_one(
 ) -> FieldValue:
     """Set (insert or replace) one value of a video; moves updated_at."""
     async with transaction(conn):
+        await _lock_parents(conn, list_id, [video_id], [value.field_id])
         await _check_values(conn, list_id, [(video_id, value.field_id, value)])
         row = await fetchrow(
             conn,
@@ -95,6 +106,7 @@ async def set_many(
     """Set many values of one video in one statement, all or nothing; returns how many."""
     items: list[Item] = [(video_id, value.field_id, value) for value in values]
     async with transaction(conn):
+        await _lock_parents(conn, list_id, [video_id], [value.field_id for value in values])
         await _check_values(conn, list_id, items)
         return await _write(conn, list_id, items) if items else 0
 
@@ -112,7 +124,9 @@ async def bulk_edit(conn: asyncpg.Connection, *, list_id: UUID, edit: BulkEdit) 
             video_id=video_id,
             field_id=field_id,
         )
+    keys = clear_keys + [(video_id, field_id) for video_id, field_id, _ in items]
     async with transaction(conn):
+        await _lock_parents(conn, list_id, [key[0] for key in keys], [key[1] for key in keys])
         await _check_videos(
             conn, list_id, [key[0] for key in clear_keys] + [item[0] for item in items]
         )
@@ -154,6 +168,7 @@ async def clear_field(
 ) -> int:
     """Clear one field on many videos of a list; returns how many values were cleared."""
     async with transaction(conn):
+        await _lock_parents(conn, list_id, video_ids, [field_id])
         await custom_fields.get(conn, list_id=list_id, field_id=field_id)
         return len(await fetch(conn, SQL["clear_field"], list_id, field_id, video_ids))
 
