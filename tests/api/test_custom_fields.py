@@ -128,6 +128,22 @@ async def test_a_bad_config_on_update_is_422_and_changes_nothing(
     assert ok(await client.get(url)) == before
 
 
+async def test_update_refuses_unknown_properties_and_bad_names(
+    client: Client, setup: Setup
+) -> None:
+    url = f"/lists/{setup.list_id}/custom-fields/{setup.rating}"
+    before = ok(await client.get(url))
+    for body, field in [
+        ({"required": True}, "required"),
+        ({"name": " "}, "name"),
+        ({"name": "n" * 101}, "name"),
+        ({"field_type": "colour"}, "field_type"),
+    ]:
+        found = problem(await client.patch(url, json=body), 400)
+        assert field in error_fields(found), (body, found)
+    assert ok(await client.get(url)) == before
+
+
 async def test_type_change_without_values_is_fine(client: Client) -> None:
     lid = (await make_list(client))["id"]
     field = await make_field(client, lid, "F", "text")

@@ -147,6 +147,20 @@ async def test_a_value_that_does_not_fit_its_field_is_422_naming_field_and_rule(
     assert set(values_of(ok(await client.get(setup.fields_url()))).values()) == {None}
 
 
+async def test_text_without_max_length_is_bounded_in_bytes(client: Client, setup: Setup) -> None:
+    free = ok(
+        await client.post(
+            f"/lists/{setup.list_id}/custom-fields", json={"name": "Free", "field_type": "text"}
+        ),
+        201,
+    )
+    url = f"{setup.fields_url()}/{free['id']}"
+    found = problem(await client.put(url, json={"value_text": "é" * 1001}), 422)
+    assert found["errors"][0]["rule"] == "video_field_values_text_size"
+    assert found["errors"][0]["field_id"] == free["id"]
+    assert ok(await client.put(url, json={"value_text": "é" * 1000}))["value_text"] == "é" * 1000
+
+
 async def test_every_bad_item_is_reported(client: Client, setup: Setup) -> None:
     body = [
         {"field_id": setup.rating, "value_numeric": 9},

@@ -65,3 +65,22 @@ async def test_unknown_properties_are_refused(client: Client) -> None:
     found = problem(await client.patch(f"/lists/{lst['id']}", json={"colour": "red"}), 400)
     assert "colour" in error_fields(found)
     assert ok(await client.get("/lists")) == [lst]
+
+
+async def test_delete_takes_the_lists_resources_with_it(client: Client) -> None:
+    lst = await make_list(client)
+    lid = lst["id"]
+    video = ok(
+        await client.post(f"/lists/{lid}/videos", json={"youtube_id": "a", "title": "t"}), 201
+    )
+    ok(await client.delete(f"/lists/{lid}"), 204)
+    problem(await client.get(f"/lists/{lid}/videos/{video['id']}"), 404)
+    problem(await client.get(f"/lists/{lid}/videos"), 404)
+    problem(await client.get(f"/lists/{lid}/custom-fields"), 404)
+
+
+async def test_a_nul_character_is_refused_not_a_500(client: Client) -> None:
+    response = await client.post("/lists", json={"name": "a\u0000b"})
+    assert response.status_code in (400, 422), response.text
+    problem(response, response.status_code)
+    assert ok(await client.get("/lists")) == []
