@@ -27,7 +27,9 @@ async def _lock_parents(
 ) -> None:
     """Lock what the write points at, in one fixed order, before any value row: a concurrent
     delete of the list, a video or a field then waits or is waited for, never deadlocks."""
-    await fetch(conn, SQL["lock_list"], list_id)
+    if not await fetch(conn, SQL["lock_list"], list_id):
+        # Without this, an empty batch of an unknown list would answer as if it had worked.
+        raise NotFound("list", list_id)
     await fetch(conn, SQL["lock_videos"], list_id, sorted(set(video_ids)))
     await fetch(conn, SQL["lock_fields"], list_id, sorted(set(field_ids)))
 

@@ -364,8 +364,5 @@ async def test_bulk_edit_of_an_unknown_list_is_404(client: Client, setup: Setup)
     problem(await client.post(f"/lists/{unknown_id()}/values", json={"set": [set_one]}), 404)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: an empty bulk edit of an unknown list answers 200, not 404"
-)
 async def test_empty_bulk_edit_of_an_unknown_list_is_404(client: Client) -> None:
     problem(await client.post(f"/lists/{unknown_id()}/values", json={"set": []}), 404)
