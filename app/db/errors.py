@@ -108,7 +108,13 @@ def translate(exc: BaseException) -> DomainError | None:
             ids = dict(_RULE_DETAIL.findall(detail or ""))
             if constraint in _CONFLICT_RULES:
                 return Conflict(_rule_message(exc), rule=constraint)
-            message = _CHECK_MESSAGES.get(constraint) or _rule_message(exc)
+            # A rule raised by a trigger carries its own sentence; a plain CHECK only its name.
+            # video_field_values_rating_in_range is both: a CHECK for a negative rating, the
+            # rules trigger for one above max_rating.
+            if (exc.message or "").startswith("rule "):
+                message = _rule_message(exc)
+            else:
+                message = _CHECK_MESSAGES.get(constraint) or _rule_message(exc)
             return InvalidValue.one(
                 constraint,
                 message,
