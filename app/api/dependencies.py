@@ -8,6 +8,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from app.db.execute import transaction, translated_errors
+from app.errors import Unavailable
 
 
 async def provide_connection(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
@@ -18,9 +19,21 @@ async def provide_connection(state: State) -> AsyncGenerator[asyncpg.Connection,
         proxy = await pool.acquire(timeout=state.settings.acquire_timeout_s)
     # The pool hands out a proxy that behaves as the Connection it wraps.
     conn = cast(asyncpg.Connection, proxy)
+    thrown: BaseException | None = None
     try:
         async with transaction(conn):
-            yield conn
+            try:
+                yield conn
+            except BaseException as exc:
+                thrown = exc
+                raise
+    except Unavailable:
+        # The connection died, so the ROLLBACK failed too: answer with the handler's own error.
+        # (A new error raised here would reach the client as a 500: Litestar wraps errors of
+        # dependency cleanup in an ExceptionGroup.)
+        if thrown is None:
+            raise
+        raise thrown from None
     finally:
         await pool.release(proxy)
 

@@ -133,7 +133,10 @@ def translate(exc: BaseException) -> DomainError | None:
             return Unavailable("the database took too long to answer (statement timeout)")
         if isinstance(
             exc,
-            asyncpg.CannotConnectNowError
+            # Class 08 includes ConnectionDoesNotExistError: the server went away mid-statement
+            # (or mid-COMMIT), which is an outage, not a bug.
+            asyncpg.PostgresConnectionError
+            | asyncpg.CannotConnectNowError
             | asyncpg.AdminShutdownError
             | asyncpg.CrashShutdownError
             | asyncpg.TooManyConnectionsError,

@@ -80,11 +80,20 @@ async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str
+    server: uvicorn.Server
+    thread: threading.Thread
+
+
 @contextmanager
-def serve(app: Litestar) -> Iterator[tuple[str, uvicorn.Server]]:
+def serve(app: Litestar) -> Iterator[Served]:
     """Run the app under uvicorn on a free 127.0.0.1 port in a thread; stop it on exit."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="none"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
@@ -93,7 +102,7 @@ def serve(app: Litestar) -> Iterator[tuple[str, uvicorn.Server]]:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}", server
+        yield Served(f"http://127.0.0.1:{port}", server, thread)
     finally:
         server.should_exit = True
         thread.join(timeout=15)
