@@ -200,6 +200,9 @@ async def test_malformed_items_are_400_and_write_nothing(client: Client, setup: 
         {"value_numeric": 1},
         {"field_id": setup.text, "value_text": "x", "note": "?"},
         {"field_id": setup.rating, "value_numeric": "NaN"},
+        {"field_id": setup.boolean, "value_boolean": "yes"},
+        {"field_id": setup.boolean, "value_boolean": 1},
+        {"field_id": setup.text, "value_text": 5},
         "nope",
     ):
         problem(await client.put(setup.fields_url(), json=[good, bad]), 400)
