@@ -4,8 +4,9 @@ import asyncpg
 
 from app.db import queries
 from app.db.execute import fetch, fetchrow, transaction
-from app.errors import InvalidValue, NotFound, Problem
+from app.errors import InvalidInput, InvalidValue, NotFound, Problem
 from app.models.field_values import (
+    MAX_BATCH,
     BulkEdit,
     BulkEditResult,
     FieldValue,
@@ -106,6 +107,9 @@ async def set_many(
     conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID, values: list[FieldValueSet]
 ) -> int:
     """Set many values of one video in one statement, all or nothing; returns how many."""
+    if len(values) > MAX_BATCH:
+        # The API's body type cannot carry the cap (Litestar drops max_length on a list body).
+        raise InvalidInput(f"at most {MAX_BATCH} values can be set at once, got {len(values)}")
     items: list[Item] = [(video_id, value.field_id, value) for value in values]
     async with transaction(conn):
         await _lock_parents(conn, list_id, [video_id], [value.field_id for value in values])

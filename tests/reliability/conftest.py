@@ -31,7 +31,7 @@ def free_port() -> int:
 def assert_problem(response: httpx.Response, status: int | None = None) -> dict[str, Any]:
     """An RFC 9457 problem details body carrying the response's own status."""
     if status is not None:
-        assert response.status_code == status, response.text
+        assert response.status_code == status, response.text[:500]
     assert response.headers["content-type"].startswith(PROBLEM_JSON), response.headers
     body: dict[str, Any] = response.json()
     assert body["status"] == response.status_code, body
