@@ -13,7 +13,7 @@ from openapi_ui_bundles import swagger_ui
 
 from app.api.custom_fields import CustomFieldController
 from app.api.dependencies import provide_connection
-from app.api.errors import EXCEPTION_HANDLERS
+from app.api.errors import EXCEPTION_HANDLERS, document_errors
 from app.api.field_schemas import FieldSchemaController
 from app.api.field_values import BulkValueController, VideoFieldController
 from app.api.lists import ListController
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await app.state.pool.close()
 
     docs = "/static/swagger"
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             ListController,
@@ -92,3 +92,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    document_errors(app)
+    return app
