@@ -1,13 +1,54 @@
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    model_validator,
+)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class Input(BaseModel):
     """Request bodies: unknown properties are refused, strings are trimmed."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_nul_characters(cls, data: Any) -> Any:
+        # PostgreSQL text cannot hold U+0000; refuse it here with a clear 400 instead of
+        # letting the database answer with an encoding error.
+        if _has_nul(data):
+            raise ValueError("text must not contain NUL characters (\\u0000)")
+        return data
+
+
+class Patch(Input):
+    """Partial updates: a property left out keeps its value. null is refused, except for the
+    properties in NULLABLE, where it clears the value."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def null_only_where_clearable(self) -> Self:
+        for name in sorted(self.model_fields_set - self.NULLABLE):
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null; leave it out to keep its value")
+        return self
 
 
 class Record(BaseModel):
@@ -28,6 +69,17 @@ Description = Annotated[str, Field(max_length=2000)]
 YoutubeId = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")
 ]
+
+
+def _only_bool(value: Any) -> Any:
+    # Litestar validates bodies with strict=False, which would let "yes", "off" or 1 pass for
+    # a boolean; JSON has true and false.
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+Bool = Annotated[bool, BeforeValidator(_only_bool)]
 
 
 def _number(value: Decimal) -> int | float:

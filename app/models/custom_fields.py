@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from app.models.base import Input, Record, ShortName
+from app.models.base import Input, Patch, Record, ShortName
 
 
 class FieldType(StrEnum):
@@ -32,7 +32,7 @@ class CustomFieldCreate(Input):
     config: dict[str, Any] = Field(default_factory=dict)
 
 
-class CustomFieldUpdate(Input):
+class CustomFieldUpdate(Patch):
     name: ShortName | None = None
     field_type: FieldType | None = None
     config: dict[str, Any] | None = None

@@ -4,14 +4,14 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from app.models.base import Description, Input, Record, ShortName
+from app.models.base import Bool, Description, Input, Patch, Record, ShortName
 from app.models.custom_fields import FieldType
 
 
 class SchemaFieldIn(Input):
     field_id: UUID
     display_order: Annotated[int, Field(ge=0, le=1_000_000)] = 0
-    show_on_card: bool = False
+    show_on_card: Bool = False
 
 
 class SchemaField(BaseModel):
@@ -38,6 +38,6 @@ class FieldSchemaCreate(Input):
     fields: Annotated[list[SchemaFieldIn], Field(max_length=500)] = Field(default_factory=list)
 
 
-class FieldSchemaUpdate(Input):
+class FieldSchemaUpdate(Patch):
     name: ShortName | None = None
     description: Description | None = None

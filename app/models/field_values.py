@@ -3,10 +3,10 @@ from decimal import Decimal
 from typing import Annotated, Self
 from uuid import UUID
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from app.errors import Problem
-from app.models.base import Input, JsonNumber, Record
+from app.models.base import Bool, Input, JsonNumber, Record
 from app.models.custom_fields import CustomField, FieldType
 
 VALUE_COLUMNS = ("value_text", "value_numeric", "value_boolean")
@@ -26,16 +26,7 @@ class ValueIn(Input):
 
     value_text: str | None = None
     value_numeric: Annotated[Decimal, Field(allow_inf_nan=False)] | None = None
-    value_boolean: bool | None = None
-
-    @field_validator("value_boolean", mode="before")
-    @classmethod
-    def only_true_or_false(cls, value: object) -> object:
-        # Litestar validates bodies with strict=False, which would let "yes", "off" or 1 pass
-        # for a boolean (StrictBool included).
-        if value is not None and not isinstance(value, bool):
-            raise ValueError("value_boolean must be true or false")
-        return value
+    value_boolean: Bool | None = None
 
     @model_validator(mode="after")
     def exactly_one_value(self) -> Self:

@@ -1,7 +1,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from app.models.base import Description, Input, ListName, Record
+from app.models.base import Description, Input, ListName, Patch, Record
 
 
 class BookmarkList(Record):
@@ -17,6 +17,6 @@ class ListCreate(Input):
     description: Description = ""
 
 
-class ListUpdate(Input):
+class ListUpdate(Patch):
     name: ListName | None = None
     description: Description | None = None

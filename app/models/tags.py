@@ -4,7 +4,7 @@ from uuid import UUID
 
 from pydantic import Field, RootModel
 
-from app.models.base import Input, Record, ShortName
+from app.models.base import Input, Patch, Record, ShortName
 
 
 class Tag(Record):
@@ -21,8 +21,10 @@ class TagCreate(Input):
     schema_id: UUID | None = None
 
 
-class TagUpdate(Input):
+class TagUpdate(Patch):
     """schema_id: null detaches the schema; leaving it out keeps it (see model_fields_set)."""
+
+    NULLABLE = frozenset({"schema_id"})
 
     name: ShortName | None = None
     schema_id: UUID | None = None

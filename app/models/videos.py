@@ -3,7 +3,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from app.models.base import Input, Record, Title, YoutubeId
+from app.models.base import Input, Patch, Record, Title, YoutubeId
 
 
 class Video(Record):
@@ -20,7 +20,7 @@ class VideoCreate(Input):
     title: Title
 
 
-class VideoUpdate(Input):
+class VideoUpdate(Patch):
     youtube_id: YoutubeId | None = None
     title: Title | None = None
 

@@ -3,6 +3,7 @@ database that does not answer."""
 
 import socket
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -135,3 +136,40 @@ async def test_conflicts_name_the_broken_rule(client: Client) -> None:
     assert found["rule"] == "custom_fields_name_unique"
     assert found["title"] == "Conflict"
     assert found["type"] == "about:blank"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/lists", {"name": "bad\u0000name"}),
+        ("/lists", {"name": "ok", "description": "a\u0000b"}),
+    ],
+)
+async def test_nul_characters_are_400_in_our_words(
+    client: Client, path: str, body: dict[str, Any]
+) -> None:
+    detail = problem(await client.post(path, json=body), 400)["detail"]
+    assert "NUL" in detail
+
+
+async def test_nul_inside_a_config_or_value_is_400(client: Client, setup: Setup) -> None:
+    base = f"/lists/{setup.list_id}"
+    body = {"name": "Mood", "field_type": "select", "config": {"options": ["a\u0000"]}}
+    problem(await client.post(f"{base}/custom-fields", json=body), 400)
+    values = [{"field_id": setup.text, "value_text": "x\u0000y"}]
+    problem(await client.put(f"{base}/videos/{setup.video_id}/fields", json=values), 400)
+
+
+async def test_null_for_a_required_property_of_a_patch_is_400(client: Client) -> None:
+    created = await make_list(client)
+    body = problem(await client.patch(f"/lists/{created['id']}", json={"name": None}), 400)
+    assert "name cannot be null" in body["detail"]
+    assert ok(await client.get(f"/lists/{created['id']}"))["name"] == created["name"]
+
+
+async def test_booleans_are_true_or_false_only(client: Client, setup: Setup) -> None:
+    fields = [{"field_id": setup.text, "show_on_card": "yes"}]
+    problem(
+        await client.put(f"/lists/{setup.list_id}/schemas/{setup.schema_id}/fields", json=fields),
+        400,
+    )
