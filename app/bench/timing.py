@@ -15,12 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 
 from app.bench.cases import Case, batch_rows
 from app.bench.data import BenchData
-from app.db.pool import init_connection
+from app.config import Settings
+from app.db.pool import connect
 from app.models.field_values import BulkEdit, BulkValueSet, FieldValueSet
 from app.repositories import field_values, video_search, videos
 
@@ -261,9 +261,8 @@ async def run(
 ) -> list[dict[str, Any]]:
     """Per query, layer and concurrency (1 and `concurrency`): latency percentiles and req/s."""
     levels = sorted({1, concurrency})
-    conns = [await asyncpg.connect(data.url) for _ in range(concurrency)]
-    for conn in conns:
-        await init_connection(conn)
+    # Set up like the app's pool (plan_cache_mode above all), or the layers would not compare.
+    conns = [await connect(Settings(database_url=data.url)) for _ in range(concurrency)]
     results: list[dict[str, Any]] = []
     try:
         async with contextlib.AsyncExitStack() as stack:
@@ -316,8 +315,7 @@ async def compare_jsonb(
     data: BenchData, cases: list[Case], *, iterations: int, rounds: int
 ) -> list[dict[str, Any]]:
     """Typed (the product's SQL) against JSONB, bare asyncpg, one connection, interleaved."""
-    conn = await asyncpg.connect(data.url)
-    await init_connection(conn)
+    conn = await connect(Settings(database_url=data.url))
     results = []
     try:
         for case in cases:

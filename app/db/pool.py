@@ -27,6 +27,20 @@ async def init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
+def server_settings(settings: Settings) -> dict[str, str]:
+    """The session settings of every connection the app (or the bench) opens."""
+    return {
+        "application_name": "custom-fields-sql",
+        "statement_timeout": str(settings.statement_timeout_ms),
+        # asyncpg prepares every statement; after five runs PostgreSQL may switch it to a
+        # generic plan that ignores the values, and the search's best plan depends on them
+        # (how selective "Rating >= 4" is). Planning costs ~0.3 ms; a bad plan, 30 ms or more.
+        "plan_cache_mode": "force_custom_plan",
+        # A connection left idle inside a transaction would hold its locks indefinitely.
+        "idle_in_transaction_session_timeout": "60000",
+    }
+
+
 async def create_pool(settings: Settings, *, min_size: int | None = None) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         settings.database_url,
@@ -34,14 +48,16 @@ async def create_pool(settings: Settings, *, min_size: int | None = None) -> asy
         max_size=settings.pool_max_size,
         init=init_connection,
         timeout=settings.connect_timeout_s,
-        server_settings={
-            "application_name": "custom-fields-sql",
-            "statement_timeout": str(settings.statement_timeout_ms),
-            # asyncpg prepares every statement; after five runs PostgreSQL may switch it to a
-            # generic plan that ignores the values, and the search's best plan depends on
-            # them (how selective "Rating >= 4" is). Planning costs ~0.3 ms; a bad plan, 30 ms.
-            "plan_cache_mode": "force_custom_plan",
-            # A connection left idle inside a transaction would hold its locks indefinitely.
-            "idle_in_transaction_session_timeout": "60000",
-        },
+        server_settings=server_settings(settings),
     )
+
+
+async def connect(settings: Settings) -> asyncpg.Connection:
+    """One connection set up exactly like the pool's (the bench compares layers with it)."""
+    conn = await asyncpg.connect(
+        settings.database_url,
+        timeout=settings.connect_timeout_s,
+        server_settings=server_settings(settings),
+    )
+    await init_connection(conn)
+    return conn
