@@ -1,22 +1,8 @@
 -- Field values: at most one value per (video, field), in the column of the field's type.
 -- Writes pass list_id and field_type themselves (taken from the field, which must be in the
 -- list), so the database's fill-in trigger stays idle and the foreign keys check the video.
-
--- name: lock_list
--- First of the locks a value write takes before it touches any value row (list, then videos,
--- then fields, each by id): FOR KEY SHARE lets them be renamed but not deleted until the write
--- commits, so a concurrent delete (whose cascade removes value rows) either waits for the write
--- or makes the write wait before it holds anything, and the two never deadlock.
-SELECT id FROM bookmark_lists WHERE id = $1 FOR KEY SHARE;
-
--- name: lock_videos
--- Second: the write's videos, by id (see lock_list).
-SELECT id FROM videos WHERE list_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR KEY SHARE;
-
--- name: lock_fields
--- Third: the write's fields, by id (see lock_list).
-SELECT id FROM custom_fields WHERE list_id = $1 AND id = ANY($2::uuid[]) ORDER BY id
-FOR KEY SHARE;
+-- Writes lock no list, video or field first: a delete of one of those locks the value rows it
+-- cascades to before the parent row (lock_values in videos.sql, custom_fields.sql, lists.sql).
 
 -- name: set_one
 -- Set a video's value for a field (insert, or replace and move updated_at); no row when the
@@ -62,17 +48,37 @@ SELECT EXISTS (SELECT FROM videos WHERE list_id = $1 AND id = $2) AS video_exist
        (SELECT count(*) FROM deleted) AS cleared;
 
 -- name: clear_many
--- Clear a batch of (video, field) values of a list; returns the keys that had a value.
+-- Clear a batch of (video, field) values of a list; returns the keys that had a value. The
+-- rows are locked in key order first, like set_many writes them and the deletes of a video,
+-- field or list lock them, so that overlapping writes and deletes never deadlock (a DELETE
+-- alone removes rows in whatever order its plan meets them). The rows are then found again by
+-- ctid, which cannot change while this transaction holds their lock.
 DELETE FROM video_field_values AS fv
-USING unnest($2::uuid[], $3::uuid[]) AS c (video_id, field_id)
-WHERE fv.list_id = $1 AND fv.video_id = c.video_id AND fv.field_id = c.field_id
+USING (
+    SELECT k.ctid
+    FROM video_field_values AS k
+    JOIN unnest($2::uuid[], $3::uuid[]) AS c (video_id, field_id)
+        ON k.video_id = c.video_id AND k.field_id = c.field_id
+    WHERE k.list_id = $1
+    ORDER BY k.video_id, k.field_id
+    FOR UPDATE OF k
+) AS locked
+WHERE fv.ctid = locked.ctid
 RETURNING fv.video_id, fv.field_id;
 
 -- name: clear_field
--- Clear one field on many videos of a list.
-DELETE FROM video_field_values
-WHERE list_id = $1 AND field_id = $2 AND video_id = ANY($3::uuid[])
-RETURNING video_id;
+-- Clear one field on many videos of a list, the rows locked in key order first (see
+-- clear_many).
+DELETE FROM video_field_values AS fv
+USING (
+    SELECT k.ctid
+    FROM video_field_values AS k
+    WHERE k.list_id = $1 AND k.field_id = $2 AND k.video_id = ANY($3::uuid[])
+    ORDER BY k.video_id, k.field_id
+    FOR UPDATE
+) AS locked
+WHERE fv.ctid = locked.ctid
+RETURNING fv.video_id;
 
 -- name: missing_videos
 -- The ids among $2 that are not videos of list $1 (to name them in a refusal).

@@ -4,7 +4,7 @@ from uuid import UUID
 import asyncpg
 
 from app.db import queries
-from app.db.execute import fetch, fetchrow
+from app.db.execute import fetch, fetchrow, fetchval, transaction
 from app.errors import NotFound
 from app.models.custom_fields import CustomField, CustomFieldCreate, CustomFieldUpdate
 from app.repositories import lists
@@ -58,5 +58,9 @@ async def update(
 
 
 async def delete(conn: asyncpg.Connection, *, list_id: UUID, field_id: UUID) -> None:
-    if await fetchrow(conn, SQL["delete"], list_id, field_id) is None:
-        raise NotFound("custom field", field_id)
+    # The rows the cascade deletes first, then the field: see lock_values.
+    async with transaction(conn):
+        await fetchval(conn, SQL["lock_values"], list_id, field_id)
+        await fetchval(conn, SQL["lock_schema_places"], list_id, field_id)
+        if await fetchrow(conn, SQL["delete"], list_id, field_id) is None:
+            raise NotFound("custom field", field_id)

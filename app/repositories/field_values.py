@@ -5,6 +5,7 @@ import asyncpg
 from app.db import queries
 from app.db.execute import fetch, fetchrow, transaction
 from app.errors import InvalidInput, InvalidValue, NotFound, Problem
+from app.models.custom_fields import CustomField
 from app.models.field_values import (
     MAX_BATCH,
     BulkEdit,
@@ -15,7 +16,7 @@ from app.models.field_values import (
     VideoField,
     value_problems,
 )
-from app.repositories import custom_fields
+from app.repositories import custom_fields, lists
 
 SQL = queries.load("field_values")
 
@@ -23,30 +24,32 @@ SQL = queries.load("field_values")
 Item = tuple[UUID, UUID, ValueIn]
 
 
-async def _lock_parents(
-    conn: asyncpg.Connection, list_id: UUID, video_ids: list[UUID], field_ids: list[UUID]
-) -> None:
-    """Lock what the write points at, in one fixed order, before any value row: a concurrent
-    delete of the list, a video or a field then waits or is waited for, never deadlocks."""
-    if not await fetch(conn, SQL["lock_list"], list_id):
-        # Without this, an empty batch of an unknown list would answer as if it had worked.
-        raise NotFound("list", list_id)
-    await fetch(conn, SQL["lock_videos"], list_id, sorted(set(video_ids)))
-    await fetch(conn, SQL["lock_fields"], list_id, sorted(set(field_ids)))
+async def _fields(
+    conn: asyncpg.Connection, list_id: UUID, field_ids: list[UUID]
+) -> dict[UUID, CustomField]:
+    """The batch's fields by id. Value writes lock nothing before their rows (the deletes do,
+    see lock_values in sql/videos.sql), so an unknown list is noticed here, at no cost unless
+    a field is missing or there is nothing to write."""
+    if not field_ids:
+        await lists.ensure_exists(conn, list_id=list_id)
+        return {}
+    try:
+        return await custom_fields.get_many(conn, list_id=list_id, field_ids=field_ids)
+    except NotFound:
+        await lists.ensure_exists(conn, list_id=list_id)
+        raise
 
 
 async def _check_videos(conn: asyncpg.Connection, list_id: UUID, video_ids: list[UUID]) -> None:
     missing = await fetch(conn, SQL["missing_videos"], list_id, list(dict.fromkeys(video_ids)))
     if missing:
+        await lists.ensure_exists(conn, list_id=list_id)
         raise NotFound("video", missing[0]["id"])
 
 
-async def _check_values(conn: asyncpg.Connection, list_id: UUID, items: list[Item]) -> None:
-    """Every field in the list and every value fitting its field, reported per item before any
-    write; the database checks the same rules again as it writes."""
-    fields = await custom_fields.get_many(
-        conn, list_id=list_id, field_ids=[field_id for _, field_id, _ in items]
-    )
+def _check_values(fields: dict[UUID, CustomField], items: list[Item]) -> None:
+    """Every value fitting its field, reported per item before any write; the database checks
+    the same rules again as it writes."""
     problems = value_problems(
         fields, [(video_id, field_id, value) for video_id, field_id, value in items]
     )
@@ -86,8 +89,8 @@ async def set_one(
 ) -> FieldValue:
     """Set (insert or replace) one value of a video; moves updated_at."""
     async with transaction(conn):
-        await _lock_parents(conn, list_id, [video_id], [value.field_id])
-        await _check_values(conn, list_id, [(video_id, value.field_id, value)])
+        fields = await _fields(conn, list_id, [value.field_id])
+        _check_values(fields, [(video_id, value.field_id, value)])
         row = await fetchrow(
             conn,
             SQL["set_one"],
@@ -112,8 +115,8 @@ async def set_many(
         raise InvalidInput(f"at most {MAX_BATCH} values can be set at once, got {len(values)}")
     items: list[Item] = [(video_id, value.field_id, value) for value in values]
     async with transaction(conn):
-        await _lock_parents(conn, list_id, [video_id], [value.field_id for value in values])
-        await _check_values(conn, list_id, items)
+        fields = await _fields(conn, list_id, [value.field_id for value in values])
+        _check_values(fields, items)
         return await _write(conn, list_id, items) if items else 0
 
 
@@ -130,18 +133,19 @@ async def bulk_edit(conn: asyncpg.Connection, *, list_id: UUID, edit: BulkEdit) 
             video_id=video_id,
             field_id=field_id,
         )
-    keys = clear_keys + [(video_id, field_id) for video_id, field_id, _ in items]
     async with transaction(conn):
-        await _lock_parents(conn, list_id, [key[0] for key in keys], [key[1] for key in keys])
-        await _check_videos(
-            conn, list_id, [key[0] for key in clear_keys] + [item[0] for item in items]
-        )
-        await custom_fields.get_many(
-            conn, list_id=list_id, field_ids=[key[1] for key in clear_keys]
+        if clear_keys:
+            # A set row of an unknown video fails its foreign key, naming the video; a clear
+            # key of one would just clear nothing.
+            await _check_videos(conn, list_id, [video_id for video_id, _ in clear_keys])
+        fields = await _fields(
+            conn,
+            list_id,
+            [field_id for _, field_id, _ in items] + [field_id for _, field_id in clear_keys],
         )
         written = 0
         if items:
-            await _check_values(conn, list_id, items)
+            _check_values(fields, items)
             written = await _write(conn, list_id, items)
         cleared = 0
         if clear_keys:
@@ -174,8 +178,7 @@ async def clear_field(
 ) -> int:
     """Clear one field on many videos of a list; returns how many values were cleared."""
     async with transaction(conn):
-        await _lock_parents(conn, list_id, video_ids, [field_id])
-        await custom_fields.get(conn, list_id=list_id, field_id=field_id)
+        await _fields(conn, list_id, [field_id])
         return len(await fetch(conn, SQL["clear_field"], list_id, field_id, video_ids))
 
 

@@ -3,7 +3,7 @@ from uuid import UUID
 import asyncpg
 
 from app.db import queries
-from app.db.execute import fetch, fetchrow
+from app.db.execute import fetch, fetchrow, fetchval, transaction
 from app.errors import NotFound
 from app.models.lists import BookmarkList, ListCreate, ListUpdate
 
@@ -40,5 +40,10 @@ async def update(conn: asyncpg.Connection, *, list_id: UUID, data: ListUpdate) -
 
 
 async def delete(conn: asyncpg.Connection, *, list_id: UUID) -> None:
-    if await fetchrow(conn, SQL["delete"], list_id) is None:
-        raise NotFound("list", list_id)
+    # What concurrent writes lock first, then the list and its cascade: see lock_values.
+    async with transaction(conn):
+        await fetchval(conn, SQL["lock_values"], list_id)
+        await fetchval(conn, SQL["lock_video_tags"], list_id)
+        await fetchval(conn, SQL["lock_schemas"], list_id)
+        if await fetchrow(conn, SQL["delete"], list_id) is None:
+            raise NotFound("list", list_id)

@@ -4,7 +4,7 @@ from uuid import UUID
 import asyncpg
 
 from app.db import queries
-from app.db.execute import fetch, fetchrow
+from app.db.execute import fetch, fetchrow, fetchval, transaction
 from app.errors import NotFound
 from app.models.videos import Video, VideoCreate, VideoPage, VideoUpdate
 from app.repositories import lists, paging
@@ -56,5 +56,9 @@ async def update(
 
 
 async def delete(conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID) -> None:
-    if await fetchrow(conn, SQL["delete"], list_id, video_id) is None:
-        raise NotFound("video", video_id)
+    # The rows the cascade deletes first, then the video: see lock_values.
+    async with transaction(conn):
+        await fetchval(conn, SQL["lock_values"], list_id, video_id)
+        await fetchval(conn, SQL["lock_tags"], list_id, video_id)
+        if await fetchrow(conn, SQL["delete"], list_id, video_id) is None:
+            raise NotFound("video", video_id)

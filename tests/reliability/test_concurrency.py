@@ -3,9 +3,11 @@ surfacing as 503) and the stored rows stay consistent."""
 
 import asyncio
 import random
+import uuid
 
 import asyncpg
 import httpx
+import pytest
 
 from tests.reliability.conftest import assert_problem, seed
 
@@ -159,3 +161,100 @@ async def test_setting_values_while_the_list_is_deleted(
     api: httpx.AsyncClient, pool: asyncpg.Pool
 ) -> None:
     await _race(api, pool, "list")
+
+
+# A writer that holds rows a delete cascades to and then needs the deleted thing (a foreign key
+# check, FOR SHARE): the delete must wait for the writer before it holds that thing, or the two
+# deadlock. Each case runs the writer's statements one by one (as the repository does, in one
+# transaction) and starts the delete in between: (what the writer holds first, with the names
+# of its arguments; what is deleted; the writer's next statement, with its arguments).
+INTERLEAVINGS = {
+    # set_many does both in one statement, whose foreign key checks run at its end.
+    "value write vs video delete": (
+        "UPDATE video_field_values SET value_text = 'held' WHERE video_id = $1 AND field_id = $2",
+        ("video", "field"),
+        "video",
+        "INSERT INTO video_field_values (video_id, field_id, value_text) VALUES ($1, $2, 'new')",
+        ("video", "other_field"),
+    ),
+    "set_video_tags vs video delete": (
+        "DELETE FROM video_tags WHERE video_id = $1 AND tag_id = $2",
+        ("video", "old_tag"),
+        "video",
+        "INSERT INTO video_tags (video_id, tag_id) VALUES ($1, $2)",
+        ("video", "new_tag"),
+    ),
+    "replace_fields vs field delete": (
+        "WITH touched AS (UPDATE field_schemas SET updated_at = now() WHERE id = $1 RETURNING id)"
+        " DELETE FROM schema_fields WHERE schema_id = (SELECT id FROM touched)",
+        ("schema",),
+        "field",
+        "INSERT INTO schema_fields (schema_id, field_id) VALUES ($1, $2)",
+        ("schema", "field"),
+    ),
+}
+
+
+# The same writers against a delete of the whole list, which cascades through all of it.
+INTERLEAVINGS.update(
+    {
+        name.replace("video delete", "list delete").replace("field delete", "list delete"): (
+            held,
+            held_args,
+            "list",
+            then,
+            then_args,
+        )
+        for name, (held, held_args, _, then, then_args) in list(INTERLEAVINGS.items())
+    }
+)
+
+
+@pytest.mark.parametrize("case", INTERLEAVINGS)
+async def test_a_delete_waits_for_a_writer_that_holds_its_rows(
+    api: httpx.AsyncClient, pool: asyncpg.Pool, case: str
+) -> None:
+    held, held_args, target, then, then_args = INTERLEAVINGS[case]
+    s = await seed(api, fields=2)
+    base = f"/lists/{s.list_id}"
+    ids = {"video": s.video_ids[0], "field": s.field_ids[0], "other_field": s.field_ids[1]}
+    for name in ("new_tag", "old_tag"):
+        r = await api.post(f"{base}/tags", json={"name": name})
+        ids[name] = r.json()["id"]
+    r = await api.put(f"{base}/videos/{ids['video']}/tags", json={"tag_ids": [ids["old_tag"]]})
+    assert r.status_code == 200, r.text
+    r = await api.post(
+        f"{base}/schemas", json={"name": "s", "fields": [{"field_id": ids["field"]}]}
+    )
+    assert r.status_code == 201, r.text
+    ids["schema"] = r.json()["id"]
+    url = f"{base}/videos/{ids['video']}/fields/{ids['field']}"
+    assert (await api.put(url, json={"value_text": "old"})).status_code == 200
+    doomed = {
+        "field": f"{base}/custom-fields/{ids['field']}",
+        "video": f"{base}/videos/{ids['video']}",
+        "list": base,
+    }
+
+    async with pool.acquire() as writer:
+        async with writer.transaction():
+            await writer.execute(held, *(uuid.UUID(ids[name]) for name in held_args))
+            delete = asyncio.create_task(api.delete(doomed[target]))
+            await _until_a_session_waits(pool)
+            await writer.execute(then, *(uuid.UUID(ids[name]) for name in then_args))
+        deleted = await delete
+
+    assert deleted.status_code == 204, deleted.text
+    assert await pool.fetchval(ORPHANS) == 0
+
+
+async def _until_a_session_waits(pool: asyncpg.Pool) -> None:
+    """Until another session of this database waits for a lock (the delete, for the writer)."""
+    for _ in range(500):
+        if await pool.fetchval(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the delete never waited for the writer")
