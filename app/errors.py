@@ -62,3 +62,8 @@ class InvalidInput(DomainError):
 
 class Unavailable(DomainError):
     """The database cannot be reached or is shutting down."""
+
+
+class WriteConflict(Unavailable):
+    """The database chose this write as the victim of a deadlock or a serialization failure
+    with a concurrent one; trying it again is safe (see app.db.execute.retried)."""

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import asyncpg
 
-from app.errors import Conflict, DomainError, InvalidValue, NotFound, Unavailable
+from app.errors import Conflict, DomainError, InvalidValue, NotFound, Unavailable, WriteConflict
 
 # Foreign keys: the referenced thing is missing, or lives in another list.
 _MISSING = {
@@ -143,7 +143,7 @@ def translate(exc: BaseException) -> DomainError | None:
         ):
             return Unavailable("the database is not available")
         if isinstance(exc, asyncpg.DeadlockDetectedError | asyncpg.SerializationError):
-            return Unavailable("the database could not order concurrent writes; try again")
+            return WriteConflict("the database could not order concurrent writes; try again")
         return None
     if isinstance(
         exc,

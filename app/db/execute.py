@@ -1,14 +1,20 @@
 """Run a named query on a connection, with database errors translated to domain errors.
 Every repository call goes through these, so no caller ever sees an asyncpg exception."""
 
-from collections.abc import AsyncIterator, Iterator
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import asyncpg
 
 from app.db.errors import translate
 from app.db.queries import Query
+from app.errors import WriteConflict
+
+P = ParamSpec("P")
+T = TypeVar("T")
+ATTEMPTS = 3
 
 
 @contextmanager
@@ -48,3 +54,23 @@ async def transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
     with translated_errors():
         async with conn.transaction():
             yield
+
+
+def retried(write: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """Run a write again (up to ATTEMPTS times) when the database picked it as the victim of a
+    deadlock or serialization failure. Keys are ordered and deletes lock first, so this is the
+    rare case; the client should not see it. Only for writes whose every statement runs inside
+    their own transaction(conn): nested in the request's, that is a savepoint, so a failed
+    attempt rolls back alone."""
+
+    @functools.wraps(write)
+    async def attempt(*args: P.args, **kwargs: P.kwargs) -> T:
+        for number in range(1, ATTEMPTS + 1):
+            try:
+                return await write(*args, **kwargs)
+            except WriteConflict:
+                if number == ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    return attempt

@@ -4,7 +4,7 @@ from uuid import UUID
 import asyncpg
 
 from app.db import queries
-from app.db.execute import fetch, fetchrow, fetchval, transaction
+from app.db.execute import fetch, fetchrow, fetchval, retried, transaction
 from app.errors import NotFound
 from app.models.custom_fields import CustomField, CustomFieldCreate, CustomFieldUpdate
 from app.repositories import lists
@@ -57,6 +57,7 @@ async def update(
     return CustomField.from_row(row)
 
 
+@retried
 async def delete(conn: asyncpg.Connection, *, list_id: UUID, field_id: UUID) -> None:
     # The rows the cascade deletes first, then the field: see lock_values.
     async with transaction(conn):

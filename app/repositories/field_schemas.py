@@ -3,7 +3,7 @@ from uuid import UUID
 import asyncpg
 
 from app.db import queries
-from app.db.execute import execute, fetch, fetchrow, fetchval, transaction
+from app.db.execute import execute, fetch, fetchrow, fetchval, retried, transaction
 from app.errors import NotFound
 from app.models.field_schemas import (
     FieldSchema,
@@ -66,6 +66,7 @@ async def update(
         return await get(conn, list_id=list_id, schema_id=schema_id)
 
 
+@retried
 async def replace_fields(
     conn: asyncpg.Connection, *, list_id: UUID, schema_id: UUID, fields: list[SchemaFieldIn]
 ) -> FieldSchema:

@@ -3,7 +3,7 @@ from uuid import UUID
 import asyncpg
 
 from app.db import queries
-from app.db.execute import fetch, fetchrow, transaction
+from app.db.execute import fetch, fetchrow, retried, transaction
 from app.errors import InvalidInput, InvalidValue, NotFound, Problem
 from app.models.custom_fields import CustomField
 from app.models.field_values import (
@@ -84,6 +84,7 @@ async def _write(conn: asyncpg.Connection, list_id: UUID, items: list[Item]) -> 
     return len(rows)
 
 
+@retried
 async def set_one(
     conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID, value: FieldValueSet
 ) -> FieldValue:
@@ -106,6 +107,7 @@ async def set_one(
         return FieldValue.from_row(row)
 
 
+@retried
 async def set_many(
     conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID, values: list[FieldValueSet]
 ) -> int:
@@ -120,6 +122,7 @@ async def set_many(
         return await _write(conn, list_id, items) if items else 0
 
 
+@retried
 async def bulk_edit(conn: asyncpg.Connection, *, list_id: UUID, edit: BulkEdit) -> BulkEditResult:
     """Set and clear values across many videos of a list, all or nothing."""
     items: list[Item] = [(row.video_id, row.field_id, row) for row in edit.set]
@@ -173,6 +176,7 @@ async def clear_one(
     return bool(row["cleared"])
 
 
+@retried
 async def clear_field(
     conn: asyncpg.Connection, *, list_id: UUID, field_id: UUID, video_ids: list[UUID]
 ) -> int:

@@ -3,7 +3,7 @@ from uuid import UUID
 import asyncpg
 
 from app.db import queries
-from app.db.execute import fetch, fetchrow, fetchval, transaction
+from app.db.execute import fetch, fetchrow, fetchval, retried, transaction
 from app.errors import NotFound
 from app.models.lists import BookmarkList, ListCreate, ListUpdate
 
@@ -39,6 +39,7 @@ async def update(conn: asyncpg.Connection, *, list_id: UUID, data: ListUpdate) -
     return BookmarkList.from_row(row)
 
 
+@retried
 async def delete(conn: asyncpg.Connection, *, list_id: UUID) -> None:
     # What concurrent writes lock first, then the list and its cascade: see lock_values.
     async with transaction(conn):

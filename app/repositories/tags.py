@@ -3,7 +3,7 @@ from uuid import UUID
 import asyncpg
 
 from app.db import queries
-from app.db.execute import execute, fetch, fetchrow, transaction
+from app.db.execute import execute, fetch, fetchrow, retried, transaction
 from app.errors import NotFound
 from app.models.tags import Tag, TagCreate, TagUpdate
 from app.repositories import lists, videos
@@ -50,6 +50,7 @@ async def of_video(conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID) -
     return [Tag.from_row(row) for row in await fetch(conn, SQL["of_video"], list_id, video_id)]
 
 
+@retried
 async def set_video_tags(
     conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID, tag_ids: list[UUID]
 ) -> list[Tag]:

@@ -4,7 +4,7 @@ from uuid import UUID
 import asyncpg
 
 from app.db import queries
-from app.db.execute import fetch, fetchrow, fetchval, transaction
+from app.db.execute import fetch, fetchrow, fetchval, retried, transaction
 from app.errors import NotFound
 from app.models.videos import Video, VideoCreate, VideoPage, VideoUpdate
 from app.repositories import lists, paging
@@ -55,6 +55,7 @@ async def update(
     return Video.from_row(row)
 
 
+@retried
 async def delete(conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID) -> None:
     # The rows the cascade deletes first, then the video: see lock_values.
     async with transaction(conn):
