@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Self
@@ -140,7 +141,7 @@ def value_problem(field: CustomField, value: ValueIn) -> tuple[str, str] | None:
 
 
 def value_problems(
-    fields: dict[UUID, CustomField], items: list[tuple[UUID | None, UUID, ValueIn]]
+    fields: dict[UUID, CustomField], items: Sequence[tuple[UUID | None, UUID, ValueIn]]
 ) -> list[Problem]:
     """Every problem of a batch of (video_id, field_id, value) items, each naming its item.
     Every field_id must be a key of `fields`."""

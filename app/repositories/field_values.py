@@ -8,6 +8,7 @@ from app.errors import InvalidInput, InvalidValue, NotFound, Problem
 from app.models.custom_fields import CustomField
 from app.models.field_values import (
     MAX_BATCH,
+    VALUE_COLUMNS,
     BulkEdit,
     BulkEditResult,
     FieldValue,
@@ -50,9 +51,7 @@ async def _check_videos(conn: asyncpg.Connection, list_id: UUID, video_ids: list
 def _check_values(fields: dict[UUID, CustomField], items: list[Item]) -> None:
     """Every value fitting its field, reported per item before any write; the database checks
     the same rules again as it writes."""
-    problems = value_problems(
-        fields, [(video_id, field_id, value) for video_id, field_id, value in items]
-    )
+    problems = value_problems(fields, items)
     seen: set[tuple[UUID, UUID]] = set()
     for index, (video_id, field_id, _) in enumerate(items):
         if (video_id, field_id) in seen:
@@ -201,14 +200,7 @@ async def fields_of_video(
             config=row["config"],
             display_order=row["display_order"],
             show_on_card=row["show_on_card"],
-            value=next(
-                (
-                    row[c]
-                    for c in ("value_text", "value_numeric", "value_boolean")
-                    if row[c] is not None
-                ),
-                None,
-            ),
+            value=next((row[c] for c in VALUE_COLUMNS if row[c] is not None), None),
             updated_at=row["updated_at"],
         )
         for row in rows
