@@ -21,7 +21,7 @@ from app.api.tags import TagController, VideoTagController
 from app.api.video_search import VideoSearchController
 from app.api.videos import VideoController
 from app.config import Settings
-from app.db.execute import translated_errors
+from app.db import connections
 from app.db.pool import create_pool
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a bulk edit of MAX_BATCH rows fits; more is a 413
@@ -30,9 +30,12 @@ MAX_BODY_BYTES = 2 * 1024 * 1024  # a bulk edit of MAX_BATCH rows fits; more is 
 @get("/health", operation_id="health", tags=["health"], media_type=MediaType.JSON)
 async def health(state: State) -> Response[dict[str, str]]:
     """200 when the database answers, 503 (problem details) when it does not."""
-    with translated_errors():  # Unavailable -> 503
-        async with state.pool.acquire(timeout=state.settings.acquire_timeout_s) as conn:
-            await conn.fetchval("SELECT 1")
+    # BEGIN is the round trip that shows the database answers.
+    conn, tx = await connections.begin(
+        state.pool, acquire_timeout_s=state.settings.acquire_timeout_s
+    )
+    await connections.rollback(conn, tx)
+    await connections.release(state.pool, conn)
     return Response({"status": "ok", "database": "ok"})
 
 

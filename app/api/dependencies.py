@@ -1,41 +1,33 @@
 """What handlers receive by injection: a pooled connection inside one transaction."""
 
 from collections.abc import AsyncGenerator
-from typing import cast
 
 import asyncpg
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
-from app.db.execute import transaction, translated_errors
-from app.errors import Unavailable
+from app.db import connections
 
 
 async def provide_connection(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
     """One transaction per request: committed when the handler returns, rolled back when it
-    raises (Litestar throws the handler's exception into this generator)."""
+    raises (Litestar throws the handler's exception into this generator).
+
+    The connection may die at any step. The answer is then the handler's own (its error, or
+    its success once COMMIT was acknowledged) or a 503 when COMMIT was not; never a 500. So
+    after a handler error this generator re-raises exactly that error (Litestar would wrap any
+    other in an ExceptionGroup, a 500), and releasing never raises."""
     pool: asyncpg.Pool = state.pool
-    with translated_errors():  # an unreachable database becomes Unavailable (503)
-        proxy = await pool.acquire(timeout=state.settings.acquire_timeout_s)
-    # The pool hands out a proxy that behaves as the Connection it wraps.
-    conn = cast(asyncpg.Connection, proxy)
-    thrown: BaseException | None = None
+    conn, tx = await connections.begin(pool, acquire_timeout_s=state.settings.acquire_timeout_s)
     try:
-        async with transaction(conn):
-            try:
-                yield conn
-            except BaseException as exc:
-                thrown = exc
-                raise
-    except Unavailable:
-        # The connection died, so the ROLLBACK failed too: answer with the handler's own error.
-        # (A new error raised here would reach the client as a 500: Litestar wraps errors of
-        # dependency cleanup in an ExceptionGroup.)
-        if thrown is None:
+        try:
+            yield conn
+        except BaseException:
+            await connections.rollback(conn, tx)
             raise
-        raise thrown from None
+        await connections.commit(conn, tx)
     finally:
-        await pool.release(proxy)
+        await connections.release(pool, conn)
 
 
 # How handlers ask for it: `conn: Conn`.

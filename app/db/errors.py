@@ -149,6 +149,9 @@ def translate(exc: BaseException) -> DomainError | None:
         exc,
         asyncpg.InterfaceError
         | asyncpg.exceptions.ConnectionDoesNotExistError
+        # The client's protocol refuses a new operation on a connection whose last one was
+        # cut off ("another operation is in progress"): the connection broke mid-operation.
+        | asyncpg.InternalClientError
         | OSError
         | TimeoutError,
     ):

@@ -1,0 +1,87 @@
+"""Borrowing a pooled connection for one unit of work, when the connection can die at any point:
+an admin kill, a failover, a pooler restart or a network cut.
+
+What holds: a step that fails because the connection is gone raises Unavailable (503), never
+an asyncpg error; a connection whose state is unknown (a failed COMMIT or ROLLBACK, a lost
+BEGIN) is terminated, so the pool never hands it out again; returning a connection never
+raises, because by then the answer is decided. Each step is its own function so that the
+reliability tests can kill the backend exactly between two of them."""
+
+import logging
+from typing import cast
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+from asyncpg.transaction import Transaction
+
+from app.db.execute import translated_errors
+from app.errors import Unavailable, WriteConflict
+
+logger = logging.getLogger("app.db")
+
+
+async def acquire(pool: asyncpg.Pool, *, acquire_timeout_s: float) -> asyncpg.Connection:
+    with translated_errors():  # an unreachable database becomes Unavailable
+        proxy = await pool.acquire(timeout=acquire_timeout_s)
+    # The pool hands out a proxy that behaves as the Connection it wraps.
+    return cast(asyncpg.Connection, proxy)
+
+
+async def begin(
+    pool: asyncpg.Pool, *, acquire_timeout_s: float
+) -> tuple[asyncpg.Connection, Transaction]:
+    """A connection with its transaction begun. A pooled connection whose backend died while it
+    sat idle fails its BEGIN; nothing was sent yet, so a fresh connection is tried once."""
+    for attempt in (1, 2):
+        conn = await acquire(pool, acquire_timeout_s=acquire_timeout_s)
+        tx = conn.transaction()
+        try:
+            with translated_errors():
+                await tx.start()
+            return conn, tx
+        except Exception as exc:
+            discard(conn, exc)
+            await release(pool, conn)
+            lost = isinstance(exc, Unavailable) and not isinstance(exc, WriteConflict)
+            if attempt == 2 or not lost:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def commit(conn: asyncpg.Connection, tx: Transaction) -> None:
+    """Raises Unavailable when the COMMIT was not acknowledged: it may or may not have taken
+    effect, and the connection is discarded."""
+    try:
+        with translated_errors():
+            await tx.commit()
+    except Exception as exc:
+        discard(conn, exc)
+        raise
+
+
+async def rollback(conn: asyncpg.Connection, tx: Transaction) -> None:
+    """Never raises: the caller is already answering with the error that led here. A ROLLBACK
+    that fails leaves nothing committed, but a connection in an unknown state: it is discarded."""
+    try:
+        await tx.rollback()
+    except Exception as exc:
+        discard(conn, exc)
+
+
+def discard(conn: asyncpg.Connection, cause: BaseException) -> None:
+    """Close the connection at once, so the pool opens a new one instead of handing it out."""
+    logger.warning("discarding a database connection after: %r", cause)
+    try:
+        if not conn.is_closed():
+            conn.terminate()
+    except asyncpg.InterfaceError:
+        pass  # the proxy was already detached: the connection closed itself
+
+
+async def release(pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
+    """Give the connection back. Never raises: the pool's reset (which terminates the connection
+    when it fails) is the only thing left, and the request's answer must not depend on it."""
+    try:
+        await pool.release(cast(PoolConnectionProxy, conn))
+    except Exception as exc:
+        logger.warning("a database connection failed its reset on release: %r", exc)
