@@ -6,7 +6,7 @@ import asyncpg
 import pytest
 
 from app.db.execute import ATTEMPTS, retried, transaction, translated_errors
-from app.errors import WriteConflict
+from app.errors import Unavailable, WriteConflict
 
 
 async def test_a_write_conflict_is_retried_and_its_failed_attempt_rolled_back(
@@ -72,3 +72,28 @@ async def test_a_real_deadlock_is_translated_to_a_write_conflict(pool: asyncpg.P
     go.set()
     results = await asyncio.gather(task_a, task_b, return_exceptions=True)
     assert sum(isinstance(r, WriteConflict) for r in results) == 1, results
+
+
+async def test_a_write_conflict_on_a_connection_that_died_is_not_retried(
+    pool: asyncpg.Pool,
+) -> None:
+    """The savepoint's rollback fails on the dead connection: that is an outage (Unavailable),
+    and trying again on the same connection could only fail again."""
+    calls = 0
+
+    @retried
+    async def write(conn: asyncpg.Connection) -> None:
+        nonlocal calls
+        calls += 1
+        async with transaction(conn):
+            await conn.execute("INSERT INTO bookmark_lists (name) VALUES ('lost')")
+            await pool.fetchval("SELECT pg_terminate_backend($1, 5000)", conn.get_server_pid())
+            raise WriteConflict("deadlock")
+
+    async with pool.acquire() as conn:
+        with pytest.raises(Unavailable) as raised:
+            async with transaction(conn):  # the request's transaction
+                await write(conn)
+    assert not isinstance(raised.value, WriteConflict)
+    assert calls == 1
+    assert await pool.fetchval("SELECT count(*) FROM bookmark_lists WHERE name = 'lost'") == 0
