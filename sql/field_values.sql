@@ -1,6 +1,8 @@
 -- Field values: at most one value per (video, field), in the column of the field's type.
 -- Writes pass list_id and field_type themselves (taken from the field, which must be in the
--- list), so the database's fill-in trigger stays idle and the foreign keys check the video.
+-- list) and video_created_at (from the video), so the database's fill-in triggers stay idle
+-- and the foreign keys check the video; a video that is not in the list leaves
+-- video_created_at NULL, and the fill-in trigger then refuses it by name.
 -- Writes lock no list, video or field first: a delete of one of those locks the value rows it
 -- cascades to before the parent row (lock_values in videos.sql, custom_fields.sql, lists.sql).
 
@@ -8,8 +10,10 @@
 -- Set a video's value for a field (insert, or replace and move updated_at); no row when the
 -- field is not in the list.
 INSERT INTO video_field_values AS fv
-    (video_id, field_id, list_id, field_type, value_text, value_numeric, value_boolean)
-SELECT $2, f.id, f.list_id, f.field_type, $4, $5, $6
+    (video_id, field_id, list_id, field_type, video_created_at, value_text, value_numeric,
+     value_boolean)
+SELECT $2, f.id, f.list_id, f.field_type,
+       (SELECT v.created_at FROM videos AS v WHERE v.list_id = $1 AND v.id = $2), $4, $5, $6
 FROM custom_fields AS f
 WHERE f.list_id = $1 AND f.id = $3
 ON CONFLICT (video_id, field_id) DO UPDATE
@@ -24,11 +28,14 @@ RETURNING fv.video_id, fv.field_id, fv.field_type, fv.value_text, fv.value_numer
 -- overlapping batches lock rows in the same order; rows whose field is not in the list are
 -- left out (the caller compares counts).
 INSERT INTO video_field_values AS fv
-    (video_id, field_id, list_id, field_type, value_text, value_numeric, value_boolean)
-SELECT b.video_id, f.id, f.list_id, f.field_type, b.value_text, b.value_numeric, b.value_boolean
+    (video_id, field_id, list_id, field_type, video_created_at, value_text, value_numeric,
+     value_boolean)
+SELECT b.video_id, f.id, f.list_id, f.field_type, v.created_at, b.value_text, b.value_numeric,
+       b.value_boolean
 FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::boolean[])
          AS b (video_id, field_id, value_text, value_numeric, value_boolean)
 JOIN custom_fields AS f ON f.id = b.field_id AND f.list_id = $1
+LEFT JOIN videos AS v ON v.list_id = $1 AND v.id = b.video_id
 ORDER BY b.video_id, b.field_id
 ON CONFLICT (video_id, field_id) DO UPDATE
 SET value_text = excluded.value_text,
@@ -105,3 +112,13 @@ LEFT JOIN custom_fields AS f ON f.id = a.field_id
 LEFT JOIN video_field_values AS fv ON fv.video_id = v.id AND fv.field_id = a.field_id
 WHERE v.list_id = $1 AND v.id = $2
 ORDER BY a.display_order, lower(f.name), f.id;
+
+-- name: values_of_videos
+-- The values of some fields ($2) on some videos ($3) of a list, for a page's include_fields:
+-- one row per value, and one with NULL video_id per field that has none of them, so that a
+-- field id not in the list is told apart from a field without values.
+SELECT f.id AS field_id, f.field_type, fv.video_id, fv.value_text, fv.value_numeric,
+       fv.value_boolean
+FROM custom_fields AS f
+LEFT JOIN video_field_values AS fv ON fv.field_id = f.id AND fv.video_id = ANY($3::uuid[])
+WHERE f.list_id = $1 AND f.id = ANY($2::uuid[]);

@@ -18,6 +18,12 @@ from tests.db.factories import (
     set_value,
 )
 
+# Every migration, in the order they apply.
+MIGRATIONS = sorted(
+    p.stem for p in migrate.MIGRATIONS_DIR.glob("*.sql") if not p.name.endswith(".rollback.sql")
+)
+LATEST = MIGRATIONS[-1]
+
 # yoyo's own bookkeeping tables (and their indexes) live in public too; they are not ours.
 # The queries that could see them take this pattern as their %(yoyo)s parameter.
 YOYO = {"yoyo": "^(_yoyo_|yoyo_lock)"}
@@ -86,11 +92,11 @@ def test_snapshot_sees_the_schema(empty_database_url: str) -> None:
 
 
 def test_apply_rollback_apply_gives_the_same_schema(empty_database_url: str) -> None:
-    assert migrate.apply(empty_database_url) == ["0001_initial"]
+    assert migrate.apply(empty_database_url) == MIGRATIONS
     first = catalog_snapshot(empty_database_url)
 
-    assert migrate.rollback(empty_database_url, count=None) == ["0001_initial"]
-    assert migrate.apply(empty_database_url) == ["0001_initial"]
+    assert migrate.rollback(empty_database_url, count=None) == MIGRATIONS[::-1]
+    assert migrate.apply(empty_database_url) == MIGRATIONS
 
     assert catalog_snapshot(empty_database_url) == first
 
@@ -107,23 +113,23 @@ def test_rollback_all_works_with_data_in_every_table(database_url: str) -> None:
     # database_url is the migrated clone of this test; fill it, then drop it all.
     with psycopg.connect(database_url) as conn:
         create_full_list(conn)
-    assert migrate.rollback(database_url, count=None) == ["0001_initial"]
+    assert migrate.rollback(database_url, count=None) == MIGRATIONS[::-1]
     assert catalog_snapshot(database_url) == {kind: [] for kind in CATALOG}
 
 
 def test_applying_twice_is_a_no_op(empty_database_url: str) -> None:
-    assert migrate.apply(empty_database_url) == ["0001_initial"]
+    assert migrate.apply(empty_database_url) == MIGRATIONS
     first = catalog_snapshot(empty_database_url)
 
     assert migrate.apply(empty_database_url) == []
 
     assert catalog_snapshot(empty_database_url) == first
-    assert applied_migrations(empty_database_url) == ["0001_initial"]
+    assert applied_migrations(empty_database_url) == MIGRATIONS
 
 
 BROKEN_MIGRATION = """\
 -- A migration that fails after creating something.
--- depends: 0001_initial
+-- depends: {latest}
 CREATE TABLE broken_probe (id integer PRIMARY KEY);
 INSERT INTO broken_probe VALUES (1);
 SELECT 1 / 0;
@@ -133,7 +139,7 @@ SELECT 1 / 0;
 def test_failing_migration_leaves_nothing_applied(empty_database_url: str, tmp_path: Path) -> None:
     migrations_dir = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS_DIR, migrations_dir)
-    (migrations_dir / "0002_broken.sql").write_text(BROKEN_MIGRATION)
+    (migrations_dir / "9999_broken.sql").write_text(BROKEN_MIGRATION.format(latest=LATEST))
 
     with pytest.raises(psycopg.errors.DivisionByZero):
         migrate.apply(empty_database_url, migrations_dir=migrations_dir)
@@ -143,7 +149,7 @@ def test_failing_migration_leaves_nothing_applied(empty_database_url: str, tmp_p
         values = conn.execute("SELECT to_regclass('public.video_field_values')").fetchone()
     assert probe == (None,)
     assert values == ("video_field_values",)
-    assert applied_migrations(empty_database_url) == ["0001_initial"]
+    assert applied_migrations(empty_database_url) == MIGRATIONS
 
 
 # ------------------------------------------------------------------------------------------------
@@ -263,3 +269,28 @@ def test_readable_view_shows_each_type_as_text(
     set_value(postgresql, video_id=video_id, field_id=field_id, **values)
     row = postgresql.execute("SELECT field_type::text, value FROM video_field_values_readable")
     assert row.fetchone() == (field_type, shown)
+
+
+def test_the_latest_migration_rolls_back_and_reapplies_with_data(database_url: str) -> None:
+    with psycopg.connect(database_url) as conn:
+        full = create_full_list(conn)
+    schema = catalog_snapshot(database_url)
+    values = "SELECT video_id, field_id, value_numeric, updated_at FROM video_field_values"
+    with psycopg.connect(database_url) as conn:
+        before = conn.execute(values).fetchall()
+
+    assert migrate.rollback(database_url) == [LATEST]
+    assert migrate.apply(database_url) == [LATEST]
+
+    def by_name(snapshot: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+        # A column dropped and added again gets a new attnum; compare columns by name.
+        return {**snapshot, "columns": sorted((c[0], *c[2:]) for c in snapshot["columns"])}
+
+    assert by_name(catalog_snapshot(database_url)) == by_name(schema)
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute(values).fetchall() == before  # updated_at did not move
+        assert conn.execute(
+            """SELECT count(*) FROM video_field_values AS fv JOIN videos AS v ON v.id = fv.video_id
+               WHERE fv.video_created_at = v.created_at AND v.id = %s""",
+            [full.video_id],
+        ).fetchone() == (1,)

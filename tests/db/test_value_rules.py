@@ -668,3 +668,43 @@ def test_upsert_to_a_good_value_replaces_it(postgresql: psycopg.Connection, worl
         "SELECT count(*), max(value_numeric) FROM video_field_values"
     ).fetchone()
     assert row == (1, Decimal(5))
+
+
+# ------------------------------------------------------------------------------------------------
+# video_created_at: the video's created_at, copied for the newest-first value indexes
+# ------------------------------------------------------------------------------------------------
+
+
+def test_the_short_insert_copies_the_videos_created_at(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    insert_value(
+        postgresql, video_id=world.video_id, field_id=world.fields["rating"], values=VALID["rating"]
+    )
+    row = postgresql.execute(
+        """SELECT fv.video_created_at = v.created_at FROM video_field_values AS fv
+           JOIN videos AS v ON v.id = fv.video_id"""
+    ).fetchone()
+    assert row == (True,)
+
+
+def test_a_wrong_video_created_at_is_refused(postgresql: psycopg.Connection, world: World) -> None:
+    with refused(postgresql, errors.ForeignKeyViolation, "video_field_values_video_fkey"):
+        postgresql.execute(
+            """INSERT INTO video_field_values (video_id, field_id, video_created_at, value_numeric)
+               VALUES (%s, %s, now() - interval '1 day', 3)""",
+            [world.video_id, world.fields["rating"]],
+        )
+    assert stored_values(postgresql) == 0
+
+
+def test_a_value_of_a_missing_video_is_refused_by_name(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    with refused(postgresql, errors.ForeignKeyViolation, "video_field_values_video_fkey"):
+        insert_value(
+            postgresql,
+            video_id=uuid.uuid4(),
+            field_id=world.fields["rating"],
+            values=VALID["rating"],
+        )
