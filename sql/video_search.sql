@@ -4,31 +4,85 @@
 -- Sorting by a field runs that shape up to twice: first over the videos that have a value
 -- (valued_*_field, read in the order of the field's value index), then, when the page is not
 -- full yet, over those that have none (unvalued_field, by id): missing values come last.
+-- Sorted by created_at, an equality condition can drive the page instead: its stream (one or
+-- more ranges of a value index, each already newest first) is read only until the page is
+-- full, the other conditions probed per video:
+--   page_open + driven_open + stream + stream_<dir> [+ stream_union + ...] + driven_close
+--   [+ AND condition ...] + page_close + ...
+-- The app picks the driving condition (one equality; with several, the one probe_* counts
+-- fewest matches for); the planner is never left to guess how conditions on different rows
+-- correlate.
 -- Each :name placeholder becomes a bound parameter ($n); nothing else is ever inserted.
--- Every condition is an EXISTS on video_field_values for one field, so the planner can start
--- from that value column's partial index (field_id, value_*, video_id) or probe it per video.
+-- Every other condition is an EXISTS on video_field_values for one field, probed per video
+-- through the primary key or read from that value column's partial index.
 
 -- name: page_open
 -- Wraps the filtered videos so the keyset and the order can name the sort key as sort_value.
-SELECT id, list_id, youtube_id, title, created_at, updated_at, sort_value
+SELECT id, list_id, youtube_id, title, created_at, updated_at, sort_value, sort_tie
 FROM (
 
 -- name: head_created_at
 -- A list's videos, sorted by creation time (videos_list_newest_idx).
-SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at, v.created_at AS sort_value
+SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at, v.created_at AS sort_value,
+       NULL::timestamptz AS sort_tie
 FROM videos AS v
 WHERE v.list_id = :list_id
 
 -- name: head_title
--- A list's videos, sorted by title.
-SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at, v.title AS sort_value
+-- A list's videos, sorted by title (videos_list_title_idx).
+SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at, v.title AS sort_value,
+       NULL::timestamptz AS sort_tie
 FROM videos AS v
 WHERE v.list_id = :list_id
 
+-- name: driven_open
+-- Videos reached through the driving condition's stream of (video_created_at, video_id): the
+-- page reads it newest (or oldest) first and stops when full.
+SELECT d.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
+       d.video_created_at AS sort_value, NULL::timestamptz AS sort_tie
+FROM (
+
+-- name: stream_numeric_eq
+-- The videos whose rating equals the value: one range of video_field_values_numeric_idx.
+(SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+ WHERE fv.field_id = :field_id AND fv.value_numeric = :value
+
+-- name: stream_text_eq
+-- The videos whose select or text value equals the value: one range of video_field_values_text_idx.
+(SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+ WHERE fv.field_id = :field_id AND fv.value_text = :value
+
+-- name: stream_boolean_eq
+-- The videos whose boolean equals the value: one range of video_field_values_boolean_idx.
+(SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+ WHERE fv.field_id = :field_id AND fv.value_boolean = :value
+
+-- name: stream_desc
+-- Ends one range, newest first (its index read backwards). Each range is ordered on its own
+-- so that the ranges of a select's "in" are merged in order (Merge Append), not sorted whole.
+-- No list_id here: the field is the list's (checked first) and the join to videos checks it
+-- again, so the range is read from the index alone.
+ ORDER BY fv.video_created_at DESC, fv.video_id DESC)
+
+-- name: stream_asc
+-- Ends one range, oldest first.
+ ORDER BY fv.video_created_at, fv.video_id)
+
+-- name: stream_union
+-- Joins the ranges of one condition (a select's "in"); the page merges them in order.
+UNION ALL
+
+-- name: driven_close
+-- Ends the stream; the video row of each streamed id.
+) AS d
+JOIN videos AS v ON v.id = d.video_id
+WHERE v.list_id = :list_id
+
 -- name: valued_numeric_field
--- Videos that have a value for the rating sort field, read in the order of its value index.
+-- Videos that have a value for the rating sort field, read in the order of its value index
+-- (value, video_created_at, video_id).
 SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
-       s.value_numeric AS sort_value
+       s.value_numeric AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
 JOIN videos AS v ON v.id = s.video_id
 WHERE s.field_id = :sort_field_id AND s.value_numeric IS NOT NULL AND v.list_id = :list_id
@@ -36,7 +90,7 @@ WHERE s.field_id = :sort_field_id AND s.value_numeric IS NOT NULL AND v.list_id 
 -- name: valued_text_field
 -- Videos that have a value for the select or text sort field, in the order of its value index.
 SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
-       s.value_text AS sort_value
+       s.value_text AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
 JOIN videos AS v ON v.id = s.video_id
 WHERE s.field_id = :sort_field_id AND s.value_text IS NOT NULL AND v.list_id = :list_id
@@ -44,14 +98,15 @@ WHERE s.field_id = :sort_field_id AND s.value_text IS NOT NULL AND v.list_id = :
 -- name: valued_boolean_field
 -- Videos that have a value for the boolean sort field, in the order of its value index.
 SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
-       s.value_boolean AS sort_value
+       s.value_boolean AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
 JOIN videos AS v ON v.id = s.video_id
 WHERE s.field_id = :sort_field_id AND s.value_boolean IS NOT NULL AND v.list_id = :list_id
 
 -- name: unvalued_field
 -- Videos without a value for the sort field: they come after all others, ordered by id.
-SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at, NULL AS sort_value
+SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at, NULL AS sort_value,
+       NULL::timestamptz AS sort_tie
 FROM videos AS v
 WHERE v.list_id = :list_id
   AND NOT EXISTS (SELECT FROM video_field_values AS s
@@ -151,6 +206,14 @@ WHERE (sort_value, id) > (:after_value, :after_id)
 -- Keyset: rows after the cursor (sort value, id) in descending order.
 WHERE (sort_value, id) < (:after_value, :after_id)
 
+-- name: after_field_asc
+-- Keyset for a sort by a field: rows after the cursor (value, video_created_at, id), ascending.
+WHERE (sort_value, sort_tie, id) > (:after_value, :after_tie, :after_id)
+
+-- name: after_field_desc
+-- Keyset for a sort by a field, descending.
+WHERE (sort_value, sort_tie, id) < (:after_value, :after_tie, :after_id)
+
 -- name: after_id_asc
 -- Keyset among videos without a sort value: ids after the cursor's.
 WHERE id > :after_id
@@ -167,6 +230,14 @@ ORDER BY sort_value, id
 -- Descending by the sort value, then id (that index read backwards).
 ORDER BY sort_value DESC, id DESC
 
+-- name: order_field_asc
+-- Ascending by the field's value, then the video's created_at and id (the value index's order).
+ORDER BY sort_value, sort_tie, id
+
+-- name: order_field_desc
+-- Descending by the field's value, then created_at and id (the value index read backwards).
+ORDER BY sort_value DESC, sort_tie DESC, id DESC
+
 -- name: order_id_asc
 -- Videos without a sort value, by id.
 ORDER BY id
@@ -178,3 +249,24 @@ ORDER BY id DESC
 -- name: page_limit
 -- At most :limit rows (the caller asks one more than a page to know whether another follows).
 LIMIT :limit
+
+-- name: probe_open
+-- How many rows each candidate driving condition matches, each counted only up to :limit (one
+-- statement, one short index-only range per candidate): the app drives by the fewest.
+SELECT ARRAY[
+
+-- name: probe_count_open
+-- Opens one candidate's count.
+(SELECT count(*) FROM (
+
+-- name: probe_count_close
+-- Closes one candidate's count, read no further than :limit rows.
+LIMIT :limit) AS probe)
+
+-- name: probe_separator
+-- Between two candidates' counts.
+,
+
+-- name: probe_close
+-- Ends the array of counts.
+]::bigint[] AS counts

@@ -5,7 +5,13 @@ from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from app.api.dependencies import Conn
-from app.models.videos import Video, VideoCreate, VideoPage, VideoUpdate
+from app.models.videos import (
+    MAX_INCLUDED_FIELDS,
+    Video,
+    VideoCreate,
+    VideoPage,
+    VideoUpdate,
+)
 from app.repositories import paging, videos
 
 
@@ -28,9 +34,18 @@ class VideoController(Controller):
             int, QueryParameter(ge=1, le=paging.MAX_PAGE_SIZE)
         ] = paging.DEFAULT_PAGE_SIZE,
         cursor: Annotated[str | None, QueryParameter(max_length=2000)] = None,
+        include_fields: Annotated[
+            list[UUID] | None,
+            QueryParameter(
+                max_items=MAX_INCLUDED_FIELDS,
+                description="field ids whose values each item carries (repeat the parameter)",
+            ),
+        ] = None,
     ) -> VideoPage:
         """A list's videos, newest first; pass next_cursor back as cursor for the next page."""
-        return await videos.list_newest(conn, list_id=list_id, limit=limit, cursor=cursor)
+        return await videos.list_newest(
+            conn, list_id=list_id, limit=limit, cursor=cursor, include_fields=include_fields
+        )
 
     @get("/{video_id:uuid}", operation_id="getVideo")
     async def get(self, conn: Conn, list_id: FromPath[UUID], video_id: FromPath[UUID]) -> Video:

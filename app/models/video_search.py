@@ -4,6 +4,7 @@ from uuid import UUID
 from pydantic import Field
 
 from app.models.base import Input
+from app.models.videos import IncludedFields
 
 Op = Literal[
     "eq",
@@ -41,3 +42,6 @@ class VideoSearch(Input):
     sort: Sort = Field(default_factory=Sort)
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     cursor: Annotated[str, Field(max_length=2000)] | None = None
+    include_fields: IncludedFields = Field(
+        default_factory=list, description="field ids whose values each item carries (<= 20)"
+    )

@@ -1,9 +1,16 @@
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from app.models.base import Input, Patch, Record, Title, YoutubeId
+from app.models.base import Input, JsonNumber, Patch, Record, Title, YoutubeId
+
+# A value as JSON: a rating as a number, a select or text as a string, a boolean; null: none.
+Value = str | JsonNumber | bool | None
+MAX_INCLUDED_FIELDS = 20
+# Field ids whose values a page's items carry (search body, or ?include_fields= on the list).
+IncludedFields = Annotated[list[UUID], Field(max_length=MAX_INCLUDED_FIELDS)]
 
 
 class Video(Record):
@@ -13,6 +20,11 @@ class Video(Record):
     title: str
     created_at: datetime
     updated_at: datetime
+    fields: dict[UUID, Value] | None = Field(
+        default=None,
+        description="The values of the fields named in include_fields (null where a video has "
+        "none); absent (null) unless include_fields was given.",
+    )
 
 
 class VideoCreate(Input):

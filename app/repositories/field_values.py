@@ -1,3 +1,4 @@
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -7,6 +8,7 @@ from app.db.execute import fetch, fetchrow, retried, transaction
 from app.errors import InvalidInput, InvalidValue, NotFound, Problem
 from app.models.custom_fields import CustomField
 from app.models.field_values import (
+    COLUMN_OF_TYPE,
     MAX_BATCH,
     VALUE_COLUMNS,
     BulkEdit,
@@ -17,6 +19,7 @@ from app.models.field_values import (
     VideoField,
     value_problems,
 )
+from app.models.videos import VideoPage
 from app.repositories import custom_fields, lists
 
 SQL = queries.load("field_values")
@@ -206,3 +209,26 @@ async def fields_of_video(
         for row in rows
         if row["field_id"] is not None
     ]
+
+
+async def with_values(
+    conn: asyncpg.Connection, *, list_id: UUID, page: VideoPage, field_ids: list[UUID]
+) -> VideoPage:
+    """The page with each item's `fields`: its value (or None) for each of field_ids, read in
+    one statement. NotFound names a field id that is not in the list."""
+    if not field_ids:
+        return page
+    wanted = list(dict.fromkeys(field_ids))
+    rows = await fetch(
+        conn, SQL["values_of_videos"], list_id, wanted, [item.id for item in page.items]
+    )
+    found = {row["field_id"] for row in rows}
+    missing = next((field_id for field_id in wanted if field_id not in found), None)
+    if missing is not None:
+        raise NotFound("custom field", missing)
+    values: dict[UUID, dict[UUID, Any]] = {item.id: dict.fromkeys(wanted) for item in page.items}
+    for row in rows:
+        if row["video_id"] is not None:
+            values[row["video_id"]][row["field_id"]] = row[COLUMN_OF_TYPE[row["field_type"]]]
+    items = [item.model_copy(update={"fields": values[item.id]}) for item in page.items]
+    return VideoPage(items=items, next_cursor=page.next_cursor)

@@ -15,6 +15,8 @@ DEFAULT_PAGE_SIZE = 50
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, list):  # a sort by a field: [value, the video's created_at]
+        return [_plain(item) for item in value]
     if isinstance(value, datetime):
         return {"t": value.isoformat()}
     if isinstance(value, Decimal):
@@ -22,7 +24,9 @@ def _plain(value: Any) -> Any:
     return value  # str, bool or None
 
 
-def _typed(value: Any) -> Any:
+def _typed(value: Any, nested: bool = False) -> Any:
+    if isinstance(value, list) and not nested:
+        return [_typed(item, nested=True) for item in value]
     if isinstance(value, dict) and set(value) == {"t"}:
         return datetime.fromisoformat(value["t"])
     if isinstance(value, dict) and set(value) == {"n"}:

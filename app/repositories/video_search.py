@@ -15,11 +15,11 @@ import asyncpg
 
 from app.db import queries
 from app.db.execute import translated_errors
-from app.errors import InvalidValue
+from app.errors import InvalidInput, InvalidValue
 from app.models.custom_fields import CustomField, FieldType
 from app.models.video_search import Condition, VideoSearch
 from app.models.videos import Video, VideoPage
-from app.repositories import custom_fields, lists, paging
+from app.repositories import custom_fields, field_values, lists, paging
 
 SQL = queries.load("video_search")
 
@@ -51,8 +51,21 @@ _SORT_VALUE_TYPE = {
     FieldType.TEXT: str,
     FieldType.BOOLEAN: bool,
 }
+# Conditions that can drive a page sorted by created_at: each value is one ordered range of
+# its value index (the stream fragment of the field's type).
+_STREAM_OF = {
+    FieldType.RATING: "stream_numeric_eq",
+    FieldType.SELECT: "stream_text_eq",
+    FieldType.TEXT: "stream_text_eq",
+    FieldType.BOOLEAN: "stream_boolean_eq",
+}
 _PLACEHOLDER = re.compile(r"(?<![:\w]):([a-z_]+)\b")
 MAX_IN_VALUES = 200
+# A select's "in" drives as a merge of one range per option, up to this many.
+MAX_STREAMS = 20
+# Candidate driving conditions are counted up to this many matches: enough to tell a rare value
+# from a common one, little enough to cost a fraction of a millisecond.
+PROBE_LIMIT = 2000
 
 
 class _Statement:
@@ -149,11 +162,12 @@ Part = tuple[str, dict[str, Any]]
 
 
 def _page(
-    head: Part, conditions: list[Part], after: Part | None, order: str, limit: int
+    head: Part | list[Part], conditions: list[Part], after: Part | None, order: str, limit: int
 ) -> _Statement:
     statement = _Statement()
     statement.add("page_open")
-    statement.add(head[0], **head[1])
+    for fragment, values in head if isinstance(head, list) else [head]:
+        statement.add(fragment, **values)
     for fragment, values in conditions:
         statement.add(fragment, prefix="AND ", **values)
     statement.add("page_close")
@@ -165,6 +179,7 @@ def _page(
 
 
 def _conditions(query: VideoSearch, fields: dict[UUID, CustomField]) -> list[Part]:
+    """One probe fragment per condition, in the order of the filters."""
     parts = []
     for condition in query.filters:
         field = fields[condition.field_id]
@@ -179,6 +194,77 @@ def _conditions(query: VideoSearch, fields: dict[UUID, CustomField]) -> list[Par
             )
         parts.append((fragment, {"field_id": field.id, **_condition_values(condition, field)}))
     return parts
+
+
+def _stream(condition: Condition, field: CustomField, part: Part) -> list[Part] | None:
+    """The condition as ranges of its value index (a stream), or None when it is not an
+    equality: it then stays a probe."""
+    values = part[1]
+    stream = _STREAM_OF[field.field_type]
+    if condition.op == "eq":
+        return [(stream, {"field_id": field.id, "value": values["value"]})]
+    if condition.op == "between" and values["low"] == values["high"]:
+        return [(stream, {"field_id": field.id, "value": values["low"]})]
+    if condition.op == "in" and len(set(values["values"])) <= MAX_STREAMS:
+        return [
+            (stream, {"field_id": field.id, "value": value})
+            for value in dict.fromkeys(values["values"])
+        ]
+    return None
+
+
+def _contradiction(query: VideoSearch, parts: list[Part]) -> bool:
+    """Whether two conditions on one field cannot both hold (eq 5 and eq 3, eq x and not
+    in [x], is_empty and any value): the page is empty without asking the database."""
+    seen: dict[UUID, list[tuple[str, dict[str, Any]]]] = {}
+    for condition, (_, values) in zip(query.filters, parts, strict=True):
+        seen.setdefault(condition.field_id, []).append((condition.op, values))
+    for conditions in seen.values():
+        ops = {op for op, _ in conditions}
+        if "is_empty" in ops and len(ops) > 1:
+            return True
+        allowed: set[Any] | None = None
+        for op, values in conditions:
+            if op == "eq":
+                matches = {values["value"]}
+            elif op == "in":
+                matches = set(values["values"])
+            else:
+                continue
+            allowed = matches if allowed is None else allowed & matches
+        if allowed is None:
+            continue
+        if not allowed:
+            return True
+        for op, values in conditions:
+            if op == "ne" and allowed <= {values["value"]}:
+                return True
+            if op == "not_in" and allowed <= set(values["values"]):
+                return True
+    return False
+
+
+async def _driver(conn: asyncpg.Connection, candidates: list[tuple[int, list[Part]]]) -> int:
+    """The index of the condition to drive by: the only candidate, or the one whose stream
+    matches fewest rows, counted up to PROBE_LIMIT in one statement."""
+    if len(candidates) == 1:
+        return candidates[0][0]
+    statement = _Statement()
+    statement.add("probe_open")
+    for number, (_, streams) in enumerate(candidates):
+        if number:
+            statement.add("probe_separator")
+        statement.add("probe_count_open")
+        for arm, (fragment, values) in enumerate(streams):
+            if arm:
+                statement.add("stream_union")
+            statement.add(fragment, **values)
+            statement.add("stream_desc")
+        statement.add("probe_count_close", limit=PROBE_LIMIT)
+    statement.add("probe_close")
+    counts = await _fetchval(conn, statement)
+    fewest = min(range(len(candidates)), key=lambda i: counts[i])
+    return candidates[fewest][0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +293,8 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
     conditions = _conditions(query, fields)
     wanted = query.limit + 1  # one more than a page tells whether another page follows
 
+    if _contradiction(query, conditions):
+        return _Plan("", None, None)
     if sort_field_id is None:
         direction = query.sort.direction or ("desc" if query.sort.by == "created_at" else "asc")
         sort_key = f"{query.sort.by}:{direction}"
@@ -217,7 +305,25 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
             if cursor_value is None:
                 raise InvalidValue.one("search_cursor", "cursor is not valid for this sort")
             after = (f"after_{direction}", {"after_value": cursor_value, "after_id": cursor_id})
-        head = (f"head_{query.sort.by}", {"list_id": list_id})
+        head: Part | list[Part] = (f"head_{query.sort.by}", {"list_id": list_id})
+        if query.sort.by == "created_at":
+            candidates = [
+                (number, streams)
+                for number, (condition, part) in enumerate(
+                    zip(query.filters, conditions, strict=True)
+                )
+                if (streams := _stream(condition, fields[condition.field_id], part)) is not None
+            ]
+            if candidates:
+                driver = await _driver(conn, candidates)
+                streams = dict(candidates)[driver]
+                head = [("driven_open", {})]
+                for arm, (fragment, values) in enumerate(streams):
+                    if arm:
+                        head.append(("stream_union", {}))
+                    head += [(fragment, values), (f"stream_{direction}", {})]
+                head.append(("driven_close", {"list_id": list_id}))
+                conditions = conditions[:driver] + conditions[driver + 1 :]
         return _Plan(sort_key, _page(head, conditions, after, f"order_{direction}", wanted), None)
 
     sort_field = fields[sort_field_id]
@@ -225,18 +331,25 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
     sort_key = f"field:{sort_field_id}:{direction}"
     sort_values = {"sort_field_id": sort_field_id, "list_id": list_id}
     after_value: Any = None
+    after_tie: datetime | None = None
     after_id: UUID | None = None
     if query.cursor is not None:
         after_value, after_id = paging.decode(
-            query.cursor, sort_key, _SORT_VALUE_TYPE[sort_field.field_type]
+            query.cursor, sort_key, (_SORT_VALUE_TYPE[sort_field.field_type], list)
         )
+        if after_value is not None:
+            # A cursor on a value carries [value, the video's created_at] (the index's order).
+            after_value, after_tie = _field_cursor_value(after_value, sort_field)
     first = None
     if query.cursor is None or after_value is not None:
         after = None
         if after_value is not None:
-            after = (f"after_{direction}", {"after_value": after_value, "after_id": after_id})
+            after = (
+                f"after_field_{direction}",
+                {"after_value": after_value, "after_tie": after_tie, "after_id": after_id},
+            )
         head = (_VALUED_HEAD[sort_field.field_type], sort_values)
-        first = _page(head, conditions, after, f"order_{direction}", wanted)
+        first = _page(head, conditions, after, f"order_field_{direction}", wanted)
     # A cursor among the videos without a value continues after its id; otherwise they start.
     after_null = None
     if query.cursor is not None and after_value is None:
@@ -251,17 +364,37 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
 
 async def statement_of(
     conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch
-) -> tuple[str, list[Any]]:
-    """The first SQL statement and parameters search() would run, without running it
-    (for EXPLAIN and the bench)."""
+) -> tuple[str, list[Any]] | None:
+    """The first SQL statement and parameters search() would run, without running it (for
+    EXPLAIN and the bench); None when the conditions contradict each other and none runs."""
     plan = await _plan(conn, list_id, query)
-    statement = plan.first if plan.first is not None else plan.rest(query.limit + 1)  # type: ignore[misc]
-    return statement.text, statement.params
+    if plan.first is not None:
+        return plan.first.text, plan.first.params
+    if plan.rest is not None:
+        statement = plan.rest(query.limit + 1)
+        return statement.text, statement.params
+    return None
+
+
+def _field_cursor_value(value: Any, field: CustomField) -> tuple[Any, datetime]:
+    value_type = _SORT_VALUE_TYPE[field.field_type]
+    invalid = InvalidInput("cursor is not valid: pass next_cursor from a previous page")
+    if not isinstance(value, list) or len(value) != 2:
+        raise invalid
+    sort_value, tie = value
+    if not isinstance(sort_value, value_type) or not isinstance(tie, datetime):
+        raise invalid
+    return sort_value, tie
 
 
 async def _fetch(conn: asyncpg.Connection, statement: _Statement) -> list[asyncpg.Record]:
     with translated_errors():
         return await conn.fetch(statement.text, *statement.params)
+
+
+async def _fetchval(conn: asyncpg.Connection, statement: _Statement) -> Any:
+    with translated_errors():
+        return await conn.fetchval(statement.text, *statement.params)
 
 
 async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch) -> VideoPage:
@@ -276,5 +409,11 @@ async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch)
     next_cursor = None
     if len(rows) > query.limit:
         last = rows[query.limit - 1]
-        next_cursor = paging.encode(plan.sort_key, last["sort_value"], last["id"])
-    return VideoPage(items=items, next_cursor=next_cursor)
+        value = last["sort_value"]
+        if last["sort_tie"] is not None:
+            value = [value, last["sort_tie"]]
+        next_cursor = paging.encode(plan.sort_key, value, last["id"])
+    page = VideoPage(items=items, next_cursor=next_cursor)
+    return await field_values.with_values(
+        conn, list_id=list_id, page=page, field_ids=query.include_fields
+    )

@@ -7,7 +7,7 @@ from app.db import queries
 from app.db.execute import fetch, fetchrow, fetchval, retried, transaction
 from app.errors import NotFound
 from app.models.videos import Video, VideoCreate, VideoPage, VideoUpdate
-from app.repositories import lists, paging
+from app.repositories import field_values, lists, paging
 
 SQL = queries.load("videos")
 NEWEST_SORT = "created_at:desc"
@@ -30,8 +30,10 @@ async def list_newest(
     list_id: UUID,
     limit: int = paging.DEFAULT_PAGE_SIZE,
     cursor: str | None = None,
+    include_fields: list[UUID] | None = None,
 ) -> VideoPage:
-    """A page of a list's videos, newest first; next_cursor is None on the last page."""
+    """A page of a list's videos, newest first; next_cursor is None on the last page. With
+    include_fields, each item carries its values of those fields."""
     if cursor is None:
         rows = await fetch(conn, SQL["newest_first_page"], list_id, limit + 1)
     else:
@@ -43,7 +45,10 @@ async def list_newest(
     next_cursor = None
     if len(rows) > limit:
         next_cursor = paging.encode(NEWEST_SORT, items[-1].created_at, items[-1].id)
-    return VideoPage(items=items, next_cursor=next_cursor)
+    page = VideoPage(items=items, next_cursor=next_cursor)
+    return await field_values.with_values(
+        conn, list_id=list_id, page=page, field_ids=include_fields or []
+    )
 
 
 async def update(

@@ -232,3 +232,79 @@ async def test_search_never_returns_videos_of_another_list(client: Client, data:
     other = f"/lists/{data.setup.other_list_id}/videos/search"
     page = ok(await client.post(other, json={}))
     assert [v["id"] for v in page["items"]] == [data.setup.other_video_id]
+
+
+# ------------------------------------------------------------------------------------------
+# Values in the results: include_fields
+# ------------------------------------------------------------------------------------------
+
+
+async def test_search_items_carry_the_included_fields_values(client: Client, data: Data) -> None:
+    s = data.setup
+    wanted = [s.rating, s.select, s.text, s.boolean]
+    page = await search(client, data, include_fields=wanted)
+    by_title = {
+        title: item["fields"] for title, item in zip(data.titles(page), page["items"], strict=True)
+    }
+    assert by_title["First"] == {
+        s.rating: 5,
+        s.select: "fun",
+        s.text: "great stuff",
+        s.boolean: True,
+    }
+    assert by_title["Second"] == {s.rating: 2, s.select: "sad", s.text: "meh", s.boolean: False}
+    assert by_title["Third"] == {s.rating: 4, s.select: None, s.text: None, s.boolean: True}
+    assert by_title["Fourth"] == dict.fromkeys(wanted)
+
+
+async def test_without_include_fields_items_carry_no_values(client: Client, data: Data) -> None:
+    page = await search(client, data)
+    assert all(item["fields"] is None for item in page["items"])
+
+
+async def test_include_fields_with_filters_sort_and_paging(client: Client, data: Data) -> None:
+    s = data.setup
+    body = {
+        "filters": [{"field_id": s.boolean, "op": "eq", "value": True}],
+        "sort": {"by": s.rating, "direction": "desc"},
+        "limit": 1,
+        "include_fields": [s.rating],
+    }
+    first = await search(client, data, **body)
+    second = await search(client, data, **body, cursor=first["next_cursor"])
+    assert [i["fields"] for i in first["items"] + second["items"]] == [{s.rating: 5}, {s.rating: 4}]
+
+
+async def test_the_newest_list_takes_include_fields(client: Client, data: Data) -> None:
+    s = data.setup
+    r = await client.get(
+        f"/lists/{s.list_id}/videos", params={"include_fields": [s.rating, s.select], "limit": 2}
+    )
+    page = ok(r)
+    # Newest first: Fourth (no values), then Third.
+    assert [item["fields"] for item in page["items"]] == [
+        {s.rating: None, s.select: None},
+        {s.rating: 4, s.select: None},
+    ]
+    plain = ok(await client.get(f"/lists/{s.list_id}/videos"))
+    assert all(item["fields"] is None for item in plain["items"])
+
+
+async def test_include_fields_of_an_unknown_or_foreign_field_is_404(
+    client: Client, data: Data
+) -> None:
+    other = await build_setup(client)
+    for field_id in (unknown_id(), other.rating):
+        r = await client.post(data.url, json={"include_fields": [field_id]})
+        assert field_id in problem(r, 404)["detail"]
+        r = await client.get(
+            f"/lists/{data.setup.list_id}/videos", params={"include_fields": [field_id]}
+        )
+        assert field_id in problem(r, 404)["detail"]
+
+
+async def test_more_than_20_included_fields_is_400(client: Client, data: Data) -> None:
+    too_many = [unknown_id() for _ in range(21)]
+    problem(await client.post(data.url, json={"include_fields": too_many}), 400)
+    r = await client.get(f"/lists/{data.setup.list_id}/videos", params={"include_fields": too_many})
+    problem(r, 400)

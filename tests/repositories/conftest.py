@@ -125,13 +125,16 @@ async def other_list(make: Builder) -> BookmarkList:
 
 
 def expected_order(
-    items: list[Video], key: dict[uuid.UUID, Any], direction: str
+    items: list[Video], key: dict[uuid.UUID, Any], direction: str, *, field: bool = True
 ) -> list[uuid.UUID]:
-    """Ids in the search's order: by key then id, either direction, items without a key
-    (None) last in both directions (PostgreSQL's uuid order is Python's UUID order)."""
-    present = sorted((key[v.id], v.id) for v in items if key.get(v.id) is not None)
+    """Ids in the search's order: by key, then (for a sort by a field: the value index's
+    order) the video's created_at, then id, either direction; items without a key (None) last
+    in both directions, by id (PostgreSQL's uuid order is Python's UUID order)."""
+    present = sorted(
+        (key[v.id], v.created_at if field else 0, v.id) for v in items if key.get(v.id) is not None
+    )
     missing = sorted(v.id for v in items if key.get(v.id) is None)
     if direction == "desc":
         present.reverse()
         missing.reverse()
-    return [row_id for _, row_id in present] + missing
+    return [row_id for _, _, row_id in present] + missing

@@ -94,7 +94,9 @@ async def test_paging_returns_each_video_exactly_once_in_order(
     assert len(found) == len(set(found)) == COUNT
     keys = sort_keys(shelf, by)
     # Titles and texts are lower-case ASCII words and digits, which sort alike in every collation.
-    assert found == expected_order(shelf.videos, keys, direction)
+    assert found == expected_order(
+        shelf.videos, keys, direction, field=by not in ("created_at", "title")
+    )
     missing = [v.id for v in shelf.videos if keys[v.id] is None]
     assert set(found[len(found) - len(missing) :]) == set(missing)
 
@@ -120,6 +122,42 @@ async def test_paging_a_filtered_search(
     ]
     assert 3 < len(matching) < COUNT
     assert found == expected_order(matching, shelf.values["boolean"], direction)
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        [("select", "in", ["good", "ok"])],
+        [("text", "eq", "banana"), ("boolean", "eq", True)],
+        [("rating", "gte", 1), ("select", "eq", "ok")],
+    ],
+)
+async def test_paging_a_search_driven_by_an_equality(
+    conn: asyncpg.Connection, shelf: Shelf, direction: str, conditions: list[Any]
+) -> None:
+    query = VideoSearch(
+        filters=[
+            Condition(field_id=shelf.fields[t].id, op=op, value=value)  # type: ignore[arg-type]
+            for t, op, value in conditions
+        ],
+        sort=Sort(by="created_at", direction=direction),  # type: ignore[arg-type]
+        limit=2,
+    )
+    found = [v.id for v in await walk(conn, shelf.list.id, query)]
+
+    def matches(video: Video, field_type: str, op: str, value: Any) -> bool:
+        held = shelf.values[field_type][video.id]
+        if held is None:
+            return False
+        if op == "in":
+            return bool(held in value)
+        return bool(held == value if op == "eq" else held >= value)
+
+    matching = [v for v in shelf.videos if all(matches(v, *c) for c in conditions)]
+    assert len(matching) > 2  # more than one page
+    created = {v.id: v.created_at for v in shelf.videos}
+    assert found == expected_order(matching, created, direction, field=False)
 
 
 @pytest.mark.parametrize("limit", [1, 7, COUNT, 200])

@@ -125,6 +125,7 @@ def test_every_search_fragment_placeholder_is_a_known_name() -> None:
         "high",
         "after_value",
         "after_id",
+        "after_tie",
         "limit",
     }
     for fragment in load("video_search").values():

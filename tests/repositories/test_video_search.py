@@ -13,7 +13,7 @@ from app.models.custom_fields import CustomField, FieldType
 from app.models.lists import BookmarkList
 from app.models.video_search import Condition, Op, Sort, VideoSearch
 from app.models.videos import Video
-from app.repositories import video_search
+from app.repositories import field_values, video_search
 from tests.repositories.conftest import Builder, expected_order
 
 # Each video's values, by field type; None means the video has no value for that field.
@@ -153,6 +153,89 @@ async def test_conditions_combine_with_and(
     conn: asyncpg.Connection, catalog: Catalog, conditions: list[Any], expected: list[str]
 ) -> None:
     assert await search(conn, catalog, *conditions) == expected
+
+
+def newest_first(catalog: Catalog, titles: list[str]) -> list[str]:
+    videos = [catalog.videos[t] for t in titles]
+    return [v.title for v in sorted(videos, key=lambda v: (v.created_at, v.id), reverse=True)]
+
+
+@pytest.mark.parametrize(("field_type", "op", "value", "expected"), CASES)
+async def test_each_condition_finds_the_same_videos_newest_first(
+    conn: asyncpg.Connection,
+    catalog: Catalog,
+    field_type: str,
+    op: str,
+    value: Any,
+    expected: list[str],
+) -> None:
+    """Sorted by created_at, an equality drives the page through its value index's stream."""
+    titles = await search(conn, catalog, (field_type, op, value), by="created_at", direction="desc")
+    assert titles == newest_first(catalog, expected)
+    oldest_first = await search(
+        conn, catalog, (field_type, op, value), by="created_at", direction="asc"
+    )
+    assert oldest_first == titles[::-1]
+
+
+COMBINED = [
+    ([("rating", "gte", 2), ("select", "in", ["good", "ok"])], ["v2", "v4"]),
+    ([("select", "eq", "good"), ("boolean", "eq", True)], ["v1"]),
+    ([("select", "in", ["good", "bad"]), ("boolean", "eq", True), ("rating", "eq", 3)], ["v3"]),
+    ([("boolean", "eq", False), ("text", "eq", "alphabet")], ["v2"]),
+    ([("rating", "between", [1, 1]), ("select", "eq", "good")], ["v1"]),
+]
+
+
+@pytest.mark.parametrize(("conditions", "expected"), COMBINED)
+async def test_combined_equalities_drive_by_one_and_probe_the_others(
+    conn: asyncpg.Connection, catalog: Catalog, conditions: list[Any], expected: list[str]
+) -> None:
+    titles = await search(conn, catalog, *conditions, by="created_at", direction="desc")
+    assert titles == newest_first(catalog, expected)
+
+
+async def test_the_rarest_equality_drives(
+    conn: asyncpg.Connection, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drivers: list[int] = []
+    choose = video_search._driver
+
+    async def recording(*args: Any) -> int:
+        drivers.append(await choose(*args))
+        return drivers[-1]
+
+    monkeypatch.setattr(video_search, "_driver", recording)
+    # boolean = true matches 2 videos, select = bad 1: the select (the second filter) drives.
+    assert await search(
+        conn, catalog, ("boolean", "eq", True), ("select", "eq", "bad"), by="created_at"
+    ) == ["v3"]
+    assert drivers == [1]
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        [("rating", "eq", 3), ("rating", "eq", 2)],
+        [("select", "eq", "good"), ("select", "not_in", ["good", "bad"])],
+        [("select", "in", ["good"]), ("select", "ne", "good")],
+        [("select", "in", ["good", "ok"]), ("select", "in", ["bad"])],
+        [("boolean", "eq", True), ("boolean", "eq", False)],
+        [("text", "is_empty", None), ("text", "contains", "alpha")],
+    ],
+)
+async def test_contradicting_conditions_find_nothing_without_a_query(
+    conn: asyncpg.Connection,
+    catalog: Catalog,
+    conditions: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def no_query(*_: Any) -> list[Any]:
+        raise AssertionError("a contradiction needs no search statement")
+
+    monkeypatch.setattr(video_search, "_fetch", no_query)
+    for by in ("created_at", "title", str(catalog.fields["rating"].id)):
+        assert await search(conn, catalog, *conditions, by=by) == []
 
 
 async def test_no_condition_finds_every_video(conn: asyncpg.Connection, catalog: Catalog) -> None:
@@ -391,6 +474,10 @@ async def test_every_fragment_runs_in_a_real_search(
 
     for field_type, op, value, expected in CASES:
         assert await search(conn, catalog, (field_type, op, value)) == expected
+        newest = await search(conn, catalog, (field_type, op, value), by="created_at")
+        assert sorted(newest) == expected
+    for conditions, expected in COMBINED:
+        assert sorted(await search(conn, catalog, *conditions, by="created_at")) == expected
     sorts = ["created_at", "title"] + [str(f.id) for f in catalog.fields.values()]
     for by in sorts:
         for direction in ("asc", "desc"):
@@ -533,3 +620,27 @@ async def test_a_hostile_sort_by_title_orders_and_pages_normally(
             break
         query = query.model_copy(update={"cursor": page.next_cursor})
     assert sorted(seen) == sorted(v.id for v in hostile.by_text.values())
+
+
+async def test_included_values_cost_one_statement_per_page(
+    conn: asyncpg.Connection, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statements: list[str] = []
+    fetch = field_values.fetch
+
+    async def counting(conn: asyncpg.Connection, query: Any, *args: Any) -> Any:
+        statements.append(query.name)
+        return await fetch(conn, query, *args)
+
+    monkeypatch.setattr(field_values, "fetch", counting)
+    ids = [f.id for f in catalog.fields.values()]
+    query = VideoSearch(sort=Sort(by="title"), include_fields=ids)
+    page = await video_search.search(conn, list_id=catalog.list.id, query=query)
+    assert statements == ["values_of_videos"]
+    values = {v.title: v.fields for v in page.items}
+    assert values["v4"] == {
+        catalog.fields["rating"].id: 4.5,
+        catalog.fields["text"].id: None,
+        catalog.fields["select"].id: "good",
+        catalog.fields["boolean"].id: None,
+    }
