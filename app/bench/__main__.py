@@ -1,7 +1,7 @@
 """`python -m app.bench` (what `make bench` runs): build the bench database, explain and time
 the product's queries, compare with a JSONB layout, write the report into .bench/.
 
-Exits 1 when a selective query's plan misses its expected index."""
+Exits 1 when a query's plan misses its expected indexes."""
 
 import argparse
 import asyncio
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{results['meta']['seconds']} s"
     )
     if results["failures"]:
-        print("FAIL: selective queries off their expected index: " + ", ".join(results["failures"]))
+        print("FAIL: queries off their expected indexes: " + ", ".join(results["failures"]))
         return 1
     return 0
 

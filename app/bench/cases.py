@@ -1,11 +1,10 @@
 """The product's queries as bench cases: the exact SQL and parameters the repository runs.
 
-Each case states the index it expects. `selective` marks a case whose matches are few (under
-about 5 % of the list): for those, a plan without the expected index (or with a seq scan of
-video_field_values) is a failure; for the others it is only noted, since walking the list's
-newest-first index and probing each video's values is then the cheaper plan."""
+Every case states the indexes its plan must use, and `make bench` fails when one misses them
+(or reads video_field_values whole): there are no "note only" cases. A search whose
+conditions contradict each other runs no statement at all (sql is None)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -14,31 +13,34 @@ import asyncpg
 from app.bench import jsonb
 from app.bench.data import BenchData
 from app.models.video_search import Condition, Sort, VideoSearch
-from app.repositories import field_values, video_search, videos
+from app.repositories import field_values, paging, video_search, videos
 
 NEWEST = "videos_list_newest_idx"
+TITLE = "videos_list_title_idx"
 PKEY = "video_field_values_pkey"
 NUMERIC = "video_field_values_numeric_idx"
 TEXT = "video_field_values_text_idx"
 BOOLEAN = "video_field_values_boolean_idx"
+WALK = (NEWEST, PKEY)  # the list's newest videos, each probed by primary key
 
 
 @dataclass
 class Case:
     name: str
-    sql: str
+    sql: str | None
     params: list[Any]
     expect: tuple[str, ...]  # every one must be used; "a|b": either a or b
-    selective: bool = False
     write: bool = False
     # The search request behind the SQL, for the repository and API layers.
     search: VideoSearch | None = None
     jsonb: tuple[str, list[Any]] | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def _search(
-    data: BenchData, *conditions: tuple[str, str, Any], sort: Sort | None = None
+    data: BenchData,
+    *conditions: tuple[str, str, Any],
+    sort: Sort | None = None,
+    cursor: str | None = None,
 ) -> VideoSearch:
     return VideoSearch(
         filters=[
@@ -46,81 +48,134 @@ def _search(
             for name, op, value in conditions
         ],
         sort=sort or Sort(),
+        cursor=cursor,
     )
 
 
-# name, conditions, expected indexes, selective
-SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], bool]] = [
-    ("rating_eq", (("Rating", "eq", 5),), (NEWEST, PKEY), False),
-    ("rating_ne", (("Rating", "ne", 3),), (NEWEST, PKEY), False),
-    ("rating_gt", (("Rating", "gt", 3),), (NEWEST, PKEY), False),
-    ("rating_gte", (("Rating", "gte", 4),), (NEWEST, PKEY), False),
-    ("rating_lt", (("Rating", "lt", 2),), (NEWEST, PKEY), False),
-    ("rating_lte", (("Rating", "lte", 2),), (NEWEST, PKEY), False),
-    ("rating_between_rare", (("Difficulty", "between", [10, 10]),), (NUMERIC,), True),
-    ("rating_is_empty", (("Difficulty", "is_empty", None),), (NEWEST, PKEY), False),
-    ("rating_is_not_empty", (("Difficulty", "is_not_empty", None),), (NEWEST, PKEY), False),
-    ("select_eq", (("Status", "eq", "inbox"),), (NEWEST, PKEY), False),
-    ("select_eq_rare", (("Status", "eq", "rewatch"),), (TEXT,), True),
-    ("select_ne", (("Status", "ne", "inbox"),), (NEWEST, PKEY), False),
-    ("select_in_rare", (("Language", "in", ["lang03", "lang07"]),), (TEXT,), True),
-    ("select_not_in", (("Language", "not_in", ["lang03"]),), (NEWEST, PKEY), False),
-    ("text_eq_rare", (("Notes", "eq", "alpha bravo charlie 7"),), (TEXT,), True),
-    ("text_contains", (("Notes", "contains", "jazz"),), (NEWEST, PKEY), False),
-    ("text_starts_with", (("Notes", "starts_with", "alpha"),), (NEWEST, PKEY), False),
-    ("boolean_eq", (("Watched", "eq", True),), (NEWEST, PKEY), False),
-    ("boolean_eq_rare", (("Favorite", "eq", True),), (BOOLEAN,), True),
-    (
-        "two_conditions",
-        (("Rating", "gte", 4), ("Status", "eq", "done")),
-        (NEWEST, PKEY),
-        False,
-    ),
-    (
-        "two_conditions_rare",
-        (("Rating", "eq", 5), ("Status", "eq", "rewatch")),
-        (TEXT,),
-        True,
-    ),
+TITLE_SORT = Sort(by="title", direction="asc")
+
+# name, conditions, expected indexes, sort (None: newest first)
+SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sort | None]] = [
+    ("rating_eq", (("Rating", "eq", 5),), (NUMERIC,), None),
+    ("rating_ne", (("Rating", "ne", 3),), WALK, None),
+    ("rating_gt", (("Rating", "gt", 3),), WALK, None),
+    ("rating_gte", (("Rating", "gte", 4),), WALK, None),
+    ("rating_lt", (("Rating", "lt", 2),), WALK, None),
+    ("rating_lte", (("Rating", "lte", 2),), WALK, None),
+    ("rating_between_rare", (("Difficulty", "between", [10, 10]),), (NUMERIC,), None),
+    ("rating_is_empty", (("Difficulty", "is_empty", None),), WALK, None),
+    ("rating_is_not_empty", (("Difficulty", "is_not_empty", None),), WALK, None),
+    ("select_eq", (("Status", "eq", "inbox"),), (TEXT,), None),
+    ("select_eq_rare", (("Status", "eq", "rewatch"),), (TEXT,), None),
+    ("select_ne", (("Status", "ne", "inbox"),), WALK, None),
+    ("select_in_rare", (("Language", "in", ["lang03", "lang07"]),), (TEXT,), None),
+    ("select_not_in", (("Language", "not_in", ["lang03"]),), WALK, None),
+    ("text_eq_rare", (("Notes", "eq", "alpha bravo charlie 7"),), (TEXT,), None),
+    ("text_contains", (("Notes", "contains", "jazz"),), WALK, None),
+    ("text_contains_rare", (("Notes", "contains", "quebec romeo"),), WALK, None),
+    ("text_starts_with", (("Notes", "starts_with", "alpha"),), WALK, None),
+    ("boolean_eq", (("Watched", "eq", True),), (BOOLEAN,), None),
+    ("boolean_eq_rare", (("Favorite", "eq", True),), (BOOLEAN,), None),
+    ("two_conditions", (("Rating", "gte", 4), ("Status", "eq", "done")), (TEXT, PKEY), None),
+    ("two_conditions_rare", (("Rating", "eq", 5), ("Status", "eq", "rewatch")), (TEXT, PKEY), None),
     (
         "three_conditions",
         (("Rating", "gte", 4), ("Watched", "eq", True), ("Language", "eq", "lang05")),
-        (TEXT,),
-        True,
+        (TEXT, PKEY),
+        None,
     ),
+    ("rare_x_common", (("Status", "eq", "rewatch"), ("Rating", "gte", 4)), (TEXT, PKEY), None),
+    (
+        "rare_x_rare",
+        (("Status", "eq", "rewatch"), ("Language", "eq", "lang03")),
+        (TEXT, PKEY),
+        None,
+    ),
+    ("contradiction", (("Rating", "eq", 5), ("Rating", "eq", 3)), (), None),
+    ("is_empty_full", (("Rating", "is_empty", None),), WALK, None),
+    ("sort_title", (), (TITLE,), TITLE_SORT),
+    ("sort_title_filtered", (("Status", "eq", "done"),), (TITLE, PKEY), TITLE_SORT),
 ]
+# The fields whose values the include_fields cases ask for: 50 items x 5 fields.
+INCLUDED_FIELDS = ("Rating", "Status", "Notes", "Watched", "Difficulty")
+# A page deep into a common filter, reached through next_cursor: it must cost what page 1 does.
+DEEP_PAGE = 10
 
 
-def _jsonb(data: BenchData, search: VideoSearch) -> tuple[str, list[Any]] | None:
-    """The same filter on the JSONB layout (app/bench/jsonb.py), or None for a sort by field."""
-    if search.sort.by != "created_at":
-        return None
-    return jsonb.search_sql(data, search)
+async def _statement(
+    conn: asyncpg.Connection, data: BenchData, search: VideoSearch
+) -> tuple[str | None, list[Any]]:
+    statement = await video_search.statement_of(conn, list_id=data.list_id, query=search)
+    return statement if statement is not None else (None, [])
+
+
+async def _deep_cursor(
+    conn: asyncpg.Connection, data: BenchData, search: VideoSearch
+) -> str | None:
+    """next_cursor of page DEEP_PAGE - 1, following the pages one by one (at a tiny scale,
+    of the last page there is)."""
+    cursor = None
+    for _ in range(DEEP_PAGE - 1):
+        query = search.model_copy(update={"cursor": cursor})
+        page = await video_search.search(conn, list_id=data.list_id, query=query)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    return cursor
+
+
+async def _search_case(
+    conn: asyncpg.Connection,
+    data: BenchData,
+    name: str,
+    search: VideoSearch,
+    expect: tuple[str, ...],
+) -> Case:
+    sql, params = await _statement(conn, data, search)
+    jsonb_side = None
+    if search.sort.by in ("created_at", "title"):
+        after = None
+        if search.cursor is not None:
+            after = paging.decode(search.cursor, "created_at:desc", object)
+        jsonb_side = jsonb.search_sql(data, search, after=after)
+    return Case(f"search_{name}", sql, params, expect, search=search, jsonb=jsonb_side)
 
 
 async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
     cases: list[Case] = []
-    for name, conditions, expect, selective in SEARCHES:
-        search = _search(data, *conditions)
-        sql, params = await video_search.statement_of(conn, list_id=data.list_id, query=search)
+    for name, conditions, expect, sort in SEARCHES:
         cases.append(
-            Case(
-                f"search_{name}",
-                sql,
-                params,
-                expect,
-                selective,
-                search=search,
-                jsonb=_jsonb(data, search),
-            )
+            await _search_case(conn, data, name, _search(data, *conditions, sort=sort), expect)
         )
-    for name, field_name, direction, expect in (
-        ("sort_rating_desc", "Rating", "desc", (PKEY,)),
-        ("sort_difficulty_asc", "Difficulty", "asc", (PKEY,)),
+    common = _search(data, ("Rating", "eq", 5))
+    deep = common.model_copy(update={"cursor": await _deep_cursor(conn, data, common)})
+    cases.append(await _search_case(conn, data, f"page_{DEEP_PAGE}_rating_eq", deep, (NUMERIC,)))
+    # Values in the results: the first page with five fields' values (one more statement).
+    with_fields = common.model_copy(
+        update={"include_fields": [data.fields[n] for n in INCLUDED_FIELDS]}
+    )
+    cases.append(await _search_case(conn, data, "rating_eq_with_5_fields", with_fields, (NUMERIC,)))
+    page = await video_search.search(conn, list_id=data.list_id, query=common)
+    cases.append(
+        Case(
+            "values_of_page",
+            field_values.SQL["values_of_videos"].text,
+            [
+                data.list_id,
+                [data.fields[n] for n in INCLUDED_FIELDS],
+                [item.id for item in page.items],
+            ],
+            (PKEY,),
+        )
+    )
+    for name, field_name, direction, conditions in (
+        ("sort_rating_desc", "Rating", "desc", ()),
+        ("sort_difficulty_asc", "Difficulty", "asc", ()),
+        ("sort_rating_rare_filter", "Rating", "desc", (("Status", "eq", "rewatch"),)),
     ):
-        search = _search(data, sort=Sort(by=str(data.fields[field_name]), direction=direction))  # type: ignore[arg-type]
-        sql, params = await video_search.statement_of(conn, list_id=data.list_id, query=search)
-        cases.append(Case(f"search_{name}", sql, params, expect, search=search))
+        sort = Sort(by=str(data.fields[field_name]), direction=direction)  # type: ignore[arg-type]
+        search = _search(data, *conditions, sort=sort)
+        cases.append(await _search_case(conn, data, name, search, (NUMERIC,)))
 
     video = data.sample_videos[0]
     cases.append(
@@ -129,7 +184,6 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
             field_values.SQL["fields_of_video"].text,
             [data.list_id, video],
             ("videos_pkey|videos_list_id_id_unique", "video_tags_pkey", PKEY),
-            selective=True,
         )
     )
     cases.append(
@@ -138,7 +192,6 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
             videos.SQL["newest_first_page"].text,
             [data.list_id, 51],
             (NEWEST,),
-            selective=True,
         )
     )
     cases.append(
@@ -147,7 +200,6 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
             field_values.SQL["set_one"].text,
             [data.list_id, video, data.fields["Rating"], None, Decimal(4), None],
             (PKEY,),
-            selective=True,
             write=True,
         )
     )
@@ -158,7 +210,6 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
             field_values.SQL["set_many"].text,
             [data.list_id, *batch],
             (PKEY,),
-            selective=True,
             write=True,
         )
     )

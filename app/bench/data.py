@@ -248,7 +248,7 @@ async def _load(conn: asyncpg.Connection, scale: int, seed: int) -> dict[str, An
 
     def values() -> Iterator[tuple[Any, ...]]:
         value_rng = random.Random(f"{seed}:values")
-        for video_id in video_ids:
+        for i, video_id in enumerate(video_ids):
             for spec in FIELDS:
                 if spec.share >= 1 or value_rng.random() < spec.share:
                     numeric, boolean, text = _value(spec, value_rng)
@@ -257,6 +257,7 @@ async def _load(conn: asyncpg.Connection, scale: int, seed: int) -> dict[str, An
                         field_ids[spec.name],
                         list_id,
                         spec.field_type,
+                        start + timedelta(seconds=30 * i),  # the video's created_at
                         numeric,
                         boolean,
                         text,
@@ -287,6 +288,7 @@ async def _load(conn: asyncpg.Connection, scale: int, seed: int) -> dict[str, An
                 "field_id",
                 "list_id",
                 "field_type",
+                "video_created_at",
                 "value_numeric",
                 "value_boolean",
                 "value_text",

@@ -28,6 +28,7 @@ SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
                  FROM video_field_values AS fv WHERE fv.video_id = v.id), '{}')
 FROM videos AS v;
 CREATE INDEX videos_jsonb_newest_idx ON videos_jsonb (list_id, created_at DESC, id DESC);
+CREATE INDEX videos_jsonb_title_idx ON videos_jsonb (list_id, title, id);
 CREATE INDEX videos_jsonb_fields_gin ON videos_jsonb USING gin (fields);
 """
 
@@ -102,14 +103,21 @@ def _condition(name: str, key: str, op: str, value: Any, params: list[Any]) -> s
     raise ValueError(op)
 
 
-def search_sql(data: BenchData, search: VideoSearch) -> tuple[str, list[Any]]:
-    """The first page, newest first, of the videos matching every condition."""
+def search_sql(
+    data: BenchData, search: VideoSearch, *, after: tuple[Any, UUID] | None = None
+) -> tuple[str, list[Any]]:
+    """The page of the videos matching every condition, newest first (after the keyset
+    `after`, a (created_at, id) pair) or by title."""
     names = {field_id: name for name, field_id in data.fields.items()}
     params: list[Any] = [data.list_id]
     conditions = [
         _condition(names[c.field_id], _key(c.field_id), c.op, c.value, params)
         for c in search.filters
     ]
+    if after is not None:
+        params += list(after)
+        conditions.append(f"(created_at, id) < (${len(params) - 1}, ${len(params)})")
+    order = "title, id" if search.sort.by == "title" else "created_at DESC, id DESC"
     params.append(search.limit + 1)
     where = "".join(f"\n  AND {c}" for c in conditions)
     sql = (
@@ -117,6 +125,6 @@ def search_sql(data: BenchData, search: VideoSearch) -> tuple[str, list[Any]]:
         "SELECT id, list_id, youtube_id, title, created_at, updated_at\n"
         "FROM videos_jsonb\n"
         f"WHERE list_id = $1{where}\n"
-        f"ORDER BY created_at DESC, id DESC\nLIMIT ${len(params)}"
+        f"ORDER BY {order}\nLIMIT ${len(params)}"
     )
     return sql, params
