@@ -9,9 +9,9 @@
 -- full, the other conditions probed per video:
 --   page_open + driven_open + stream + stream_<dir> [+ stream_union + ...] + driven_close
 --   [+ AND condition ...] + page_close + ...
--- The app picks the driving condition (one equality; with several, the one probe_* counts
--- fewest matches for); the planner is never left to guess how conditions on different rows
--- correlate.
+-- The app picks the driving condition (one equality; with several, the one probe_* finds
+-- sparsest among the videos the page reads); the planner is never left to guess how
+-- conditions on different rows correlate.
 -- Each :name placeholder becomes a bound parameter ($n); nothing else is ever inserted.
 -- Every other condition is an EXISTS on video_field_values for one field, probed per video
 -- through the primary key or read from that value column's partial index.
@@ -251,22 +251,30 @@ ORDER BY id DESC
 LIMIT :limit
 
 -- name: probe_open
--- How many rows each candidate driving condition matches, each counted only up to :limit (one
--- statement, one short index-only range per candidate): the app drives by the fewest.
-SELECT ARRAY[
+-- How sparse each candidate driving condition is among the videos the page reads: of its
+-- first :depth matches in the page's order (read from its stream alone: a hundred index
+-- entries at most, whatever the list's size), how many there are and how far back (or on)
+-- they reach. One row per candidate; the app drives by the sparsest.
+SELECT candidate, matches, oldest, newest FROM (
 
--- name: probe_count_open
--- Opens one candidate's count.
-(SELECT count(*) FROM (
+-- name: probe_candidate_open
+-- Opens one candidate's stream.
+SELECT :candidate::integer AS candidate, count(*) AS matches,
+       min(video_created_at) AS oldest, max(video_created_at) AS newest
+FROM (SELECT video_created_at FROM (
 
--- name: probe_count_close
--- Closes one candidate's count, read no further than :limit rows.
-LIMIT :limit) AS probe)
+-- name: probe_candidate_desc
+-- The candidate's first :depth matches, newest first.
+) AS stream ORDER BY video_created_at DESC, video_id DESC LIMIT :depth) AS probe
 
--- name: probe_separator
--- Between two candidates' counts.
-,
+-- name: probe_candidate_asc
+-- The candidate's first :depth matches, oldest first.
+) AS stream ORDER BY video_created_at, video_id LIMIT :depth) AS probe
+
+-- name: probe_union
+-- Between two candidates.
+UNION ALL
 
 -- name: probe_close
--- Ends the array of counts.
-]::bigint[] AS counts
+-- Ends the candidates.
+) AS candidates

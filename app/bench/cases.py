@@ -85,12 +85,7 @@ SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sor
         None,
     ),
     ("rare_x_common", (("Status", "eq", "rewatch"), ("Rating", "gte", 4)), (TEXT, PKEY), None),
-    (
-        "rare_x_rare",
-        (("Status", "eq", "rewatch"), ("Language", "eq", "lang03")),
-        (TEXT, PKEY),
-        None,
-    ),
+    ("rare_x_rare", (("Status", "eq", "rewatch"), ("Language", "eq", "lang03")), (TEXT,), None),
     ("contradiction", (("Rating", "eq", 5), ("Rating", "eq", 3)), (), None),
     ("is_empty_full", (("Rating", "is_empty", None),), WALK, None),
     ("sort_title", (), (TITLE,), TITLE_SORT),

@@ -63,9 +63,9 @@ _PLACEHOLDER = re.compile(r"(?<![:\w]):([a-z_]+)\b")
 MAX_IN_VALUES = 200
 # A select's "in" drives as a merge of one range per option, up to this many.
 MAX_STREAMS = 20
-# Candidate driving conditions are counted up to this many matches: enough to tell a rare value
-# from a common one, little enough to cost a fraction of a millisecond.
-PROBE_LIMIT = 2000
+# Candidate driving conditions are compared by how far back their PROBE_DEPTH-th match lies in
+# the page's order: a hundred index entries each, whatever the size of the list.
+PROBE_DEPTH = 100
 
 
 class _Statement:
@@ -244,27 +244,38 @@ def _contradiction(query: VideoSearch, parts: list[Part]) -> bool:
     return False
 
 
-async def _driver(conn: asyncpg.Connection, candidates: list[tuple[int, list[Part]]]) -> int:
-    """The index of the condition to drive by: the only candidate, or the one whose stream
-    matches fewest rows, counted up to PROBE_LIMIT in one statement."""
+async def _driver(
+    conn: asyncpg.Connection, candidates: list[tuple[int, list[Part]]], direction: str
+) -> int:
+    """The index of the condition to drive by: the only candidate, or the sparsest among the
+    videos the page reads: fewer than PROBE_DEPTH matches (the fewest first), else the one
+    whose PROBE_DEPTH-th match lies furthest back (newest first) or on (oldest first). All
+    candidates are measured in one statement."""
     if len(candidates) == 1:
         return candidates[0][0]
     statement = _Statement()
     statement.add("probe_open")
     for number, (_, streams) in enumerate(candidates):
         if number:
-            statement.add("probe_separator")
-        statement.add("probe_count_open")
+            statement.add("probe_union")
+        statement.add("probe_candidate_open", candidate=number)
         for arm, (fragment, values) in enumerate(streams):
             if arm:
                 statement.add("stream_union")
             statement.add(fragment, **values)
-            statement.add("stream_desc")
-        statement.add("probe_count_close", limit=PROBE_LIMIT)
+            statement.add(f"stream_{direction}")
+        statement.add(f"probe_candidate_{direction}", depth=PROBE_DEPTH)
     statement.add("probe_close")
-    counts = await _fetchval(conn, statement)
-    fewest = min(range(len(candidates)), key=lambda i: counts[i])
-    return candidates[fewest][0]
+
+    def sparseness(row: asyncpg.Record) -> tuple[int, float]:
+        if row["matches"] < PROBE_DEPTH:
+            return (0, row["matches"])
+        if direction == "desc":  # the sparsest reaches furthest into the past
+            return (1, row["oldest"].timestamp())
+        return (1, -row["newest"].timestamp())
+
+    sparsest = min(await _fetch(conn, statement), key=sparseness)
+    return candidates[int(sparsest["candidate"])][0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +326,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                 if (streams := _stream(condition, fields[condition.field_id], part)) is not None
             ]
             if candidates:
-                driver = await _driver(conn, candidates)
+                driver = await _driver(conn, candidates, direction)
                 streams = dict(candidates)[driver]
                 head = [("driven_open", {})]
                 for arm, (fragment, values) in enumerate(streams):

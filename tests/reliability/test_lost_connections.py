@@ -229,36 +229,28 @@ async def test_a_backend_killed_while_idle_in_the_pool_is_replaced_before_the_re
     await faults.assert_pool_is_healthy()
 
 
-async def test_a_backend_killed_after_begin_before_the_statement_answers_503(
-    faults: Faults, monkeypatch: pytest.MonkeyPatch
+# Where the backend dies before COMMIT is acknowledged: right after or before a step of
+# app.db.connections (wrapped), or inside a statement or the COMMIT (the trigger on the title).
+UNACKNOWLEDGED = {
+    "after BEGIN, before the statement": ("begin", True, "t"),
+    "during the statement": (None, False, "die during insert"),
+    "between the handler and COMMIT": ("commit", False, "t"),
+    "inside COMMIT": (None, False, "die at commit"),
+}
+
+
+@pytest.mark.parametrize("where", list(UNACKNOWLEDGED))
+async def test_a_backend_killed_before_commit_is_acknowledged_answers_503(
+    faults: Faults, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    faults.kill_once_around(monkeypatch, "begin", after=True)
-    assert_503(await faults.create_video("begun"))
-    assert not await faults.stored("begun")
-    await faults.assert_pool_is_healthy()
-
-
-async def test_a_backend_killed_during_the_statement_answers_503(faults: Faults) -> None:
-    faults.killed.append(await faults.pooled_pid())  # the trigger kills it
-    assert_503(await faults.create_video("during", title="die during insert"))
-    assert not await faults.stored("during")
-    await faults.assert_pool_is_healthy()
-
-
-async def test_a_backend_killed_between_the_handler_and_commit_answers_503(
-    faults: Faults, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    faults.kill_once_around(monkeypatch, "commit", after=False)
-    assert_503(await faults.create_video("handled"))
-    assert not await faults.stored("handled")
-    await faults.assert_pool_is_healthy()
-
-
-async def test_a_backend_killed_during_commit_answers_503(faults: Faults) -> None:
-    faults.killed.append(await faults.pooled_pid())  # the trigger kills it
-    assert_503(await faults.create_video("committing", title="die at commit"))
-    # The backend died inside COMMIT, before its commit record: nothing was stored.
-    assert not await faults.stored("committing")
+    step, after, title = UNACKNOWLEDGED[where]
+    if step is None:
+        faults.killed.append(await faults.pooled_pid())  # the trigger kills it
+    else:
+        faults.kill_once_around(monkeypatch, step, after=after)
+    assert_503(await faults.create_video("lost", title=title))
+    # Nothing is stored: inside COMMIT, the backend died before the commit record.
+    assert not await faults.stored("lost")
     await faults.assert_pool_is_healthy()
 
 

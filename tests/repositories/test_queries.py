@@ -126,6 +126,8 @@ def test_every_search_fragment_placeholder_is_a_known_name() -> None:
         "after_value",
         "after_id",
         "after_tie",
+        "depth",
+        "candidate",
         "limit",
     }
     for fragment in load("video_search").values():
