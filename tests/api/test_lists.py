@@ -53,6 +53,12 @@ async def test_names_are_required_not_blank_and_bounded(client: Client) -> None:
     assert "name" in error_fields(found)
 
 
+async def test_a_name_of_one_letter_is_a_name(client: Client) -> None:
+    """Before migration 0003 the database took the letter "v" for blank space."""
+    for name in ("v", "vvv", "a"):
+        assert ok(await client.post("/lists", json={"name": name}), 201)["name"] == name
+
+
 async def test_description_is_bounded(client: Client) -> None:
     found = problem(await client.post("/lists", json={"name": "x", "description": "d" * 2001}), 400)
     assert "description" in error_fields(found)

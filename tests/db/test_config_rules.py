@@ -1,5 +1,6 @@
 """The shape of custom_fields.config per field type, and the naming rules of every table."""
 
+import string
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -221,6 +222,24 @@ def test_blank_video_title_is_refused(
 ) -> None:
     with refused(postgresql, errors.CheckViolation, "videos_title"):
         create_video(postgresql, list_id=list_id, title=blank)
+
+
+def test_a_vertical_tab_is_blank(postgresql: psycopg.Connection, list_id: uuid.UUID) -> None:
+    with refused(postgresql, errors.CheckViolation, "videos_title"):
+        create_video(postgresql, list_id=list_id, title="\v \v")
+
+
+def test_a_name_of_any_single_letter_is_not_blank(
+    postgresql: psycopg.Connection, list_id: uuid.UUID
+) -> None:
+    """0001's is_blank() stripped the letter "v" as if it were a vertical tab."""
+    for letter in string.ascii_letters:
+        for name in (letter, letter * 3):
+            other_list = create_list(postgresql, name=name)
+            create_video(postgresql, list_id=other_list, title=name)
+            for create in NAMED.values():
+                create(postgresql, other_list, name)
+    assert count(postgresql, "bookmark_lists") == 1 + 2 * len(string.ascii_letters)
 
 
 @pytest.mark.parametrize("table", sorted(NAMED))

@@ -1,6 +1,7 @@
 """The rules on video_field_values (and the same-list rules of the other link tables),
 exercised through raw SQL as a psql user would type it."""
 
+import string
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -708,3 +709,16 @@ def test_a_value_of_a_missing_video_is_refused_by_name(
             field_id=world.fields["rating"],
             values=VALID["rating"],
         )
+
+
+def test_a_text_value_of_any_single_letter_is_stored(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    """0001's is_blank() stripped the letter "v" as if it were a vertical tab."""
+    field_id = world.fields["free_text"]
+    for letter in string.ascii_letters:
+        video_id = create_video(postgresql, list_id=world.list_id)
+        insert_value(
+            postgresql, video_id=video_id, field_id=field_id, values=(None, letter * 3, None)
+        )
+    assert stored_values(postgresql) == len(string.ascii_letters)
