@@ -49,8 +49,8 @@ async def begin(
 
 
 async def commit(conn: asyncpg.Connection, tx: Transaction) -> None:
-    """Raises Unavailable when the COMMIT was not acknowledged: it may or may not have taken
-    effect, and the connection is discarded."""
+    """Raises when the COMMIT was not acknowledged (Unavailable when the connection broke: the
+    transaction may or may not have taken effect); the connection is discarded either way."""
     try:
         with translated_errors():
             await tx.commit()
