@@ -68,7 +68,7 @@ format: install ## format the code
 
 bench: install ## build a bench database of SCALE videos (REBUILD=1 rebuilds) and measure; report in .bench/
 	@$(BIN)/python -c 'import matplotlib' 2>/dev/null || $(BIN)/pip install --quiet -e '.[dev,bench]'
-	scripts/with-db $(BIN)/python -m app.bench --scale $(SCALE) $(if $(REBUILD),--rebuild)
+	scripts/with-db $(BIN)/python -m bench --scale $(SCALE) $(if $(REBUILD),--rebuild)
 
 clean: ## remove the venv and caches (keeps .localdb/)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

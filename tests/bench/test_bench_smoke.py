@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
-from app.bench import __main__ as bench
-from app.bench.data import bench_url
+from bench import __main__ as bench
+from bench.data import bench_url
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The verdicts that make `make bench` fail on a plan regression."""
 
-from app.bench.cases import Case
-from app.bench.plans import check
+from bench.cases import Case
+from bench.plans import check
 
 
 def _case() -> Case:

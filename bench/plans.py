@@ -6,7 +6,7 @@ from typing import Any
 
 import asyncpg
 
-from app.bench.cases import Case
+from bench.cases import Case
 
 
 class _Rollback(Exception):

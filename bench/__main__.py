@@ -1,4 +1,4 @@
-"""`python -m app.bench` (what `make bench` runs): build the bench database, explain and time
+"""`python -m bench` (what `make bench` runs): build the bench database, explain and time
 the product's queries, compare with a JSONB layout, write the report into .bench/.
 
 Exits 1 when a query's plan misses its expected indexes."""
@@ -14,11 +14,11 @@ from typing import Any
 
 import asyncpg
 
-from app.bench import cases as bench_cases
-from app.bench import data, jsonb, plans, report, sizes, timing
 from app.db.pool import init_connection
+from bench import cases as bench_cases
+from bench import data, jsonb, plans, report, sizes, timing
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 async def run(
@@ -82,7 +82,7 @@ async def run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--scale", type=int, default=100_000, help="videos in the list")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the bench db")

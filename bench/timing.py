@@ -17,14 +17,14 @@ from typing import Any
 
 import httpx
 
-from app.bench.cases import Case, batch_rows
-from app.bench.data import BenchData
 from app.config import Settings
 from app.db.pool import connect
 from app.models.field_values import BulkEdit, BulkValueSet, FieldValueSet
 from app.repositories import field_values, video_search, videos
+from bench.cases import Case, batch_rows
+from bench.data import BenchData
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 # Besides every search case.
 TIMED = ("fields_of_video", "newest_page", "values_of_page", "set_one_value", "set_batch_1000")
 # A case slower than its goal by far (a full walk of the list) is timed for this long at most

@@ -11,8 +11,8 @@ from uuid import UUID
 
 import asyncpg
 
-from app.bench.data import FIELDS, BenchData
 from app.models.video_search import VideoSearch
+from bench.data import FIELDS, BenchData
 
 TYPES = {spec.name: spec.field_type for spec in FIELDS}
 

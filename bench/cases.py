@@ -10,10 +10,10 @@ from typing import Any
 
 import asyncpg
 
-from app.bench import jsonb
-from app.bench.data import BenchData
 from app.models.video_search import Condition, Sort, VideoSearch
 from app.repositories import field_values, paging, video_search, videos
+from bench import jsonb
+from bench.data import BenchData
 
 NEWEST = "videos_list_newest_idx"
 TITLE = "videos_list_title_idx"
