@@ -12,9 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
-from app.db.pool import init_connection
+from app.config import Settings
+from app.db.pool import connect
 from bench import cases as bench_cases
 from bench import data, jsonb, plans, report, sizes, timing
 
@@ -36,9 +35,9 @@ async def run(
 ) -> dict[str, Any]:
     started = time.perf_counter()
     bench = await data.prepare(database_url, scale=scale, seed=seed, rebuild=rebuild)
-    conn = await asyncpg.connect(bench.url)
+    # Set up like the app's sessions, so the plans shown are the plans the app gets.
+    conn = await connect(Settings(database_url=bench.url, statement_timeout_ms=0))
     try:
-        await init_connection(conn)
         jsonb_sizes = await jsonb.build(conn, bench)
         print("explaining", file=sys.stderr)
         all_cases = await bench_cases.build(conn, bench)
