@@ -213,6 +213,17 @@ def _stream(condition: Condition, field: CustomField, part: Part) -> list[Part] 
     return None
 
 
+def _ranges(streams: list[Part], direction: str) -> list[Part]:
+    """A stream's ranges, each ordered in the page's direction, joined by UNION ALL: what the
+    page reads (driven_*) and what the sparseness probe measures (probe_*)."""
+    parts: list[Part] = []
+    for arm, stream in enumerate(streams):
+        if arm:
+            parts.append(("stream_union", {}))
+        parts += [stream, (f"stream_{direction}", {})]
+    return parts
+
+
 def _contradiction(query: VideoSearch, parts: list[Part]) -> bool:
     """Whether two conditions on one field cannot both hold (eq 5 and eq 3, eq x and not
     in [x], is_empty and any value): the page is empty without asking the database."""
@@ -259,11 +270,8 @@ async def _driver(
         if number:
             statement.add("probe_union")
         statement.add("probe_candidate_open", candidate=number)
-        for arm, (fragment, values) in enumerate(streams):
-            if arm:
-                statement.add("stream_union")
+        for fragment, values in _ranges(streams, direction):
             statement.add(fragment, **values)
-            statement.add(f"stream_{direction}")
         statement.add(f"probe_candidate_{direction}", depth=PROBE_DEPTH)
     statement.add("probe_close")
 
@@ -328,12 +336,11 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
             if candidates:
                 driver = await _driver(conn, candidates, direction)
                 streams = dict(candidates)[driver]
-                head = [("driven_open", {})]
-                for arm, (fragment, values) in enumerate(streams):
-                    if arm:
-                        head.append(("stream_union", {}))
-                    head += [(fragment, values), (f"stream_{direction}", {})]
-                head.append(("driven_close", {"list_id": list_id}))
+                head = [
+                    ("driven_open", {}),
+                    *_ranges(streams, direction),
+                    ("driven_close", {"list_id": list_id}),
+                ]
                 conditions = conditions[:driver] + conditions[driver + 1 :]
         return _Plan(sort_key, _page(head, conditions, after, f"order_{direction}", wanted), None)
 
@@ -401,11 +408,6 @@ def _field_cursor_value(value: Any, field: CustomField) -> tuple[Any, datetime]:
 async def _fetch(conn: asyncpg.Connection, statement: _Statement) -> list[asyncpg.Record]:
     with translated_errors():
         return await conn.fetch(statement.text, *statement.params)
-
-
-async def _fetchval(conn: asyncpg.Connection, statement: _Statement) -> Any:
-    with translated_errors():
-        return await conn.fetchval(statement.text, *statement.params)
 
 
 async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch) -> VideoPage:
