@@ -25,6 +25,13 @@ SELECT id, list_id, name, field_type, config, created_at, updated_at
 FROM custom_fields
 WHERE list_id = $1 AND id = ANY($2::uuid[]);
 
+-- name: fill_of_fields
+-- How many videos hold a value of each given field, and how many the list has: the kept
+-- counts (field_fill), not the rows.
+SELECT field_id, filled, videos
+FROM field_fill
+WHERE list_id = $1 AND field_id = ANY($2::uuid[]);
+
 -- name: update
 -- Rename a field, change its type or its config; NULL keeps the current value.
 UPDATE custom_fields

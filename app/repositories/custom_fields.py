@@ -46,6 +46,14 @@ async def get_many(
     return found
 
 
+async def fill(
+    conn: asyncpg.Connection, *, list_id: UUID, field_ids: Iterable[UUID]
+) -> dict[UUID, tuple[int, int]]:
+    """field id -> (videos holding a value of it, videos in its list), from the kept counts."""
+    rows = await fetch(conn, SQL["fill_of_fields"], list_id, list(field_ids))
+    return {row["field_id"]: (row["filled"], row["videos"]) for row in rows}
+
+
 async def update(
     conn: asyncpg.Connection, *, list_id: UUID, field_id: UUID, data: CustomFieldUpdate
 ) -> CustomField:
