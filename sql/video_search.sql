@@ -12,6 +12,13 @@
 -- The app picks the driving condition (one equality; with several, the one probe_* finds
 -- sparsest among the videos the page reads); the planner is never left to guess how
 -- conditions on different rows correlate.
+-- With no equality, a "contains" or "starts_with" condition can drive instead: its matches
+-- have no created_at order in any index, so up to :cap of them are read, counted and sorted:
+--   capped_open + range_<op> + capped_close + page_open + driven_open + capped_stream +
+--   stream_<dir> + driven_close [+ AND condition ...] + page_close + ... + page_limit +
+--   capped_page_close + order_<dir>
+-- When :cap is reached, the matches are too many to sort for a page and the app walks the
+-- list instead (head_created_at): at that density, the walk fills a page quickly.
 -- Each :name placeholder becomes a bound parameter ($n); nothing else is ever inserted.
 -- Every other condition is an EXISTS on video_field_values for one field, probed per video
 -- through the primary key or read from that value column's partial index.
@@ -77,6 +84,43 @@ UNION ALL
 ) AS d
 JOIN videos AS v ON v.id = d.video_id
 WHERE v.list_id = :list_id
+
+-- name: capped_open
+-- Up to :cap matches of the driving condition, read once (MATERIALIZED): counted to tell the
+-- app whether these are all of them, and sorted for the page.
+WITH matches AS MATERIALIZED (
+SELECT fv.video_created_at, fv.video_id FROM (
+
+-- name: range_text_contains
+-- Text values containing the pattern, ignoring case: video_field_values_text_trgm_idx. OFFSET 0
+-- keeps field_id out of that scan; the planner cannot tell how common a substring is, and with
+-- it would often read the field's whole btree range instead.
+SELECT fv.field_id, fv.video_created_at, fv.video_id FROM video_field_values AS fv
+WHERE fv.field_type = 'text' AND fv.value_text ILIKE :pattern OFFSET 0) AS fv
+WHERE fv.field_id = :field_id
+
+-- name: range_text_starts_with
+-- Text values starting with the pattern's prefix (case-sensitive): one range of
+-- video_field_values_text_prefix_idx, read from the index alone.
+SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+WHERE fv.field_id = :field_id AND fv.field_type = 'text'
+  AND fv.value_text COLLATE "C" LIKE :pattern) AS fv
+
+-- name: capped_close
+-- Ends the matches; the page follows as a lateral subquery, so that a row (with matched)
+-- comes back even when the page is empty.
+LIMIT :cap)
+SELECT m.matched, page.*
+FROM (SELECT count(*) AS matched FROM matches) AS m
+LEFT JOIN LATERAL (
+
+-- name: capped_stream
+-- The matches as the driving stream (sorted: no index keeps them in created_at order).
+(SELECT fv.video_created_at, fv.video_id FROM matches AS fv
+
+-- name: capped_page_close
+-- Ends the lateral page; its order is restated for the outer query.
+) AS page ON true
 
 -- name: valued_numeric_field
 -- Videos that have a value for the rating sort field, read in the order of its value index

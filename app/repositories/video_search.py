@@ -66,6 +66,13 @@ MAX_STREAMS = 20
 # Candidate driving conditions are compared by how far back their PROBE_DEPTH-th match lies in
 # the page's order: a hundred index entries each, whatever the size of the list.
 PROBE_DEPTH = 100
+# How many matches of a "contains" or "starts_with" condition a page sorts at most before it
+# walks the list instead: about where sorting them costs what the walk does at 1M videos (a
+# trigram match costs ~5 us to fetch and recheck, a prefix match ~0.3 us from its index; the
+# walk ~4 us per video, and it reads videos/density of them for a page of 51).
+RANGE_CAP = {"contains": 5_000, "starts_with": 25_000}
+# A trigram index finds a substring only through its trigrams: one of three letters or digits.
+_TRIGRAM = re.compile(r"[^\W_]{3}")
 
 
 class _Statement:
@@ -162,9 +169,15 @@ Part = tuple[str, dict[str, Any]]
 
 
 def _page(
-    head: Part | list[Part], conditions: list[Part], after: Part | None, order: str, limit: int
+    head: Part | list[Part],
+    conditions: list[Part],
+    after: Part | None,
+    order: str,
+    limit: int,
+    statement: _Statement | None = None,
 ) -> _Statement:
-    statement = _Statement()
+    """The page's statement (or `statement` continued with it)."""
+    statement = statement or _Statement()
     statement.add("page_open")
     for fragment, values in head if isinstance(head, list) else [head]:
         statement.add(fragment, **values)
@@ -224,6 +237,53 @@ def _ranges(streams: list[Part], direction: str) -> list[Part]:
     return parts
 
 
+def _like_pattern(value: str) -> str:
+    """value with LIKE's wildcards (and the escape character) matched literally."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _range(condition: Condition, part: Part) -> tuple[Part, int] | None:
+    """The condition as a capped range (its fragment and cap) when an index finds its matches
+    without an order: "starts_with", and "contains" with a value the trigrams can find."""
+    if condition.op not in RANGE_CAP:
+        return None
+    value: str = part[1]["value"]  # checked by _condition_values: a non-empty string
+    if condition.op == "starts_with":
+        pattern = _like_pattern(value) + "%"
+    elif condition.op == "contains" and _TRIGRAM.search(value):
+        pattern = "%" + _like_pattern(value) + "%"
+    else:
+        return None
+    values = {"field_id": part[1]["field_id"], "pattern": pattern}
+    return (f"range_text_{condition.op}", values), RANGE_CAP[condition.op]
+
+
+def _capped(
+    range_: tuple[Part, int],
+    list_id: UUID,
+    conditions: list[Part],
+    after: Part | None,
+    direction: str,
+    limit: int,
+) -> _Statement:
+    """The page driven by up to cap matches of a range, sorted; its rows carry `matched`."""
+    (fragment, values), cap = range_
+    statement = _Statement()
+    statement.add("capped_open")
+    statement.add(fragment, **values)
+    statement.add("capped_close", cap=cap)
+    head: list[Part] = [
+        ("driven_open", {}),
+        ("capped_stream", {}),
+        (f"stream_{direction}", {}),
+        ("driven_close", {"list_id": list_id}),
+    ]
+    _page(head, conditions, after, f"order_{direction}", limit, statement)
+    statement.add("capped_page_close")
+    statement.add(f"order_{direction}")
+    return statement
+
+
 def _contradiction(query: VideoSearch, parts: list[Part]) -> bool:
     """Whether two conditions on one field cannot both hold (eq 5 and eq 3, eq x and not
     in [x], is_empty and any value): the page is empty without asking the database."""
@@ -253,6 +313,30 @@ def _contradiction(query: VideoSearch, parts: list[Part]) -> bool:
             if op == "not_in" and allowed <= set(values["values"]):
                 return True
     return False
+
+
+async def _settle_presence(
+    conn: asyncpg.Connection, list_id: UUID, filters: list[Condition], parts: list[Part]
+) -> list[tuple[Condition, Part]] | None:
+    """The conditions left once the kept counts have settled is_empty and is_not_empty: on a
+    field that every video of the list has, or none has, such a condition holds for every
+    video (dropped) or for none (None: the page is empty, and no walk of the list finds
+    that out)."""
+    presence = [c.field_id for c in filters if c.op in _PRESENCE_OPS]
+    if not presence:
+        return list(zip(filters, parts, strict=True))
+    fill = await custom_fields.fill(conn, list_id=list_id, field_ids=presence)
+    left = []
+    for condition, part in zip(filters, parts, strict=True):
+        if condition.op in _PRESENCE_OPS:
+            filled, videos = fill[condition.field_id]
+            holds_for = filled if condition.op == "is_not_empty" else videos - filled
+            if holds_for == 0:
+                return None
+            if holds_for == videos:
+                continue
+        left.append((condition, part))
+    return left
 
 
 async def _driver(
@@ -295,6 +379,10 @@ class _Plan:
     sort_key: str
     first: _Statement | None
     rest: Callable[[int], _Statement] | None
+    # When `first` sorts the capped matches of a range: if it counted `cap` of them (there may
+    # be more), `walk` answers the page instead.
+    walk: _Statement | None = None
+    cap: int = 0
 
 
 async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> _Plan:
@@ -314,6 +402,11 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
 
     if _contradiction(query, conditions):
         return _Plan("", None, None)
+    settled = await _settle_presence(conn, list_id, query.filters, conditions)
+    if settled is None:
+        return _Plan("", None, None)
+    filters = [condition for condition, _ in settled]
+    conditions = [part for _, part in settled]
     if sort_field_id is None:
         direction = query.sort.direction or ("desc" if query.sort.by == "created_at" else "asc")
         sort_key = f"{query.sort.by}:{direction}"
@@ -329,7 +422,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
             candidates = [
                 (number, streams)
                 for number, (condition, part) in enumerate(
-                    zip(query.filters, conditions, strict=True)
+                    zip(filters, conditions, strict=True)
                 )
                 if (streams := _stream(condition, fields[condition.field_id], part)) is not None
             ]
@@ -342,6 +435,23 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                     ("driven_close", {"list_id": list_id}),
                 ]
                 conditions = conditions[:driver] + conditions[driver + 1 :]
+            elif ranges := [
+                (number, range_)
+                for number, (condition, part) in enumerate(
+                    zip(filters, conditions, strict=True)
+                )
+                if (range_ := _range(condition, part)) is not None
+            ]:
+                # A prefix range is read from its index alone: it drives before a substring.
+                number, range_ = min(ranges, key=lambda r: r[1][0][0] != "range_text_starts_with")
+                others = conditions[:number] + conditions[number + 1 :]
+                return _Plan(
+                    sort_key,
+                    _capped(range_, list_id, others, after, direction, wanted),
+                    None,
+                    walk=_page(head, conditions, after, f"order_{direction}", wanted),
+                    cap=range_[1],
+                )
         return _Plan(sort_key, _page(head, conditions, after, f"order_{direction}", wanted), None)
 
     sort_field = fields[sort_field_id]
@@ -384,7 +494,8 @@ async def statement_of(
     conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch
 ) -> tuple[str, list[Any]] | None:
     """The first SQL statement and parameters search() would run, without running it (for
-    EXPLAIN and the bench); None when the conditions contradict each other and none runs."""
+    EXPLAIN and the bench); None when none runs: the conditions contradict each other, or
+    the kept counts show that no video can match."""
     plan = await _plan(conn, list_id, query)
     if plan.first is not None:
         return plan.first.text, plan.first.params
@@ -414,6 +525,11 @@ async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch)
     plan = await _plan(conn, list_id, query)
     wanted = query.limit + 1
     rows = await _fetch(conn, plan.first) if plan.first is not None else []
+    if plan.walk is not None:
+        if rows[0]["matched"] < plan.cap:
+            rows = [row for row in rows if row["id"] is not None]
+        else:
+            rows = await _fetch(conn, plan.walk)
     if plan.rest is not None and len(rows) < wanted:
         rows += await _fetch(conn, plan.rest(wanted - len(rows)))
     if not rows:

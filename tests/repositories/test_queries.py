@@ -129,6 +129,8 @@ def test_every_search_fragment_placeholder_is_a_known_name() -> None:
         "depth",
         "candidate",
         "limit",
+        "pattern",
+        "cap",
     }
     for fragment in load("video_search").values():
         assert "$" not in fragment.sql, fragment.name

@@ -202,6 +202,85 @@ async def test_the_rarest_equality_drives(
     assert drivers == [1]
 
 
+TEXT_RANGES = [
+    [("text", "contains", "alpha")],
+    [("text", "contains", "LPH"), ("rating", "gte", 2)],
+    [("text", "starts_with", "alpha")],
+    [("text", "starts_with", "Al"), ("text", "contains", "pha")],
+    [("text", "contains", "a b")],  # no three letters in a row: no trigram, always the walk
+]
+MATCHES = {
+    "contains": lambda value, needle: needle.lower() in value.lower(),
+    "starts_with": lambda value, prefix: value.startswith(prefix),
+    "gte": lambda value, low: value >= low,
+}
+
+
+@pytest.mark.parametrize("conditions", TEXT_RANGES)
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+async def test_a_text_range_pages_alike_sorted_or_walked(
+    conn: asyncpg.Connection,
+    make: Builder,
+    bl: BookmarkList,
+    monkeypatch: pytest.MonkeyPatch,
+    conditions: list[Any],
+    direction: str,
+) -> None:
+    # Below its cap, a range's matches are read whole and sorted (one statement a page); at
+    # the cap (there may be more) the page walks the list instead. Both give the same pages.
+    fields = {t: await make.field(bl.id, t) for t in ("rating", "text")}
+    texts = ["alpha", "Alphabet", "a beta", "xalphax", "Al pha", "a b", "gamma"]
+    values: dict[str, dict[str, Any]] = {}
+    for i in range(21):
+        video = await make.video(bl.id, title=f"m{i:02d}")
+        values[video.title] = {"video": video, "text": texts[i % len(texts)]}
+        await make.value(video, fields["text"], values[video.title]["text"])
+        if i % 3:
+            values[video.title]["rating"] = i % 5
+            await make.value(video, fields["rating"], i % 5)
+    expected = sorted(
+        (
+            (row["video"].created_at, row["video"].id, title)
+            for title, row in values.items()
+            if all(t in row and MATCHES[op](row[t], v) for t, op, v in conditions)
+        ),
+        reverse=direction == "desc",
+    )
+    query = VideoSearch(
+        filters=[Condition(field_id=fields[t].id, op=op, value=v) for t, op, v in conditions],
+        sort=Sort(by="created_at", direction=direction),
+        limit=2,
+    )
+    statements: list[str] = []
+    fetch = video_search._fetch
+
+    async def recording(conn: asyncpg.Connection, statement: Any) -> list[asyncpg.Record]:
+        statements.append(statement.text)
+        return await fetch(conn, statement)
+
+    monkeypatch.setattr(video_search, "_fetch", recording)
+
+    async def pages() -> list[list[str]]:
+        found, page_query = [], query
+        while True:
+            page = await video_search.search(conn, list_id=bl.id, query=page_query)
+            found.append([v.title for v in page.items])
+            if page.next_cursor is None:
+                return found
+            page_query = query.model_copy(update={"cursor": page.next_cursor})
+
+    ranged = conditions[0][2] != "a b"
+    sorted_pages = await pages()
+    assert [t for page in sorted_pages for t in page] == [t for _, _, t in expected] != []
+    assert len(statements) == len(sorted_pages)
+    assert all(("WITH matches" in text) == ranged for text in statements)
+
+    monkeypatch.setattr(video_search, "RANGE_CAP", {"contains": 1, "starts_with": 1})
+    statements.clear()
+    assert await pages() == sorted_pages
+    assert len(statements) == (2 if ranged else 1) * len(sorted_pages)
+
+
 @pytest.mark.parametrize(
     "conditions",
     [
@@ -225,6 +304,44 @@ async def test_contradicting_conditions_find_nothing_without_a_query(
     monkeypatch.setattr(video_search, "_fetch", no_query)
     for by in ("created_at", "title", str(catalog.fields["rating"].id)):
         assert await search(conn, catalog, *conditions, by=by) == []
+
+
+async def test_the_kept_counts_settle_presence_on_a_full_or_unused_field(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full, unused = await make.field(bl.id, "rating"), await make.field(bl.id, "boolean")
+    videos = [await make.video(bl.id, title=f"f{i}") for i in range(3)]
+    for video in videos:
+        await make.value(video, full, 4)
+    statements: list[str] = []
+    fetch = video_search._fetch
+
+    async def recording(conn: asyncpg.Connection, statement: Any) -> list[asyncpg.Record]:
+        statements.append(statement.text)
+        return await fetch(conn, statement)
+
+    monkeypatch.setattr(video_search, "_fetch", recording)
+
+    async def titles(*conditions: tuple[CustomField, str]) -> list[str]:
+        query = VideoSearch(
+            filters=[Condition(field_id=f.id, op=op) for f, op in conditions],  # type: ignore[arg-type]
+            sort=Sort(by="title", direction="asc"),
+        )
+        page = await video_search.search(conn, list_id=bl.id, query=query)
+        return [v.title for v in page.items]
+
+    # Every video has a value of `full`, none of `unused`: no statement reads the list.
+    assert await titles((full, "is_empty")) == []
+    assert await titles((unused, "is_not_empty")) == []
+    assert await titles((full, "is_empty"), (unused, "is_empty")) == []
+    assert statements == []
+    # The conditions that hold for every video are dropped: the page is the whole list.
+    assert await titles((full, "is_not_empty"), (unused, "is_empty")) == ["f0", "f1", "f2"]
+    assert len(statements) == 1 and "EXISTS" not in statements[0]
+    # Once one value is cleared, the field is no longer full, and the condition is searched.
+    await field_values.clear_one(conn, list_id=bl.id, video_id=videos[1].id, field_id=full.id)
+    assert await titles((full, "is_empty")) == ["f1"]
+    assert await titles((full, "is_not_empty")) == ["f0", "f2"]
 
 
 async def test_no_condition_finds_every_video(conn: asyncpg.Connection, catalog: Catalog) -> None:
