@@ -2,7 +2,8 @@
 
 Every case states the indexes its plan must use, and `make bench` fails when one misses them
 (or reads video_field_values whole): there are no "note only" cases. A search whose
-conditions contradict each other runs no statement at all (sql is None)."""
+conditions contradict each other, or that the kept counts settle, runs no statement at all
+(sql is None)."""
 
 from dataclasses import dataclass
 from decimal import Decimal

@@ -89,13 +89,14 @@ async def explain(
 
 
 def _no_statement(case: Case) -> dict[str, Any]:
-    """A search whose conditions contradict each other: answered without any statement."""
+    """A search answered without any statement: its conditions contradict each other, or the
+    kept counts show that no video can match."""
     return {
         "query": case.name,
         "layout": "typed",
         "expect": [],
         "status": "ok",
-        "why": "no statement: the conditions contradict each other",
+        "why": "no statement: contradicting conditions, or settled by the kept counts",
         "indexes": [],
         "seq_scans": [],
         "rows": 0,

@@ -421,9 +421,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         if query.sort.by == "created_at":
             candidates = [
                 (number, streams)
-                for number, (condition, part) in enumerate(
-                    zip(filters, conditions, strict=True)
-                )
+                for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
                 if (streams := _stream(condition, fields[condition.field_id], part)) is not None
             ]
             if candidates:
@@ -437,9 +435,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                 conditions = conditions[:driver] + conditions[driver + 1 :]
             elif ranges := [
                 (number, range_)
-                for number, (condition, part) in enumerate(
-                    zip(filters, conditions, strict=True)
-                )
+                for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
                 if (range_ := _range(condition, part)) is not None
             ]:
                 # A prefix range is read from its index alone: it drives before a substring.

@@ -202,6 +202,20 @@ async def test_the_rarest_equality_drives(
     assert drivers == [1]
 
 
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The text of every statement the search runs from here on."""
+    texts: list[str] = []
+    fetch = video_search._fetch
+
+    async def recording(conn: asyncpg.Connection, statement: Any) -> list[asyncpg.Record]:
+        texts.append(statement.text)
+        return await fetch(conn, statement)
+
+    monkeypatch.setattr(video_search, "_fetch", recording)
+    return texts
+
+
 TEXT_RANGES = [
     [("text", "contains", "alpha")],
     [("text", "contains", "LPH"), ("rating", "gte", 2)],
@@ -223,6 +237,7 @@ async def test_a_text_range_pages_alike_sorted_or_walked(
     make: Builder,
     bl: BookmarkList,
     monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
     conditions: list[Any],
     direction: str,
 ) -> None:
@@ -251,14 +266,6 @@ async def test_a_text_range_pages_alike_sorted_or_walked(
         sort=Sort(by="created_at", direction=direction),
         limit=2,
     )
-    statements: list[str] = []
-    fetch = video_search._fetch
-
-    async def recording(conn: asyncpg.Connection, statement: Any) -> list[asyncpg.Record]:
-        statements.append(statement.text)
-        return await fetch(conn, statement)
-
-    monkeypatch.setattr(video_search, "_fetch", recording)
 
     async def pages() -> list[list[str]]:
         found, page_query = [], query
@@ -307,20 +314,12 @@ async def test_contradicting_conditions_find_nothing_without_a_query(
 
 
 async def test_the_kept_counts_settle_presence_on_a_full_or_unused_field(
-    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, statements: list[str]
 ) -> None:
     full, unused = await make.field(bl.id, "rating"), await make.field(bl.id, "boolean")
     videos = [await make.video(bl.id, title=f"f{i}") for i in range(3)]
     for video in videos:
         await make.value(video, full, 4)
-    statements: list[str] = []
-    fetch = video_search._fetch
-
-    async def recording(conn: asyncpg.Connection, statement: Any) -> list[asyncpg.Record]:
-        statements.append(statement.text)
-        return await fetch(conn, statement)
-
-    monkeypatch.setattr(video_search, "_fetch", recording)
 
     async def titles(*conditions: tuple[CustomField, str]) -> list[str]:
         query = VideoSearch(
