@@ -79,6 +79,8 @@ SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sor
     ("text_contains", (("Notes", "contains", "jazz"),), (TRIGRAM,), None),
     ("text_contains_rare", (("Notes", "contains", "quebec romeo"),), (TRIGRAM,), None),
     ("text_starts_with", (("Notes", "starts_with", "alpha"),), (PREFIX,), None),
+    ("number_eq_rare", (("Minutes", "eq", 42.5),), (NUMERIC,), None),
+    ("number_gte", (("Minutes", "gte", 300),), WALK, None),
     ("boolean_eq", (("Watched", "eq", True),), (BOOLEAN,), None),
     ("boolean_eq_rare", (("Favorite", "eq", True),), (BOOLEAN,), None),
     ("two_conditions", (("Rating", "gte", 4), ("Status", "eq", "done")), (TEXT, PKEY), None),
@@ -172,6 +174,7 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
     for name, field_name, direction, conditions in (
         ("sort_rating_desc", "Rating", "desc", ()),
         ("sort_difficulty_asc", "Difficulty", "asc", ()),
+        ("sort_minutes_desc", "Minutes", "desc", ()),
         ("sort_rating_rare_filter", "Rating", "desc", (("Status", "eq", "rewatch"),)),
     ):
         sort = Sort(by=str(data.fields[field_name]), direction=direction)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import asyncpg
 
+from app import field_types
 from app.models.video_search import VideoSearch
 from bench.data import FIELDS, BenchData
 
@@ -44,9 +45,10 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> dict[str, Any]:
         await conn.execute(_BUILD)
         for name, field_id in data.fields.items():
             key = _key(field_id)
-            if TYPES[name] == "rating":
+            column = field_types.spec(TYPES[name]).column
+            if column == "value_numeric":
                 expression = f"((fields ->> '{key}')::numeric)"
-            elif TYPES[name] in ("select", "text"):
+            elif column == "value_text":
                 expression = f"(fields ->> '{key}')"
             else:
                 continue  # booleans: the GIN index serves @>
@@ -85,7 +87,7 @@ def _condition(name: str, key: str, op: str, value: Any, params: list[Any]) -> s
     if op == "eq":
         return f"fields @> {bind({key: value})}::jsonb"
     if op == "ne":
-        column = number if kind == "rating" else text
+        column = number if field_types.spec(kind).column == "value_numeric" else text
         return f"{column} <> {bind(value)}"
     if op in ("gt", "gte", "lt", "lte"):
         sign = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]

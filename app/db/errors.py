@@ -6,6 +6,7 @@ from uuid import UUID
 
 import asyncpg
 
+from app import field_types
 from app.errors import Conflict, DomainError, InvalidValue, NotFound, Unavailable, WriteConflict
 
 # Foreign keys: the referenced thing is missing, or lives in another list.
@@ -41,15 +42,6 @@ _CHECK_MESSAGES = {
     "videos_title": "title must be 1..500 characters and not blank",
     "custom_fields_name": "name must be 1..100 characters and not blank",
     "custom_fields_config_is_object": "config must be a JSON object",
-    "custom_fields_rating_config": 'a rating field\'s config is {"max_rating": <integer 1..10>}',
-    "custom_fields_select_config": (
-        'a select field\'s config is {"options": [...]}: 1..200 distinct, non-blank strings '
-        "of at most 200 characters"
-    ),
-    "custom_fields_text_config": (
-        'a text field\'s config is {} or {"max_length": <integer 1..2000>}'
-    ),
-    "custom_fields_boolean_config": "a boolean field's config is {}",
     "field_schemas_name": "name must be 1..100 characters and not blank",
     "field_schemas_description_length": "description must be at most 2000 characters",
     "schema_fields_display_order": "display_order must be 0 or more",
@@ -58,13 +50,12 @@ _CHECK_MESSAGES = {
         "exactly one of value_text, value_numeric, value_boolean must be set"
     ),
     "video_field_values_value_matches_type": (
-        "the value must be in the column of the field's type: rating -> value_numeric, "
-        "select and text -> value_text, boolean -> value_boolean"
+        f"the value must be in the column of the field's type: {field_types.columns_of_types()}"
     ),
     "video_field_values_text_not_empty": "a text value must not be empty",
     "video_field_values_text_size": "a text value must be at most 2000 bytes",
     "video_field_values_rating_in_range": "a rating must not be negative",
-}
+} | {f"custom_fields_{name}_config": spec.config_help for name, spec in field_types.TYPES.items()}
 
 _KEY_DETAIL = re.compile(r"Key \((?P<columns>[^)]*)\)=\((?P<values>.*)\)")
 _RULE_DETAIL = re.compile(r"(field_id|video_id)=([0-9a-f-]{36})")

@@ -1,18 +1,13 @@
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from pydantic import Field
 
+from app.field_types import FieldType
 from app.models.base import Input, Patch, Record, ShortName
 
-
-class FieldType(StrEnum):
-    SELECT = "select"
-    RATING = "rating"
-    TEXT = "text"
-    BOOLEAN = "boolean"
+__all__ = ["CustomField", "CustomFieldCreate", "CustomFieldUpdate", "FieldType"]
 
 
 class CustomField(Record):

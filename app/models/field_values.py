@@ -6,19 +6,12 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
 
+from app import field_types
 from app.errors import Problem
+from app.field_types import VALUE_COLUMNS
 from app.models.base import Bool, Input, JsonNumber, Record
 from app.models.custom_fields import CustomField, FieldType
 
-VALUE_COLUMNS = ("value_text", "value_numeric", "value_boolean")
-# The column each field type stores its value in (rule 2 of the schema).
-COLUMN_OF_TYPE = {
-    FieldType.RATING: "value_numeric",
-    FieldType.SELECT: "value_text",
-    FieldType.TEXT: "value_text",
-    FieldType.BOOLEAN: "value_boolean",
-}
-MAX_TEXT_BYTES = 2000  # video_field_values_text_size
 MAX_BATCH = 5000  # rows in one value batch or bulk edit
 
 
@@ -97,47 +90,16 @@ class VideoField(BaseModel):
 
 
 def value_problem(field: CustomField, value: ValueIn) -> tuple[str, str] | None:
-    """The (rule, message) a value breaks against its field, mirroring the database's rules,
-    or None when it fits. The database checks the same rules again on write."""
-    expected = COLUMN_OF_TYPE[field.field_type]
-    if value.column != expected:
+    """The (rule, message) a value breaks against its field (the rules of its type's
+    declaration, which the database checks again on write), or None when it fits."""
+    spec = field_types.spec(field.field_type)
+    if value.column != spec.column:
         return (
             "video_field_values_value_matches_type",
             f'field "{field.name}" is a {field.field_type} field: '
-            f"set {expected}, not {value.column}",
+            f"set {spec.column}, not {value.column}",
         )
-    config = field.config
-    if field.field_type is FieldType.RATING:
-        assert value.value_numeric is not None
-        top = config["max_rating"]
-        if not 0 <= value.value_numeric <= top:
-            return (
-                "video_field_values_rating_in_range",
-                f'rating {value.value_numeric} for field "{field.name}" is outside 0..{top}',
-            )
-    elif field.field_type is FieldType.SELECT:
-        if value.value_text not in config["options"]:
-            return (
-                "video_field_values_select_option",
-                f'value {value.value_text!r} for field "{field.name}" is not one of its options '
-                f"{config['options']}",
-            )
-    elif field.field_type is FieldType.TEXT:
-        assert value.value_text is not None
-        if not value.value_text.strip():
-            return "video_field_values_text_not_empty", f'text for field "{field.name}" is empty'
-        if "max_length" in config and len(value.value_text) > config["max_length"]:
-            return (
-                "video_field_values_text_length",
-                f'text for field "{field.name}" is {len(value.value_text)} characters long, '
-                f"more than its max_length {config['max_length']}",
-            )
-        if len(value.value_text.encode()) > MAX_TEXT_BYTES:
-            return (
-                "video_field_values_text_size",
-                f'text for field "{field.name}" is longer than {MAX_TEXT_BYTES} bytes',
-            )
-    return None
+    return spec.check(field.name, field.config, getattr(value, spec.column))
 
 
 def value_problems(

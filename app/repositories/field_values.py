@@ -3,14 +3,13 @@ from uuid import UUID
 
 import asyncpg
 
+from app import field_types
 from app.db import queries
 from app.db.execute import fetch, fetchrow, retried, transaction
 from app.errors import InvalidInput, InvalidValue, NotFound, Problem
 from app.models.custom_fields import CustomField
 from app.models.field_values import (
-    COLUMN_OF_TYPE,
     MAX_BATCH,
-    VALUE_COLUMNS,
     BulkEdit,
     BulkEditResult,
     FieldValue,
@@ -203,7 +202,7 @@ async def fields_of_video(
             config=row["config"],
             display_order=row["display_order"],
             show_on_card=row["show_on_card"],
-            value=next((row[c] for c in VALUE_COLUMNS if row[c] is not None), None),
+            value=next((row[c] for c in field_types.VALUE_COLUMNS if row[c] is not None), None),
             updated_at=row["updated_at"],
         )
         for row in rows
@@ -229,6 +228,8 @@ async def with_values(
     values: dict[UUID, dict[UUID, Any]] = {item.id: dict.fromkeys(wanted) for item in page.items}
     for row in rows:
         if row["video_id"] is not None:
-            values[row["video_id"]][row["field_id"]] = row[COLUMN_OF_TYPE[row["field_type"]]]
+            values[row["video_id"]][row["field_id"]] = row[
+                field_types.spec(row["field_type"]).column
+            ]
     items = [item.model_copy(update={"fields": values[item.id]}) for item in page.items]
     return VideoPage(items=items, next_cursor=page.next_cursor)

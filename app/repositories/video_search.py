@@ -13,52 +13,18 @@ from uuid import UUID
 
 import asyncpg
 
+from app import field_types
 from app.db import queries
 from app.db.execute import translated_errors
 from app.errors import InvalidInput, InvalidValue
-from app.models.custom_fields import CustomField, FieldType
+from app.field_types import PRESENCE_OPS
+from app.models.custom_fields import CustomField
 from app.models.video_search import Condition, VideoSearch
 from app.models.videos import Video, VideoPage
 from app.repositories import custom_fields, field_values, lists, paging
 
 SQL = queries.load("video_search")
 
-_NUMERIC_OPS = {op: f"numeric_{op}" for op in ("eq", "ne", "gt", "gte", "lt", "lte", "between")}
-_PRESENCE_OPS = {"is_empty": "is_empty", "is_not_empty": "is_not_empty"}
-# The whitelist: which operators each field type takes, and the fragment each one uses.
-FRAGMENT_OF = {
-    FieldType.RATING: _NUMERIC_OPS | _PRESENCE_OPS,
-    FieldType.TEXT: {
-        "eq": "text_eq",
-        "ne": "text_ne",
-        "contains": "text_contains",
-        "starts_with": "text_starts_with",
-    }
-    | _PRESENCE_OPS,
-    FieldType.SELECT: {"eq": "text_eq", "ne": "text_ne", "in": "text_in", "not_in": "text_not_in"}
-    | _PRESENCE_OPS,
-    FieldType.BOOLEAN: {"eq": "boolean_eq"} | _PRESENCE_OPS,
-}
-_VALUED_HEAD = {
-    FieldType.RATING: "valued_numeric_field",
-    FieldType.SELECT: "valued_text_field",
-    FieldType.TEXT: "valued_text_field",
-    FieldType.BOOLEAN: "valued_boolean_field",
-}
-_SORT_VALUE_TYPE = {
-    FieldType.RATING: Decimal,
-    FieldType.SELECT: str,
-    FieldType.TEXT: str,
-    FieldType.BOOLEAN: bool,
-}
-# Conditions that can drive a page sorted by created_at: each value is one ordered range of
-# its value index (the stream fragment of the field's type).
-_STREAM_OF = {
-    FieldType.RATING: "stream_numeric_eq",
-    FieldType.SELECT: "stream_text_eq",
-    FieldType.TEXT: "stream_text_eq",
-    FieldType.BOOLEAN: "stream_boolean_eq",
-}
 _PLACEHOLDER = re.compile(r"(?<![:\w]):([a-z_]+)\b")
 MAX_IN_VALUES = 200
 # A select's "in" drives as a merge of one range per option, up to this many.
@@ -122,7 +88,7 @@ def _number(condition: Condition, field: CustomField, value: Any) -> Decimal:
 def _text(condition: Condition, field: CustomField, value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise _refuse(condition, field, "search_value_type", "the value must be a non-empty string")
-    if field.field_type is FieldType.SELECT and value not in field.config["options"]:
+    if field_types.spec(field.field_type).has_options and value not in field.config["options"]:
         raise _refuse(
             condition,
             field,
@@ -135,7 +101,7 @@ def _text(condition: Condition, field: CustomField, value: Any) -> str:
 def _condition_values(condition: Condition, field: CustomField) -> dict[str, Any]:
     """The bound values of a condition's fragment, checked against the field and operator."""
     op, value = condition.op, condition.value
-    if op in _PRESENCE_OPS:
+    if op in PRESENCE_OPS:
         if value is not None:
             raise _refuse(condition, field, "search_value_type", "this operator takes no value")
         return {}
@@ -155,13 +121,16 @@ def _condition_values(condition: Condition, field: CustomField) -> dict[str, Any
                 f"the value must be a list of 1..{MAX_IN_VALUES} options",
             )
         return {"values": [_text(condition, field, v) for v in value]}
-    if field.field_type is FieldType.RATING:
+    value_type = field_types.spec(field.field_type).value_type
+    if value_type is Decimal:
         return {"value": _number(condition, field, value)}
-    if field.field_type is FieldType.BOOLEAN:
+    if value_type is bool:
         if not isinstance(value, bool):
             raise _refuse(condition, field, "search_value_type", "the value must be true or false")
         return {"value": value}
-    return {"value": _text(condition, field, value)}
+    if value_type is str:
+        return {"value": _text(condition, field, value)}
+    raise AssertionError(f"no search value rule for {value_type}")  # a new type's gap
 
 
 # A fragment name with the values of its placeholders.
@@ -196,14 +165,15 @@ def _conditions(query: VideoSearch, fields: dict[UUID, CustomField]) -> list[Par
     parts = []
     for condition in query.filters:
         field = fields[condition.field_id]
-        fragment = FRAGMENT_OF[field.field_type].get(condition.op)
+        operators = field_types.spec(field.field_type).operators
+        fragment = operators.get(condition.op)
         if fragment is None:
             raise _refuse(
                 condition,
                 field,
                 "search_operator",
                 f"a {field.field_type} field does not take this operator; it takes "
-                + ", ".join(FRAGMENT_OF[field.field_type]),
+                + ", ".join(operators),
             )
         parts.append((fragment, {"field_id": field.id, **_condition_values(condition, field)}))
     return parts
@@ -213,7 +183,7 @@ def _stream(condition: Condition, field: CustomField, part: Part) -> list[Part] 
     """The condition as ranges of its value index (a stream), or None when it is not an
     equality: it then stays a probe."""
     values = part[1]
-    stream = _STREAM_OF[field.field_type]
+    stream = field_types.spec(field.field_type).stream
     if condition.op == "eq":
         return [(stream, {"field_id": field.id, "value": values["value"]})]
     if condition.op == "between" and values["low"] == values["high"]:
@@ -322,13 +292,13 @@ async def _settle_presence(
     field that every video of the list has, or none has, such a condition holds for every
     video (dropped) or for none (None: the page is empty, and no walk of the list finds
     that out)."""
-    presence = [c.field_id for c in filters if c.op in _PRESENCE_OPS]
+    presence = [c.field_id for c in filters if c.op in PRESENCE_OPS]
     if not presence:
         return list(zip(filters, parts, strict=True))
     fill = await custom_fields.fill(conn, list_id=list_id, field_ids=presence)
     left = []
     for condition, part in zip(filters, parts, strict=True):
-        if condition.op in _PRESENCE_OPS:
+        if condition.op in PRESENCE_OPS:
             filled, videos = fill[condition.field_id]
             holds_for = filled if condition.op == "is_not_empty" else videos - filled
             if holds_for == 0:
@@ -459,7 +429,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
     after_id: UUID | None = None
     if query.cursor is not None:
         after_value, after_id = paging.decode(
-            query.cursor, sort_key, (_SORT_VALUE_TYPE[sort_field.field_type], list)
+            query.cursor, sort_key, (field_types.spec(sort_field.field_type).value_type, list)
         )
         if after_value is not None:
             # A cursor on a value carries [value, the video's created_at] (the index's order).
@@ -472,7 +442,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                 f"after_field_{direction}",
                 {"after_value": after_value, "after_tie": after_tie, "after_id": after_id},
             )
-        head = (_VALUED_HEAD[sort_field.field_type], sort_values)
+        head = (field_types.spec(sort_field.field_type).sort_head, sort_values)
         first = _page(head, conditions, after, f"order_field_{direction}", wanted)
     # A cursor among the videos without a value continues after its id; otherwise they start.
     after_null = None
@@ -502,7 +472,7 @@ async def statement_of(
 
 
 def _field_cursor_value(value: Any, field: CustomField) -> tuple[Any, datetime]:
-    value_type = _SORT_VALUE_TYPE[field.field_type]
+    value_type = field_types.spec(field.field_type).value_type
     invalid = InvalidInput("cursor is not valid: pass next_cursor from a previous page")
     if not isinstance(value, list) or len(value) != 2:
         raise invalid

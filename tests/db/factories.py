@@ -20,6 +20,7 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
     "select": {"options": ["good", "bad"]},
     "text": {},
     "boolean": {},
+    "number": {"min": -100, "max": 1000, "decimals": 2},
 }
 
 

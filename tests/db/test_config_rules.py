@@ -67,6 +67,15 @@ BAD_CONFIGS = [
     # boolean: {} only
     pytest.param("boolean", {"default": True}, id="boolean-unknown-key"),
     pytest.param("boolean", {"max_rating": 5}, id="boolean-with-rating-config"),
+    # number: {} or some of {"min": number, "max": number, "decimals": integer 0..6}
+    pytest.param("number", {"min": "0"}, id="number-min-string"),
+    pytest.param("number", {"max": None}, id="number-max-null"),
+    pytest.param("number", {"min": 5, "max": 4}, id="number-min-above-max"),
+    pytest.param("number", {"decimals": 7}, id="number-decimals-7"),
+    pytest.param("number", {"decimals": -1}, id="number-decimals-negative"),
+    pytest.param("number", {"decimals": 1.5}, id="number-decimals-fraction"),
+    pytest.param("number", {"step": 1}, id="number-unknown-key"),
+    pytest.param("number", {"max_rating": 5}, id="number-with-rating-config"),
 ]
 
 
@@ -90,6 +99,9 @@ GOOD_CONFIGS = [
     pytest.param("text", {"max_length": 1}, id="text-1"),
     pytest.param("text", {"max_length": 2000}, id="text-2000"),
     pytest.param("boolean", {}, id="boolean"),
+    pytest.param("number", {}, id="number-no-limits"),
+    pytest.param("number", {"min": -1.5, "max": 1e9, "decimals": 6}, id="number-all"),
+    pytest.param("number", {"min": 3, "max": 3, "decimals": 0}, id="number-one-value"),
 ]
 
 

@@ -294,3 +294,43 @@ def test_the_latest_migration_rolls_back_and_reapplies_with_data(database_url: s
                WHERE fv.video_created_at = v.created_at AND v.id = %s""",
             [full.video_id],
         ).fetchone() == (1,)
+
+
+def _rows(conn: psycopg.Connection) -> dict[str, int]:
+    tables = ("bookmark_lists", "videos", "custom_fields", "video_field_values", "video_tags")
+    counts = {}
+    for table in tables:  # fixed names, not input
+        row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+        assert row is not None
+        counts[table] = row[0]
+    return counts
+
+
+def test_a_new_field_type_rolls_back_and_reapplies_keeping_existing_data(
+    database_url: str,
+) -> None:
+    # Types arrive as an enum label (a migration of its own) and then their rules; PostgreSQL
+    # cannot drop a label, so a rollback keeps it and custom_fields_known_type refuses it.
+    since_number = MIGRATIONS[MIGRATIONS.index("0006_field_type_number") :]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        create_full_list(conn)
+        before = _rows(conn)
+    assert migrate.rollback(database_url, count=len(since_number)) == since_number[::-1]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        assert _rows(conn) == before
+        with pytest.raises(psycopg.errors.CheckViolation, match="custom_fields_known_type"):
+            conn.execute(
+                "INSERT INTO custom_fields (list_id, name, field_type)"
+                " SELECT id, 'n', 'number' FROM bookmark_lists LIMIT 1"
+            )
+    assert migrate.apply(database_url) == since_number
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        assert _rows(conn) == before
+        conn.execute(
+            "INSERT INTO custom_fields (list_id, name, field_type)"
+            " SELECT id, 'n', 'number' FROM bookmark_lists LIMIT 1"
+        )
+    # With a field of the type stored, its rollback is refused and changes nothing.
+    with pytest.raises(psycopg.Error, match="number fields exist"):
+        migrate.rollback(database_url, count=len(since_number))
+    assert sorted(applied_migrations(database_url)) == MIGRATIONS

@@ -13,6 +13,7 @@ from psycopg import errors
 from psycopg.types.json import Jsonb
 
 from tests.db.factories import (
+    DEFAULT_CONFIGS,
     add_schema_field,
     count,
     create_field,
@@ -47,6 +48,7 @@ def build_list(conn: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID, dict[str
         "text": create_field(conn, list_id=list_id, field_type="text", config={"max_length": 10}),
         "free_text": create_field(conn, list_id=list_id, field_type="text"),
         "boolean": create_field(conn, list_id=list_id, field_type="boolean"),
+        "number": create_field(conn, list_id=list_id, field_type="number"),  # -100..1000, 2 dp
     }
     return list_id, video_id, fields
 
@@ -67,6 +69,7 @@ VALID = {
     "text": (None, "short", None),
     "free_text": (None, "no limit", None),
     "boolean": (None, None, True),
+    "number": (Decimal("-12.5"), None, None),
 }
 
 
@@ -133,6 +136,8 @@ def test_one_value_in_the_right_column_is_stored(
         pytest.param("text", (Decimal(1), None, None), id="text-as-numeric"),
         pytest.param("boolean", (None, "true", None), id="boolean-as-text"),
         pytest.param("boolean", (Decimal(1), None, None), id="boolean-as-numeric"),
+        pytest.param("number", (None, "4", None), id="number-as-text"),
+        pytest.param("number", (None, None, True), id="number-as-boolean"),
     ],
 )
 def test_value_column_must_match_field_type(
@@ -314,6 +319,63 @@ def test_rating_message_names_field_and_range(postgresql: psycopg.Connection) ->
     assert 'rating 7 for field "Overall" is outside 0..5' in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("number", "rule"),
+    [
+        ("-100.01", "video_field_values_number_in_range"),
+        ("1000.5", "video_field_values_number_in_range"),
+        ("1e6", "video_field_values_number_in_range"),
+        ("1.234", "video_field_values_number_decimals"),
+        ("-0.001", "video_field_values_number_decimals"),
+    ],
+)
+def test_number_outside_its_range_or_decimals_is_refused(
+    postgresql: psycopg.Connection, world: World, number: str, rule: str
+) -> None:
+    # The field's config is {"min": -100, "max": 1000, "decimals": 2}.
+    with refused(postgresql, errors.CheckViolation, rule):
+        set_value(
+            postgresql,
+            video_id=world.video_id,
+            field_id=world.fields["number"],
+            numeric=Decimal(number),
+        )
+    assert stored_values(postgresql) == 0
+
+
+@pytest.mark.parametrize("number", ["-100", "-0.5", "0", "12.34", "12.300", "1000"])
+def test_number_within_its_range_and_decimals_is_stored(
+    postgresql: psycopg.Connection, world: World, number: str
+) -> None:
+    set_value(
+        postgresql,
+        video_id=world.video_id,
+        field_id=world.fields["number"],
+        numeric=Decimal(number),
+    )
+    row = postgresql.execute("SELECT value_numeric FROM video_field_values").fetchone()
+    assert row == (Decimal(number),)
+
+
+def test_number_without_a_config_takes_any_number(postgresql: psycopg.Connection) -> None:
+    list_id = create_list(postgresql)
+    video_id = create_video(postgresql, list_id=list_id)
+    field_id = create_field(postgresql, list_id=list_id, field_type="number", config={})
+    set_value(postgresql, video_id=video_id, field_id=field_id, numeric=Decimal("-123456.789012"))
+    assert stored_values(postgresql) == 1
+
+
+def test_number_message_names_field_and_range(postgresql: psycopg.Connection) -> None:
+    list_id = create_list(postgresql)
+    video_id = create_video(postgresql, list_id=list_id)
+    field_id = create_field(
+        postgresql, list_id=list_id, name="Minutes", field_type="number", config={"max": 90}
+    )
+    with pytest.raises(errors.CheckViolation) as info:
+        set_value(postgresql, video_id=video_id, field_id=field_id, numeric=91)
+    assert 'number 91 for field "Minutes" is outside ..90' in str(info.value)
+
+
 @pytest.mark.parametrize("text", ["ugly", "Good", " good", "good "])
 def test_select_value_not_an_option_is_refused(
     postgresql: psycopg.Connection, world: World, text: str
@@ -418,6 +480,16 @@ def test_type_change_of_field_with_values_is_refused(
     assert field_row(postgresql, field_id) == ("rating", {"max_rating": 5})
 
 
+def test_type_change_of_a_number_field_with_values_is_refused(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    field_id = world.fields["number"]
+    set_value(postgresql, video_id=world.video_id, field_id=field_id, numeric=3)
+    with refused(postgresql, errors.CheckViolation, "custom_fields_type_change_with_values"):
+        change_field(postgresql, field_id, field_type="rating", config={"max_rating": 5})
+    assert field_row(postgresql, field_id) == ("number", DEFAULT_CONFIGS["number"])
+
+
 @pytest.mark.parametrize(
     ("field", "new_type", "config"),
     [
@@ -425,6 +497,8 @@ def test_type_change_of_field_with_values_is_refused(
         ("select", "text", {}),
         ("text", "rating", {"max_rating": 3}),
         ("boolean", "text", {"max_length": 5}),
+        ("number", "rating", {"max_rating": 5}),
+        ("rating", "number", {}),
     ],
 )
 def test_type_change_of_field_without_values_is_allowed(
@@ -457,6 +531,11 @@ def test_type_change_is_allowed_once_values_are_deleted(
             "select", (None, "bad", None), {"options": ["good", "ok"]}, id="option-removed"
         ),
         pytest.param("text", (None, "ten chars!", None), {"max_length": 9}, id="max-length-below"),
+        pytest.param("number", (Decimal("-12.5"), None, None), {"min": 0}, id="min-above-value"),
+        pytest.param("number", (Decimal("12.5"), None, None), {"max": 12}, id="max-below-value"),
+        pytest.param(
+            "number", (Decimal("12.25"), None, None), {"decimals": 1}, id="decimals-lowered"
+        ),
         pytest.param(
             "free_text", (None, "ten chars!", None), {"max_length": 5}, id="max-length-added"
         ),
@@ -493,6 +572,10 @@ def test_config_that_would_break_stored_values_is_refused(
             "text", (None, "ten chars!", None), {"max_length": 10}, id="max-length-to-value"
         ),
         pytest.param("text", (None, "ten chars!", None), {}, id="max-length-removed"),
+        pytest.param(
+            "number", (Decimal("12.5"), None, None), {"min": 12.5, "decimals": 1}, id="to-value"
+        ),
+        pytest.param("number", (Decimal("12.5"), None, None), {}, id="number-limits-removed"),
     ],
 )
 def test_config_that_keeps_stored_values_valid_is_allowed(

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from app import field_types
 from app.models.custom_fields import CustomField, CustomFieldCreate
 from app.models.field_schemas import FieldSchema, FieldSchemaCreate, SchemaFieldIn
 from app.models.field_values import FieldValueSet
@@ -23,6 +24,7 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
     "select": {"options": ["good", "ok", "bad"]},
     "text": {},
     "boolean": {},
+    "number": {"min": -100, "max": 1000, "decimals": 2},
 }
 
 
@@ -32,12 +34,7 @@ def unique(prefix: str) -> str:
 
 def value_of(field: CustomField, value: Any) -> FieldValueSet:
     """A FieldValueSet putting a plain Python value in the column of the field's type."""
-    column = {
-        "rating": "value_numeric",
-        "select": "value_text",
-        "text": "value_text",
-        "boolean": "value_boolean",
-    }[field.field_type]
+    column = field_types.spec(field.field_type).column
     if column == "value_numeric":
         value = Decimal(str(value))
     return FieldValueSet(field_id=field.id, **{column: value})

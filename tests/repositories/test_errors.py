@@ -264,6 +264,12 @@ CHECKS: list[tuple[str, str, Callable[[World], tuple[object, ...]]]] = [
         lambda w: (w.list,),
     ),
     (
+        "custom_fields_number_config",
+        "INSERT INTO custom_fields (list_id, name, field_type, config)"
+        " VALUES ($1, 'f', 'number', '{\"min\": 2, \"max\": 1}')",
+        lambda w: (w.list,),
+    ),
+    (
         "custom_fields_boolean_config",
         "INSERT INTO custom_fields (list_id, name, field_type, config)"
         " VALUES ($1, 'f', 'boolean', '{\"a\": 1}')",

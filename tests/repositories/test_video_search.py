@@ -3,11 +3,13 @@ conditions, sorts with missing values, refusals, and hostile strings matched lit
 
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, get_args
 
 import asyncpg
 import pytest
 
+from app import field_types
 from app.errors import InvalidInput, InvalidValue, NotFound
 from app.models.custom_fields import CustomField, FieldType
 from app.models.lists import BookmarkList
@@ -18,12 +20,12 @@ from tests.repositories.conftest import Builder, expected_order
 
 # Each video's values, by field type; None means the video has no value for that field.
 VALUES: dict[str, dict[str, Any]] = {
-    "v1": {"rating": 1, "text": "Alpha", "select": "good", "boolean": True},
-    "v2": {"rating": 2, "text": "alphabet", "select": "ok", "boolean": False},
-    "v3": {"rating": 3, "text": "Beta", "select": "bad", "boolean": True},
-    "v4": {"rating": 4.5, "text": None, "select": "good", "boolean": None},
-    "v5": {"rating": None, "text": "gamma alpha", "select": None, "boolean": False},
-    "v6": {"rating": None, "text": None, "select": None, "boolean": None},
+    "v1": {"rating": 1, "text": "Alpha", "select": "good", "boolean": True, "number": -2.5},
+    "v2": {"rating": 2, "text": "alphabet", "select": "ok", "boolean": False, "number": 0},
+    "v3": {"rating": 3, "text": "Beta", "select": "bad", "boolean": True, "number": None},
+    "v4": {"rating": 4.5, "text": None, "select": "good", "boolean": None, "number": 999.99},
+    "v5": {"rating": None, "text": "gamma alpha", "select": None, "boolean": False, "number": 10},
+    "v6": {"rating": None, "text": None, "select": None, "boolean": None, "number": None},
 }
 
 
@@ -39,7 +41,9 @@ class Catalog:
 
 @pytest.fixture
 async def catalog(make: Builder, bl: BookmarkList) -> Catalog:
-    fields = {t: await make.field(bl.id, t) for t in ("rating", "text", "select", "boolean")}
+    fields = {
+        t: await make.field(bl.id, t) for t in ("rating", "text", "select", "boolean", "number")
+    }
     created = {}
     for title, values in VALUES.items():
         video = await make.video(bl.id, title=title)
@@ -107,6 +111,18 @@ CASES = [
     ("boolean", "eq", False, ["v2", "v5"]),
     ("boolean", "is_empty", None, ["v4", "v6"]),
     ("boolean", "is_not_empty", None, ["v1", "v2", "v3", "v5"]),
+    # number (numeric, may be negative)
+    ("number", "eq", -2.5, ["v1"]),
+    ("number", "eq", "999.990", ["v4"]),
+    ("number", "ne", 0, ["v1", "v4", "v5"]),
+    ("number", "gt", 0, ["v4", "v5"]),
+    ("number", "gte", 0, ["v2", "v4", "v5"]),
+    ("number", "lt", 0, ["v1"]),
+    ("number", "lte", 10, ["v1", "v2", "v5"]),
+    ("number", "between", [-3, 0], ["v1", "v2"]),
+    ("number", "between", [10, 10], ["v5"]),
+    ("number", "is_empty", None, ["v3", "v6"]),
+    ("number", "is_not_empty", None, ["v1", "v2", "v4", "v5"]),
 ]
 
 
@@ -140,7 +156,8 @@ async def test_each_operator_of_each_type(
 
 def test_the_cases_cover_every_operator_of_every_type() -> None:
     covered = {(FieldType(t), op) for t, op, _, _ in CASES}
-    assert covered == {(t, op) for t, ops in video_search.FRAGMENT_OF.items() for op in ops}
+    declared = {(t, op) for t, spec in field_types.TYPES.items() for op in spec.operators}
+    assert covered == declared
 
 
 @pytest.mark.parametrize(
@@ -373,6 +390,26 @@ async def test_sort_by_a_text_field(conn: asyncpg.Connection, catalog: Catalog) 
     assert set(descending[4:]) == {"v4", "v6"}
 
 
+async def test_sort_by_a_number_field_orders_negatives_first_and_pages(
+    conn: asyncpg.Connection, catalog: Catalog
+) -> None:
+    number = str(catalog.fields["number"].id)
+    missing = sorted(["v3", "v6"], key=lambda t: catalog.videos[t].id)
+    assert await search(conn, catalog, by=number) == ["v1", "v2", "v5", "v4", *missing]
+    descending = await search(conn, catalog, by=number, direction="desc")
+    assert descending == ["v4", "v5", "v2", "v1", *missing[::-1]]
+    # Pages of 1 through the cursor give the same order.
+    query = VideoSearch(sort=Sort(by=number, direction="asc"), limit=1)
+    seen = []
+    while True:
+        page = await video_search.search(conn, list_id=catalog.list.id, query=query)
+        seen += [v.title for v in page.items]
+        if page.next_cursor is None:
+            break
+        query = query.model_copy(update={"cursor": page.next_cursor})
+    assert seen == ["v1", "v2", "v5", "v4", *missing]
+
+
 async def test_sort_direction_defaults(conn: asyncpg.Connection, catalog: Catalog) -> None:
     assert await search(conn, catalog, by="title", direction=None) == [
         "v1",
@@ -464,7 +501,7 @@ UNFIT = [
     (field_type, op)
     for field_type in FieldType
     for op in get_args(Op)
-    if op not in video_search.FRAGMENT_OF[field_type]
+    if op not in field_types.TYPES[field_type].operators
 ]
 
 
@@ -750,4 +787,5 @@ async def test_included_values_cost_one_statement_per_page(
         catalog.fields["text"].id: None,
         catalog.fields["select"].id: "good",
         catalog.fields["boolean"].id: None,
+        catalog.fields["number"].id: Decimal("999.99"),
     }
