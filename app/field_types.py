@@ -6,8 +6,10 @@ type missing from it fails at import, and `spec()` refuses a type it does not kn
 The database states the same rules again for every writer (migrations/: CHECKs and the rules
 trigger); the checks here only name a broken rule before a batch is sent."""
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -21,6 +23,8 @@ class FieldType(StrEnum):
     TEXT = "text"
     BOOLEAN = "boolean"
     NUMBER = "number"
+    DATE = "date"
+    URL = "url"
 
 
 # What a value check answers when a value breaks a rule: (rule, message).
@@ -29,6 +33,17 @@ ValueCheck = Callable[[str, Mapping[str, Any], Any], Broken]
 
 PRESENCE_OPS = {"is_empty": "is_empty", "is_not_empty": "is_not_empty"}
 NUMERIC_OPS = {op: f"numeric_{op}" for op in ("eq", "ne", "gt", "gte", "lt", "lte", "between")}
+DATE_OPS = {
+    op: f"date_{op}"
+    for op in ("eq", "ne", "before", "after", "on_or_before", "on_or_after", "between")
+}
+MAX_URL_LENGTH = 2048
+# video_field_values_url_format, the same expressions: printable ASCII, then an absolute
+# http(s) URL with a host (a name, or an IPv6 address in brackets).
+_URL_CHARACTERS = re.compile(r"[!-~]+")
+_URL_SHAPE = re.compile(
+    r"https?://([^/?#@]*@)?([^/?#@:\[\]]+|\[[0-9a-f:.]+\])(:[0-9]*)?([/?#]|$)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +56,9 @@ class TypeSpec:
     sort_head: str  # the fragment reading the values in the order of the value index
     check: ValueCheck  # (field name, config, value) -> the rule a value breaks, or None
     has_options: bool = False  # search values must be among config["options"]
+    # contains / starts_with can drive a page through the text trigram and prefix indexes
+    # (migration 0004), which cover text fields only.
+    substring_indexes: bool = False
 
 
 def _rating(name: str, config: Mapping[str, Any], value: Decimal) -> Broken:
@@ -73,6 +91,33 @@ def _number(name: str, config: Mapping[str, Any], value: Decimal) -> Broken:
         return (
             "video_field_values_number_decimals",
             f'number {value} for field "{name}" has more than {config["decimals"]} decimals',
+        )
+    return None
+
+
+def _date(name: str, config: Mapping[str, Any], value: date) -> Broken:
+    low, high = config.get("min"), config.get("max")
+    if (low is not None and value < date.fromisoformat(low)) or (
+        high is not None and value > date.fromisoformat(high)
+    ):
+        return (
+            "video_field_values_date_in_range",
+            f'date {value.isoformat()} for field "{name}" is outside {low or ""}..{high or ""}',
+        )
+    return None
+
+
+def _url(name: str, config: Mapping[str, Any], value: str) -> Broken:
+    if len(value) > MAX_URL_LENGTH:
+        return (
+            "video_field_values_text_size",
+            f'url for field "{name}" is longer than {MAX_URL_LENGTH} characters',
+        )
+    if not _URL_CHARACTERS.fullmatch(value) or not _URL_SHAPE.match(value):
+        return (
+            "video_field_values_url_format",
+            f'{value!r} for field "{name}" is not an absolute http or https URL with a host, '
+            "in printable ASCII without spaces",
         )
     return None
 
@@ -157,6 +202,29 @@ TYPES: Mapping[FieldType, TypeSpec] = {
         stream="stream_text_eq",
         sort_head="valued_text_field",
         check=_text,
+        substring_indexes=True,
+    ),
+    FieldType.DATE: TypeSpec(
+        column="value_date",
+        value_type=date,
+        config_help=(
+            'a date field\'s config is {} or some of {"min": "YYYY-MM-DD", "max": "YYYY-MM-DD"}'
+            ", real calendar dates with min <= max"
+        ),
+        operators=DATE_OPS | PRESENCE_OPS,
+        stream="stream_date_eq",
+        sort_head="valued_date_field",
+        check=_date,
+    ),
+    FieldType.URL: TypeSpec(
+        column="value_text",
+        value_type=str,
+        config_help="a url field's config is {}",
+        operators={"eq": "text_eq", "contains": "text_contains", "starts_with": "text_starts_with"}
+        | PRESENCE_OPS,
+        stream="stream_text_eq",
+        sort_head="valued_text_field",
+        check=_url,
     ),
     FieldType.BOOLEAN: TypeSpec(
         column="value_boolean",
@@ -171,7 +239,7 @@ TYPES: Mapping[FieldType, TypeSpec] = {
 assert set(TYPES) == set(FieldType), "every field type is declared in TYPES"
 
 # The value columns, in the order the API and the tables name them.
-VALUE_COLUMNS = ("value_text", "value_numeric", "value_boolean")
+VALUE_COLUMNS = ("value_text", "value_numeric", "value_boolean", "value_date")
 assert {spec.column for spec in TYPES.values()} <= set(VALUE_COLUMNS)
 
 

@@ -22,6 +22,7 @@ PKEY = "video_field_values_pkey"
 NUMERIC = "video_field_values_numeric_idx"
 TEXT = "video_field_values_text_idx"
 BOOLEAN = "video_field_values_boolean_idx"
+DATE = "video_field_values_date_idx"
 TRIGRAM = "video_field_values_text_trgm_idx"
 PREFIX = "video_field_values_text_prefix_idx"
 WALK = (NEWEST, PKEY)  # the list's newest videos, each probed by primary key
@@ -81,6 +82,10 @@ SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sor
     ("text_starts_with", (("Notes", "starts_with", "alpha"),), (PREFIX,), None),
     ("number_eq_rare", (("Minutes", "eq", 42.5),), (NUMERIC,), None),
     ("number_gte", (("Minutes", "gte", 300),), WALK, None),
+    ("date_eq_rare", (("Published", "eq", "2020-05-17"),), (DATE,), None),
+    ("date_after", (("Published", "after", "2015-01-01"),), WALK, None),
+    ("url_eq_rare", (("Link", "eq", "https://example.com/v/4242"),), (TEXT,), None),
+    ("url_starts_with", (("Link", "starts_with", "https://example.com/v/1"),), WALK, None),
     ("boolean_eq", (("Watched", "eq", True),), (BOOLEAN,), None),
     ("boolean_eq_rare", (("Favorite", "eq", True),), (BOOLEAN,), None),
     ("two_conditions", (("Rating", "gte", 4), ("Status", "eq", "done")), (TEXT, PKEY), None),
@@ -202,7 +207,7 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
         Case(
             "set_one_value",
             field_values.SQL["set_one"].text,
-            [data.list_id, video, data.fields["Rating"], None, Decimal(4), None],
+            [data.list_id, video, data.fields["Rating"], None, Decimal(4), None, None],
             (PKEY,),
             write=True,
         )
@@ -221,12 +226,13 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
 
 
 def batch_rows(data: BenchData, offset: int, size: int = 1000) -> list[list[Any]]:
-    """Arguments $2..$6 of set_many: `size` Rating values on consecutive sample-free videos."""
+    """Arguments $2..$7 of set_many: `size` Rating values on consecutive sample-free videos."""
     ids = data.batch_videos[offset : offset + size]
     return [
         ids,
         [data.fields["Rating"]] * len(ids),
         [None] * len(ids),
         [Decimal(1 + i % 5) for i in range(len(ids))],
+        [None] * len(ids),
         [None] * len(ids),
     ]

@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -97,6 +97,8 @@ FIELDS = (
     FieldSpec("Summary", "text", {}, 0.05),
     FieldSpec("Favorite", "boolean", {}, 0.1),
     FieldSpec("Minutes", "number", {"min": 0, "max": 600, "decimals": 1}, 0.3),
+    FieldSpec("Published", "date", {"min": "2010-01-01"}, 0.5),
+    FieldSpec("Link", "url", {}, 0.2),
 )
 # schema name -> its fields, in display order
 SCHEMAS = {
@@ -183,20 +185,27 @@ async def _copy(
     return {"rows": done, "seconds": round(seconds, 3), "rows_per_s": round(done / seconds, 1)}
 
 
-def _value(spec: FieldSpec, rng: random.Random) -> tuple[Decimal | None, bool | None, str | None]:
+def _value(
+    spec: FieldSpec, rng: random.Random
+) -> tuple[Decimal | None, bool | None, str | None, date | None]:
+    """(value_numeric, value_boolean, value_text, value_date) of one value of the field."""
     if spec.field_type == "rating":
-        return Decimal(rng.randint(1, spec.config["max_rating"])), None, None
+        return Decimal(rng.randint(1, spec.config["max_rating"])), None, None, None
     if spec.field_type == "number":
-        return Decimal(rng.randint(0, 6000)) / 10, None, None
+        return Decimal(rng.randint(0, 6000)) / 10, None, None, None
+    if spec.field_type == "date":  # a day within 2010..2025
+        return None, None, None, date(2010, 1, 1) + timedelta(days=rng.randint(0, 5843))
     if spec.field_type == "boolean":
-        return None, rng.random() < (0.3 if spec.name == "Watched" else 0.2), None
+        return None, rng.random() < (0.3 if spec.name == "Watched" else 0.2), None, None
     if spec.field_type == "select":
         options = spec.config["options"]
         weights = STATUS_WEIGHTS if spec.name == "Status" else None
-        return None, None, rng.choices(options, weights)[0]
+        return None, None, rng.choices(options, weights)[0], None
+    if spec.field_type == "url":
+        return None, None, f"https://example.com/v/{rng.randint(1, 100_000)}", None
     if spec.field_type == "text":
         words = rng.sample(WORDS, 3)
-        return None, None, f"{words[0]} {words[1]} {words[2]} {rng.randint(1, 1000)}"
+        return None, None, f"{words[0]} {words[1]} {words[2]} {rng.randint(1, 1000)}", None
     raise AssertionError(f"the bench makes no {spec.field_type} values")  # a new type's gap
 
 
@@ -256,7 +265,7 @@ async def _load(conn: asyncpg.Connection, scale: int, seed: int) -> dict[str, An
         for i, video_id in enumerate(video_ids):
             for spec in FIELDS:
                 if spec.share >= 1 or value_rng.random() < spec.share:
-                    numeric, boolean, text = _value(spec, value_rng)
+                    numeric, boolean, text, day = _value(spec, value_rng)
                     yield (
                         video_id,
                         field_ids[spec.name],
@@ -266,6 +275,7 @@ async def _load(conn: asyncpg.Connection, scale: int, seed: int) -> dict[str, An
                         numeric,
                         boolean,
                         text,
+                        day,
                     )
 
     def video_tags() -> Iterator[tuple[Any, ...]]:
@@ -297,6 +307,7 @@ async def _load(conn: asyncpg.Connection, scale: int, seed: int) -> dict[str, An
                 "value_numeric",
                 "value_boolean",
                 "value_text",
+                "value_date",
             ),
             values(),
             expected_values,

@@ -25,7 +25,8 @@ CREATE TABLE videos_jsonb (
 INSERT INTO videos_jsonb
 SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
        coalesce((SELECT jsonb_object_agg(fv.field_id::text, coalesce(to_jsonb(fv.value_numeric),
-                                         to_jsonb(fv.value_boolean), to_jsonb(fv.value_text)))
+                                         to_jsonb(fv.value_boolean), to_jsonb(fv.value_text),
+                                         to_jsonb(fv.value_date)))
                  FROM video_field_values AS fv WHERE fv.video_id = v.id), '{}')
 FROM videos AS v;
 CREATE INDEX videos_jsonb_newest_idx ON videos_jsonb (list_id, created_at DESC, id DESC);
@@ -48,7 +49,7 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> dict[str, Any]:
             column = field_types.spec(TYPES[name]).column
             if column == "value_numeric":
                 expression = f"((fields ->> '{key}')::numeric)"
-            elif column == "value_text":
+            elif column in ("value_text", "value_date"):  # ISO dates sort as text
                 expression = f"(fields ->> '{key}')"
             else:
                 continue  # booleans: the GIN index serves @>
@@ -92,6 +93,11 @@ def _condition(name: str, key: str, op: str, value: Any, params: list[Any]) -> s
     if op in ("gt", "gte", "lt", "lte"):
         sign = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]
         return f"{number} {sign} {bind(value)}::numeric"
+    if op in ("before", "after", "on_or_before", "on_or_after"):  # ISO dates compare as text
+        sign = {"before": "<", "after": ">", "on_or_before": "<=", "on_or_after": ">="}[op]
+        return f"{text} {sign} {bind(value)}"
+    if op == "between" and field_types.spec(kind).column == "value_date":
+        return f"{text} BETWEEN {bind(value[0])} AND {bind(value[1])}"
     if op == "between":
         return f"{number} BETWEEN {bind(value[0])}::numeric AND {bind(value[1])}::numeric"
     if op == "in":

@@ -64,6 +64,11 @@ FROM (
 (SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
  WHERE fv.field_id = :field_id AND fv.value_boolean = :value
 
+-- name: stream_date_eq
+-- The videos whose date equals the value: one range of video_field_values_date_idx.
+(SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+ WHERE fv.field_id = :field_id AND fv.value_date = :value
+
 -- name: stream_desc
 -- Ends one range, newest first (its index read backwards). Each range is ordered on its own
 -- so that the ranges of a select's "in" are merged in order (Merge Append), not sorted whole.
@@ -147,6 +152,14 @@ FROM video_field_values AS s
 JOIN videos AS v ON v.id = s.video_id
 WHERE s.field_id = :sort_field_id AND s.value_boolean IS NOT NULL AND v.list_id = :list_id
 
+-- name: valued_date_field
+-- Videos that have a value for the date sort field, in the order of its value index.
+SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
+       s.value_date AS sort_value, s.video_created_at AS sort_tie
+FROM video_field_values AS s
+JOIN videos AS v ON v.id = s.video_id
+WHERE s.field_id = :sort_field_id AND s.value_date IS NOT NULL AND v.list_id = :list_id
+
 -- name: unvalued_field
 -- Videos without a value for the sort field: they come after all others, ordered by id.
 SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at, NULL AS sort_value,
@@ -191,6 +204,42 @@ EXISTS (SELECT FROM video_field_values AS fv
 EXISTS (SELECT FROM video_field_values AS fv
         WHERE fv.video_id = v.id AND fv.field_id = :field_id
           AND fv.value_numeric BETWEEN :low AND :high)
+
+-- name: date_eq
+-- Date is the value.
+EXISTS (SELECT FROM video_field_values AS fv
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_date = :value)
+
+-- name: date_ne
+-- Date is set and is not the value.
+EXISTS (SELECT FROM video_field_values AS fv
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_date <> :value)
+
+-- name: date_before
+-- Date before the value.
+EXISTS (SELECT FROM video_field_values AS fv
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_date < :value)
+
+-- name: date_after
+-- Date after the value.
+EXISTS (SELECT FROM video_field_values AS fv
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_date > :value)
+
+-- name: date_on_or_before
+-- Date on or before the value.
+EXISTS (SELECT FROM video_field_values AS fv
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_date <= :value)
+
+-- name: date_on_or_after
+-- Date on or after the value.
+EXISTS (SELECT FROM video_field_values AS fv
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_date >= :value)
+
+-- name: date_between
+-- Date within low..high, both included.
+EXISTS (SELECT FROM video_field_values AS fv
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id
+          AND fv.value_date BETWEEN :low AND :high)
 
 -- name: text_eq
 -- Select or text value equals the value exactly.

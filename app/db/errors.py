@@ -47,13 +47,19 @@ _CHECK_MESSAGES = {
     "schema_fields_display_order": "display_order must be 0 or more",
     "tags_name": "name must be 1..100 characters and not blank",
     "video_field_values_exactly_one_value": (
-        "exactly one of value_text, value_numeric, value_boolean must be set"
+        f"exactly one of {', '.join(field_types.VALUE_COLUMNS)} must be set"
     ),
     "video_field_values_value_matches_type": (
         f"the value must be in the column of the field's type: {field_types.columns_of_types()}"
     ),
     "video_field_values_text_not_empty": "a text value must not be empty",
-    "video_field_values_text_size": "a text value must be at most 2000 bytes",
+    "video_field_values_text_size": (
+        f"a text value must be at most 2000 bytes, a url at most {field_types.MAX_URL_LENGTH}"
+    ),
+    "video_field_values_url_format": (
+        "a url must be an absolute http or https URL with a host, in printable ASCII without "
+        "spaces (percent-encode other characters)"
+    ),
     "video_field_values_rating_in_range": "a rating must not be negative",
 } | {f"custom_fields_{name}_config": spec.config_help for name, spec in field_types.TYPES.items()}
 

@@ -1,3 +1,5 @@
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Self
 
@@ -69,6 +71,21 @@ Description = Annotated[str, Field(max_length=2000)]
 YoutubeId = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")
 ]
+
+
+def _iso_date(value: Any) -> Any:
+    # A date travels as "YYYY-MM-DD" only: lax parsing would take timestamps and numbers.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value  # already read (a model built from another one)
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a real calendar date") from None
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 def _only_bool(value: Any) -> Any:

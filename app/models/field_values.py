@@ -1,5 +1,5 @@
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Self
 from uuid import UUID
@@ -9,27 +9,26 @@ from pydantic import BaseModel, Field, model_validator
 from app import field_types
 from app.errors import Problem
 from app.field_types import VALUE_COLUMNS
-from app.models.base import Bool, Input, JsonNumber, Record
+from app.models.base import Bool, Input, IsoDate, JsonNumber, Record
 from app.models.custom_fields import CustomField, FieldType
 
 MAX_BATCH = 5000  # rows in one value batch or bulk edit
 
 
 class ValueIn(Input):
-    """Exactly one of the three value columns, checked before any SQL runs."""
+    """Exactly one of the value columns, checked before any SQL runs."""
 
     value_text: str | None = None
     value_numeric: Annotated[Decimal, Field(allow_inf_nan=False)] | None = None
     value_boolean: Bool | None = None
+    value_date: IsoDate | None = None
 
     @model_validator(mode="after")
     def exactly_one_value(self) -> Self:
         given = [name for name in VALUE_COLUMNS if getattr(self, name) is not None]
         if len(given) != 1:
             got = " and ".join(given) if given else "none"
-            raise ValueError(
-                f"exactly one of value_text, value_numeric, value_boolean must be set (got {got})"
-            )
+            raise ValueError(f"exactly one of {', '.join(VALUE_COLUMNS)} must be set (got {got})")
         return self
 
     @property
@@ -67,6 +66,7 @@ class FieldValue(Record):
     value_text: str | None
     value_numeric: JsonNumber | None
     value_boolean: bool | None
+    value_date: date | None
     created_at: datetime
     updated_at: datetime
 
@@ -85,7 +85,7 @@ class VideoField(BaseModel):
     config: dict[str, object]
     display_order: int
     show_on_card: bool
-    value: str | JsonNumber | bool | None
+    value: str | JsonNumber | bool | date | None
     updated_at: datetime | None
 
 

@@ -81,6 +81,7 @@ async def _write(conn: asyncpg.Connection, list_id: UUID, items: list[Item]) -> 
         [value.value_text for _, _, value in items],
         [value.value_numeric for _, _, value in items],
         [value.value_boolean for _, _, value in items],
+        [value.value_date for _, _, value in items],
     )
     return len(rows)
 
@@ -102,6 +103,7 @@ async def set_one(
             value.value_text,
             value.value_numeric,
             value.value_boolean,
+            value.value_date,
         )
         if row is None:
             raise NotFound("custom field", value.field_id)

@@ -3,7 +3,7 @@
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
@@ -19,6 +19,8 @@ def _plain(value: Any) -> Any:
         return [_plain(item) for item in value]
     if isinstance(value, datetime):
         return {"t": value.isoformat()}
+    if isinstance(value, date):  # after datetime, which is a date too
+        return {"d": value.isoformat()}
     if isinstance(value, Decimal):
         return {"n": str(value)}
     return value  # str, bool or None
@@ -29,6 +31,8 @@ def _typed(value: Any, nested: bool = False) -> Any:
         return [_typed(item, nested=True) for item in value]
     if isinstance(value, dict) and set(value) == {"t"}:
         return datetime.fromisoformat(value["t"])
+    if isinstance(value, dict) and set(value) == {"d"}:
+        return date.fromisoformat(value["d"])
     if isinstance(value, dict) and set(value) == {"n"}:
         number = Decimal(value["n"])
         if not number.is_finite():

@@ -6,7 +6,7 @@ whitelisted names; every value is a bound parameter."""
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
@@ -98,6 +98,23 @@ def _text(condition: Condition, field: CustomField, value: Any) -> str:
     return value
 
 
+def _date(condition: Condition, field: CustomField, value: Any) -> date:
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _refuse(condition, field, "search_value_type", "the value must be a date as YYYY-MM-DD")
+
+
+# How a search value of each Python value type is read and checked.
+_SEARCH_VALUE: dict[type, Callable[[Condition, CustomField, Any], Any]] = {
+    Decimal: _number,
+    date: _date,
+    str: _text,
+}
+
+
 def _condition_values(condition: Condition, field: CustomField) -> dict[str, Any]:
     """The bound values of a condition's fragment, checked against the field and operator."""
     op, value = condition.op, condition.value
@@ -108,8 +125,9 @@ def _condition_values(condition: Condition, field: CustomField) -> dict[str, Any
     if op == "between":
         if not isinstance(value, list) or len(value) != 2:
             raise _refuse(condition, field, "search_value_type", "the value must be [low, high]")
-        low, high = (_number(condition, field, v) for v in value)
-        if low > high:
+        read = _SEARCH_VALUE[field_types.spec(field.field_type).value_type]
+        low, high = (read(condition, field, v) for v in value)
+        if low > high:  # two numbers or two dates
             raise _refuse(condition, field, "search_value_range", "low must not exceed high")
         return {"low": low, "high": high}
     if op in ("in", "not_in"):
@@ -122,15 +140,13 @@ def _condition_values(condition: Condition, field: CustomField) -> dict[str, Any
             )
         return {"values": [_text(condition, field, v) for v in value]}
     value_type = field_types.spec(field.field_type).value_type
-    if value_type is Decimal:
-        return {"value": _number(condition, field, value)}
     if value_type is bool:
         if not isinstance(value, bool):
             raise _refuse(condition, field, "search_value_type", "the value must be true or false")
         return {"value": value}
-    if value_type is str:
-        return {"value": _text(condition, field, value)}
-    raise AssertionError(f"no search value rule for {value_type}")  # a new type's gap
+    if value_type not in _SEARCH_VALUE:
+        raise AssertionError(f"no search value rule for {value_type}")  # a new type's gap
+    return {"value": _SEARCH_VALUE[value_type](condition, field, value)}
 
 
 # A fragment name with the values of its placeholders.
@@ -212,10 +228,11 @@ def _like_pattern(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _range(condition: Condition, part: Part) -> tuple[Part, int] | None:
+def _range(condition: Condition, field: CustomField, part: Part) -> tuple[Part, int] | None:
     """The condition as a capped range (its fragment and cap) when an index finds its matches
-    without an order: "starts_with", and "contains" with a value the trigrams can find."""
-    if condition.op not in RANGE_CAP:
+    without an order: "starts_with", and "contains" with a value the trigrams can find, on a
+    type those indexes cover."""
+    if condition.op not in RANGE_CAP or not field_types.spec(field.field_type).substring_indexes:
         return None
     value: str = part[1]["value"]  # checked by _condition_values: a non-empty string
     if condition.op == "starts_with":
@@ -406,7 +423,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
             elif ranges := [
                 (number, range_)
                 for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
-                if (range_ := _range(condition, part)) is not None
+                if (range_ := _range(condition, fields[condition.field_id], part)) is not None
             ]:
                 # A prefix range is read from its index alone: it drives before a substring.
                 number, range_ = min(ranges, key=lambda r: r[1][0][0] != "range_text_starts_with")

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import psycopg
@@ -21,6 +22,8 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
     "text": {},
     "boolean": {},
     "number": {"min": -100, "max": 1000, "decimals": 2},
+    "date": {"min": "2000-01-01", "max": "2030-12-31"},
+    "url": {},
 }
 
 
@@ -127,13 +130,14 @@ def set_value(
     numeric: Any = None,
     text: str | None = None,
     boolean: bool | None = None,
+    day: date | None = None,
 ) -> None:
     """The short form: list_id and field_type are filled in from the field."""
     conn.execute(
         "INSERT INTO video_field_values"
-        " (video_id, field_id, value_numeric, value_text, value_boolean)"
-        " VALUES (%s, %s, %s, %s, %s)",
-        [video_id, field_id, numeric, text, boolean],
+        " (video_id, field_id, value_numeric, value_text, value_boolean, value_date)"
+        " VALUES (%s, %s, %s, %s, %s, %s)",
+        [video_id, field_id, numeric, text, boolean, day],
     )
 
 

@@ -76,6 +76,14 @@ BAD_CONFIGS = [
     pytest.param("number", {"decimals": 1.5}, id="number-decimals-fraction"),
     pytest.param("number", {"step": 1}, id="number-unknown-key"),
     pytest.param("number", {"max_rating": 5}, id="number-with-rating-config"),
+    # date: {} or some of {"min": "YYYY-MM-DD", "max": "YYYY-MM-DD"}, real dates, min <= max
+    pytest.param("date", {"min": "2024-02-30"}, id="date-not-a-calendar-date"),
+    pytest.param("date", {"min": "2024-1-1"}, id="date-not-iso"),
+    pytest.param("date", {"max": 20240101}, id="date-number"),
+    pytest.param("date", {"min": "2024-01-02", "max": "2024-01-01"}, id="date-min-after-max"),
+    pytest.param("date", {"default": "2024-01-01"}, id="date-unknown-key"),
+    # url: {} only
+    pytest.param("url", {"max_length": 100}, id="url-with-text-config"),
 ]
 
 
@@ -102,6 +110,9 @@ GOOD_CONFIGS = [
     pytest.param("number", {}, id="number-no-limits"),
     pytest.param("number", {"min": -1.5, "max": 1e9, "decimals": 6}, id="number-all"),
     pytest.param("number", {"min": 3, "max": 3, "decimals": 0}, id="number-one-value"),
+    pytest.param("date", {}, id="date-no-limits"),
+    pytest.param("date", {"min": "2024-02-29", "max": "2024-02-29"}, id="date-one-day"),
+    pytest.param("url", {}, id="url"),
 ]
 
 

@@ -330,7 +330,8 @@ def test_a_new_field_type_rolls_back_and_reapplies_keeping_existing_data(
             "INSERT INTO custom_fields (list_id, name, field_type)"
             " SELECT id, 'n', 'number' FROM bookmark_lists LIMIT 1"
         )
-    # With a field of the type stored, its rollback is refused and changes nothing.
+    # With a field of the type stored, the rollback of its rules is refused, and they stay.
     with pytest.raises(psycopg.Error, match="number fields exist"):
         migrate.rollback(database_url, count=len(since_number))
-    assert sorted(applied_migrations(database_url)) == MIGRATIONS
+    up_to_number = MIGRATIONS[: MIGRATIONS.index("0007_number_fields") + 1]
+    assert set(up_to_number) <= set(applied_migrations(database_url))

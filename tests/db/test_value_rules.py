@@ -4,6 +4,7 @@ exercised through raw SQL as a psql user would type it."""
 import string
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +50,8 @@ def build_list(conn: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID, dict[str
         "free_text": create_field(conn, list_id=list_id, field_type="text"),
         "boolean": create_field(conn, list_id=list_id, field_type="boolean"),
         "number": create_field(conn, list_id=list_id, field_type="number"),  # -100..1000, 2 dp
+        "date": create_field(conn, list_id=list_id, field_type="date"),  # 2000..2030
+        "url": create_field(conn, list_id=list_id, field_type="url"),
     }
     return list_id, video_id, fields
 
@@ -70,6 +73,8 @@ VALID = {
     "free_text": (None, "no limit", None),
     "boolean": (None, None, True),
     "number": (Decimal("-12.5"), None, None),
+    "date": (None, None, None, date(2024, 2, 29)),
+    "url": (None, "https://example.com/watch?v=1", None),
 }
 
 
@@ -78,11 +83,18 @@ def insert_value(
     *,
     video_id: uuid.UUID,
     field_id: uuid.UUID,
-    values: tuple[Any, Any, Any],
+    values: tuple[Any, ...],
 ) -> None:
-    numeric, text, boolean = values
+    """values: (value_numeric, value_text, value_boolean[, value_date])."""
+    numeric, text, boolean, *day = values
     set_value(
-        conn, video_id=video_id, field_id=field_id, numeric=numeric, text=text, boolean=boolean
+        conn,
+        video_id=video_id,
+        field_id=field_id,
+        numeric=numeric,
+        text=text,
+        boolean=boolean,
+        day=day[0] if day else None,
     )
 
 
@@ -99,6 +111,8 @@ def insert_value(
         pytest.param("boolean", (None, "yes", True), id="boolean-and-text"),
         pytest.param("rating", (Decimal(3), None, False), id="numeric-and-boolean"),
         pytest.param("select", (Decimal(1), "good", True), id="all-three"),
+        pytest.param("date", (None, None, None, None), id="date-none"),
+        pytest.param("date", (None, "x", None, date(2024, 1, 1)), id="date-and-text"),
     ],
 )
 def test_value_needs_exactly_one_column(
@@ -138,6 +152,9 @@ def test_one_value_in_the_right_column_is_stored(
         pytest.param("boolean", (Decimal(1), None, None), id="boolean-as-numeric"),
         pytest.param("number", (None, "4", None), id="number-as-text"),
         pytest.param("number", (None, None, True), id="number-as-boolean"),
+        pytest.param("date", (None, "2024-01-01", None), id="date-as-text"),
+        pytest.param("rating", (None, None, None, date(2024, 1, 1)), id="rating-as-date"),
+        pytest.param("url", (None, None, None, date(2024, 1, 1)), id="url-as-date"),
     ],
 )
 def test_value_column_must_match_field_type(
@@ -376,6 +393,90 @@ def test_number_message_names_field_and_range(postgresql: psycopg.Connection) ->
     assert 'number 91 for field "Minutes" is outside ..90' in str(info.value)
 
 
+@pytest.mark.parametrize("day", [date(1999, 12, 31), date(2031, 1, 1)])
+def test_date_outside_its_range_is_refused(
+    postgresql: psycopg.Connection, world: World, day: date
+) -> None:
+    # The field's config is {"min": "2000-01-01", "max": "2030-12-31"}.
+    with refused(postgresql, errors.CheckViolation, "video_field_values_date_in_range"):
+        set_value(postgresql, video_id=world.video_id, field_id=world.fields["date"], day=day)
+    assert stored_values(postgresql) == 0
+
+
+@pytest.mark.parametrize("day", [date(2000, 1, 1), date(2024, 2, 29), date(2030, 12, 31)])
+def test_date_within_its_range_is_stored(
+    postgresql: psycopg.Connection, world: World, day: date
+) -> None:
+    set_value(postgresql, video_id=world.video_id, field_id=world.fields["date"], day=day)
+    row = postgresql.execute(
+        "SELECT fv.value_date, r.value FROM video_field_values AS fv"
+        " JOIN video_field_values_readable AS r USING (video_id, field_id)"
+    )
+    assert row.fetchone() == (day, day.isoformat())
+
+
+def test_date_message_names_field_and_range(postgresql: psycopg.Connection) -> None:
+    list_id = create_list(postgresql)
+    video_id = create_video(postgresql, list_id=list_id)
+    field_id = create_field(
+        postgresql, list_id=list_id, name="Seen on", field_type="date", config={"min": "2020-01-01"}
+    )
+    with pytest.raises(errors.CheckViolation) as info:
+        set_value(postgresql, video_id=video_id, field_id=field_id, day=date(2019, 5, 1))
+    assert 'date 2019-05-01 for field "Seen on" is outside 2020-01-01..' in str(info.value)
+
+
+BAD_URLS = [
+    "example.com",
+    "ftp://example.com/file",
+    "https://",
+    "https:///path",
+    "https://exa mple.com",
+    "https://example.com/a b",
+    "https://example.com/\t",
+    "https://bücher.example/",
+    "javascript:alert(1)",
+    "http://user@/x",
+    "//example.com",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_url_that_is_not_absolute_http_with_a_host_is_refused(
+    postgresql: psycopg.Connection, world: World, url: str
+) -> None:
+    with refused(postgresql, errors.CheckViolation, "video_field_values_url_format"):
+        set_value(postgresql, video_id=world.video_id, field_id=world.fields["url"], text=url)
+    assert stored_values(postgresql) == 0
+
+
+GOOD_URLS = [
+    "https://example.com",
+    "HTTP://EXAMPLE.COM/Path?q=1#top",
+    "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42s",
+    "http://user:pw@host.example:8080/a/b",
+    "https://[2001:db8::1]:443/x",
+    "https://xn--bcher-kva.example/%C3%BC",
+    "https://example.com/" + "a" * 2028,
+]
+
+
+@pytest.mark.parametrize("url", GOOD_URLS, ids=range(len(GOOD_URLS)))
+def test_an_absolute_http_url_is_stored(
+    postgresql: psycopg.Connection, world: World, url: str
+) -> None:
+    set_value(postgresql, video_id=world.video_id, field_id=world.fields["url"], text=url)
+    assert stored_values(postgresql) == 1
+
+
+def test_a_url_over_2048_characters_is_refused(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    url = "https://example.com/" + "a" * 2029
+    with refused(postgresql, errors.CheckViolation, "video_field_values_text_size"):
+        set_value(postgresql, video_id=world.video_id, field_id=world.fields["url"], text=url)
+
+
 @pytest.mark.parametrize("text", ["ugly", "Good", " good", "good "])
 def test_select_value_not_an_option_is_refused(
     postgresql: psycopg.Connection, world: World, text: str
@@ -537,6 +638,12 @@ def test_type_change_is_allowed_once_values_are_deleted(
             "number", (Decimal("12.25"), None, None), {"decimals": 1}, id="decimals-lowered"
         ),
         pytest.param(
+            "date", (None, None, None, date(2024, 2, 29)), {"min": "2025-01-01"}, id="date-min"
+        ),
+        pytest.param(
+            "date", (None, None, None, date(2024, 2, 29)), {"max": "2024-02-28"}, id="date-max"
+        ),
+        pytest.param(
             "free_text", (None, "ten chars!", None), {"max_length": 5}, id="max-length-added"
         ),
     ],
@@ -576,6 +683,9 @@ def test_config_that_would_break_stored_values_is_refused(
             "number", (Decimal("12.5"), None, None), {"min": 12.5, "decimals": 1}, id="to-value"
         ),
         pytest.param("number", (Decimal("12.5"), None, None), {}, id="number-limits-removed"),
+        pytest.param(
+            "date", (None, None, None, date(2024, 2, 29)), {"max": "2024-02-29"}, id="date-to-value"
+        ),
     ],
 )
 def test_config_that_keeps_stored_values_valid_is_allowed(

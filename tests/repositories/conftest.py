@@ -25,6 +25,8 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
     "text": {},
     "boolean": {},
     "number": {"min": -100, "max": 1000, "decimals": 2},
+    "date": {"min": "2000-01-01", "max": "2030-12-31"},
+    "url": {},
 }
 
 

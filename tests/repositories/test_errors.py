@@ -25,6 +25,7 @@ class World:
     rating: uuid.UUID  # max_rating 5
     choice: uuid.UUID  # options good, ok, bad
     text: uuid.UUID  # max_length 5
+    url: uuid.UUID
     schema: uuid.UUID
     tag: uuid.UUID
     foreign_video: uuid.UUID
@@ -43,6 +44,7 @@ async def world(make: Builder, bl: BookmarkList, other_list: BookmarkList) -> Wo
         rating=(await make.field(bl.id, "rating", name="Stars")).id,
         choice=(await make.field(bl.id, "select", name="Choice")).id,
         text=(await make.field(bl.id, "text", name="Note", config={"max_length": 5})).id,
+        url=(await make.field(bl.id, "url", name="Link")).id,
         schema=schema.id,
         tag=(await make.tag(bl.id, schema_id=schema.id)).id,
         foreign_video=(await make.video(other_list.id)).id,
@@ -270,6 +272,18 @@ CHECKS: list[tuple[str, str, Callable[[World], tuple[object, ...]]]] = [
         lambda w: (w.list,),
     ),
     (
+        "custom_fields_date_config",
+        "INSERT INTO custom_fields (list_id, name, field_type, config)"
+        " VALUES ($1, 'f', 'date', '{\"min\": \"2024-02-30\"}')",
+        lambda w: (w.list,),
+    ),
+    (
+        "custom_fields_url_config",
+        "INSERT INTO custom_fields (list_id, name, field_type, config)"
+        " VALUES ($1, 'f', 'url', '{\"a\": 1}')",
+        lambda w: (w.list,),
+    ),
+    (
         "custom_fields_boolean_config",
         "INSERT INTO custom_fields (list_id, name, field_type, config)"
         " VALUES ($1, 'f', 'boolean', '{\"a\": 1}')",
@@ -316,6 +330,11 @@ CHECKS: list[tuple[str, str, Callable[[World], tuple[object, ...]]]] = [
         "video_field_values_rating_in_range",
         FIELD_VALUE,
         lambda w: (w.video, w.rating, None, -1, None),
+    ),
+    (
+        "video_field_values_url_format",
+        FIELD_VALUE,
+        lambda w: (w.video, w.url, "www.example.com", None, None),
     ),
 ]
 

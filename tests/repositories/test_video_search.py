@@ -3,6 +3,7 @@ conditions, sorts with missing values, refusals, and hostile strings matched lit
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any, get_args
 
@@ -20,12 +21,60 @@ from tests.repositories.conftest import Builder, expected_order
 
 # Each video's values, by field type; None means the video has no value for that field.
 VALUES: dict[str, dict[str, Any]] = {
-    "v1": {"rating": 1, "text": "Alpha", "select": "good", "boolean": True, "number": -2.5},
-    "v2": {"rating": 2, "text": "alphabet", "select": "ok", "boolean": False, "number": 0},
-    "v3": {"rating": 3, "text": "Beta", "select": "bad", "boolean": True, "number": None},
-    "v4": {"rating": 4.5, "text": None, "select": "good", "boolean": None, "number": 999.99},
-    "v5": {"rating": None, "text": "gamma alpha", "select": None, "boolean": False, "number": 10},
-    "v6": {"rating": None, "text": None, "select": None, "boolean": None, "number": None},
+    "v1": {
+        "rating": 1,
+        "text": "Alpha",
+        "select": "good",
+        "boolean": True,
+        "number": -2.5,
+        "date": "2024-01-10",
+        "url": "https://a.example/x",
+    },
+    "v2": {
+        "rating": 2,
+        "text": "alphabet",
+        "select": "ok",
+        "boolean": False,
+        "number": 0,
+        "date": "2024-03-01",
+        "url": "https://b.example/alpha",
+    },
+    "v3": {
+        "rating": 3,
+        "text": "Beta",
+        "select": "bad",
+        "boolean": True,
+        "number": None,
+        "date": None,
+        "url": "http://a.example/y?q=1",
+    },
+    "v4": {
+        "rating": 4.5,
+        "text": None,
+        "select": "good",
+        "boolean": None,
+        "number": 999.99,
+        "date": "2023-12-31",
+        "url": None,
+    },
+    "v5": {
+        "rating": None,
+        "text": "gamma alpha",
+        "select": None,
+        "boolean": False,
+        "number": 10,
+        "date": "2024-01-10",
+        "url": None,
+    },
+    "v6": {
+        "rating": None,
+        "text": None,
+        "select": None,
+        "boolean": None,
+        "number": None,
+        "date": None,
+        "url": None,
+    },
 }
 
 
@@ -41,9 +90,7 @@ class Catalog:
 
 @pytest.fixture
 async def catalog(make: Builder, bl: BookmarkList) -> Catalog:
-    fields = {
-        t: await make.field(bl.id, t) for t in ("rating", "text", "select", "boolean", "number")
-    }
+    fields = {t: await make.field(bl.id, t) for t in VALUES["v1"]}
     created = {}
     for title, values in VALUES.items():
         video = await make.video(bl.id, title=title)
@@ -123,6 +170,23 @@ CASES = [
     ("number", "between", [10, 10], ["v5"]),
     ("number", "is_empty", None, ["v3", "v6"]),
     ("number", "is_not_empty", None, ["v1", "v2", "v4", "v5"]),
+    # date
+    ("date", "eq", "2024-01-10", ["v1", "v5"]),
+    ("date", "ne", "2024-01-10", ["v2", "v4"]),
+    ("date", "before", "2024-01-10", ["v4"]),
+    ("date", "after", "2024-01-10", ["v2"]),
+    ("date", "on_or_before", "2024-01-10", ["v1", "v4", "v5"]),
+    ("date", "on_or_after", "2024-01-10", ["v1", "v2", "v5"]),
+    ("date", "between", ["2024-01-01", "2024-02-01"], ["v1", "v5"]),
+    ("date", "between", ["2023-12-31", "2023-12-31"], ["v4"]),
+    ("date", "is_empty", None, ["v3", "v6"]),
+    ("date", "is_not_empty", None, ["v1", "v2", "v4", "v5"]),
+    # url
+    ("url", "eq", "https://a.example/x", ["v1"]),
+    ("url", "contains", "A.EXAMPLE", ["v1", "v3"]),
+    ("url", "starts_with", "https://", ["v1", "v2"]),
+    ("url", "is_empty", None, ["v4", "v5", "v6"]),
+    ("url", "is_not_empty", None, ["v1", "v2", "v3"]),
 ]
 
 
@@ -788,4 +852,6 @@ async def test_included_values_cost_one_statement_per_page(
         catalog.fields["select"].id: "good",
         catalog.fields["boolean"].id: None,
         catalog.fields["number"].id: Decimal("999.99"),
+        catalog.fields["date"].id: date(2023, 12, 31),
+        catalog.fields["url"].id: None,
     }
