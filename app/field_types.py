@@ -25,6 +25,7 @@ class FieldType(StrEnum):
     NUMBER = "number"
     DATE = "date"
     URL = "url"
+    MULTI_SELECT = "multi_select"
 
 
 # What a value check answers when a value breaks a rule: (rule, message).
@@ -52,7 +53,9 @@ class TypeSpec:
     value_type: type  # a value in Python, and the sort value a cursor carries
     config_help: str  # what a valid config is: the message of custom_fields_<type>_config
     operators: Mapping[str, str]  # search operator -> its fragment in sql/video_search.sql
-    stream: str  # the fragment reading "= value" as one ordered range of the value index
+    # the fragment reading "= value" as one ordered range of the value index (None: no
+    # equality drives a page)
+    stream: str | None
     sort_head: str  # the fragment reading the values in the order of the value index
     check: ValueCheck  # (field name, config, value) -> the rule a value breaks, or None
     has_options: bool = False  # search values must be among config["options"]
@@ -118,6 +121,22 @@ def _url(name: str, config: Mapping[str, Any], value: str) -> Broken:
             "video_field_values_url_format",
             f'{value!r} for field "{name}" is not an absolute http or https URL with a host, '
             "in printable ASCII without spaces",
+        )
+    return None
+
+
+def _multi_select(name: str, config: Mapping[str, Any], value: list[str]) -> Broken:
+    unknown = [option for option in value if option not in config["options"]]
+    if unknown:
+        return (
+            "video_field_values_multi_select_option",
+            f'value {value} for field "{name}" holds options it does not have: {unknown}',
+        )
+    if "max_selected" in config and len(value) > config["max_selected"]:
+        return (
+            "video_field_values_multi_select_max",
+            f'value {value} for field "{name}" has {len(value)} options, more than its '
+            f"max_selected {config['max_selected']}",
         )
     return None
 
@@ -226,6 +245,24 @@ TYPES: Mapping[FieldType, TypeSpec] = {
         sort_head="valued_text_field",
         check=_url,
     ),
+    FieldType.MULTI_SELECT: TypeSpec(
+        column="value_options",
+        value_type=list,
+        config_help=(
+            'a multi_select field\'s config is {"options": [...]} (1..200 distinct, non-blank '
+            'strings of at most 200 characters) and optionally "max_selected": <integer 1..200>'
+        ),
+        operators={
+            "has_any": "options_has_any",
+            "has_all": "options_has_all",
+            "has_none": "options_has_none",
+        }
+        | PRESENCE_OPS,
+        stream=None,
+        sort_head="valued_options_field",
+        check=_multi_select,
+        has_options=True,
+    ),
     FieldType.BOOLEAN: TypeSpec(
         column="value_boolean",
         value_type=bool,
@@ -239,7 +276,7 @@ TYPES: Mapping[FieldType, TypeSpec] = {
 assert set(TYPES) == set(FieldType), "every field type is declared in TYPES"
 
 # The value columns, in the order the API and the tables name them.
-VALUE_COLUMNS = ("value_text", "value_numeric", "value_boolean", "value_date")
+VALUE_COLUMNS = ("value_text", "value_numeric", "value_boolean", "value_date", "value_options")
 assert {spec.column for spec in TYPES.values()} <= set(VALUE_COLUMNS)
 
 

@@ -23,6 +23,7 @@ NUMERIC = "video_field_values_numeric_idx"
 TEXT = "video_field_values_text_idx"
 BOOLEAN = "video_field_values_boolean_idx"
 DATE = "video_field_values_date_idx"
+OPTIONS = "video_field_values_options_idx"
 TRIGRAM = "video_field_values_text_trgm_idx"
 PREFIX = "video_field_values_text_prefix_idx"
 WALK = (NEWEST, PKEY)  # the list's newest videos, each probed by primary key
@@ -82,10 +83,15 @@ SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sor
     ("text_starts_with", (("Notes", "starts_with", "alpha"),), (PREFIX,), None),
     ("number_eq_rare", (("Minutes", "eq", 42.5),), (NUMERIC,), None),
     ("number_gte", (("Minutes", "gte", 300),), WALK, None),
+    ("number_between_rare", (("Minutes", "between", [42.5, 42.6]),), (NUMERIC,), None),
     ("date_eq_rare", (("Published", "eq", "2020-05-17"),), (DATE,), None),
     ("date_after", (("Published", "after", "2015-01-01"),), WALK, None),
+    ("date_between_rare", (("Published", "between", ["2020-05-17", "2020-05-18"]),), (DATE,), None),
     ("url_eq_rare", (("Link", "eq", "https://example.com/v/4242"),), (TEXT,), None),
     ("url_starts_with", (("Link", "starts_with", "https://example.com/v/1"),), WALK, None),
+    ("options_has_any_rare", (("Topics", "has_any", ["topic19"]),), (OPTIONS,), None),
+    # A common option: walking the list or the GIN index, whichever the planner costs lower.
+    ("options_has_all", (("Topics", "has_all", ["topic00"]),), (f"{OPTIONS}|{NEWEST}",), None),
     ("boolean_eq", (("Watched", "eq", True),), (BOOLEAN,), None),
     ("boolean_eq_rare", (("Favorite", "eq", True),), (BOOLEAN,), None),
     ("two_conditions", (("Rating", "gte", 4), ("Status", "eq", "done")), (TEXT, PKEY), None),
@@ -207,7 +213,7 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
         Case(
             "set_one_value",
             field_values.SQL["set_one"].text,
-            [data.list_id, video, data.fields["Rating"], None, Decimal(4), None, None],
+            [data.list_id, video, data.fields["Rating"], None, Decimal(4), None, None, None],
             (PKEY,),
             write=True,
         )
@@ -226,13 +232,14 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
 
 
 def batch_rows(data: BenchData, offset: int, size: int = 1000) -> list[list[Any]]:
-    """Arguments $2..$7 of set_many: `size` Rating values on consecutive sample-free videos."""
+    """Arguments $2..$8 of set_many: `size` Rating values on consecutive sample-free videos."""
     ids = data.batch_videos[offset : offset + size]
     return [
         ids,
         [data.fields["Rating"]] * len(ids),
         [None] * len(ids),
         [Decimal(1 + i % 5) for i in range(len(ids))],
+        [None] * len(ids),
         [None] * len(ids),
         [None] * len(ids),
     ]

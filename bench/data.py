@@ -87,6 +87,10 @@ class FieldSpec:
     share: float  # fraction of videos with a value
 
 
+# Topics: 1..3 of these per video; the last is rare (1 pick in 1,900).
+TOPICS = [f"topic{i:02d}" for i in range(20)]
+TOPIC_WEIGHTS = [100] * 19 + [1]
+
 FIELDS = (
     FieldSpec("Rating", "rating", {"max_rating": 5}, 1.0),
     FieldSpec("Status", "select", {"options": STATUS_OPTIONS}, 0.5),
@@ -99,6 +103,7 @@ FIELDS = (
     FieldSpec("Minutes", "number", {"min": 0, "max": 600, "decimals": 1}, 0.3),
     FieldSpec("Published", "date", {"min": "2010-01-01"}, 0.5),
     FieldSpec("Link", "url", {}, 0.2),
+    FieldSpec("Topics", "multi_select", {"options": TOPICS, "max_selected": 3}, 0.4),
 )
 # schema name -> its fields, in display order
 SCHEMAS = {
@@ -187,25 +192,28 @@ async def _copy(
 
 def _value(
     spec: FieldSpec, rng: random.Random
-) -> tuple[Decimal | None, bool | None, str | None, date | None]:
-    """(value_numeric, value_boolean, value_text, value_date) of one value of the field."""
+) -> tuple[Decimal | None, bool | None, str | None, date | None, list[str] | None]:
+    """(value_numeric, value_boolean, value_text, value_date, value_options) of one value."""
     if spec.field_type == "rating":
-        return Decimal(rng.randint(1, spec.config["max_rating"])), None, None, None
+        return Decimal(rng.randint(1, spec.config["max_rating"])), None, None, None, None
     if spec.field_type == "number":
-        return Decimal(rng.randint(0, 6000)) / 10, None, None, None
+        return Decimal(rng.randint(0, 6000)) / 10, None, None, None, None
     if spec.field_type == "date":  # a day within 2010..2025
-        return None, None, None, date(2010, 1, 1) + timedelta(days=rng.randint(0, 5843))
+        return None, None, None, date(2010, 1, 1) + timedelta(days=rng.randint(0, 5843)), None
     if spec.field_type == "boolean":
-        return None, rng.random() < (0.3 if spec.name == "Watched" else 0.2), None, None
+        return None, rng.random() < (0.3 if spec.name == "Watched" else 0.2), None, None, None
     if spec.field_type == "select":
         options = spec.config["options"]
         weights = STATUS_WEIGHTS if spec.name == "Status" else None
-        return None, None, rng.choices(options, weights)[0], None
+        return None, None, rng.choices(options, weights)[0], None, None
+    if spec.field_type == "multi_select":
+        picks = rng.choices(spec.config["options"], TOPIC_WEIGHTS, k=rng.randint(1, 3))
+        return None, None, None, None, list(dict.fromkeys(picks))
     if spec.field_type == "url":
-        return None, None, f"https://example.com/v/{rng.randint(1, 100_000)}", None
+        return None, None, f"https://example.com/v/{rng.randint(1, 100_000)}", None, None
     if spec.field_type == "text":
         words = rng.sample(WORDS, 3)
-        return None, None, f"{words[0]} {words[1]} {words[2]} {rng.randint(1, 1000)}", None
+        return None, None, f"{words[0]} {words[1]} {words[2]} {rng.randint(1, 1000)}", None, None
     raise AssertionError(f"the bench makes no {spec.field_type} values")  # a new type's gap
 
 
@@ -265,7 +273,7 @@ async def _load(conn: asyncpg.Connection, scale: int, seed: int) -> dict[str, An
         for i, video_id in enumerate(video_ids):
             for spec in FIELDS:
                 if spec.share >= 1 or value_rng.random() < spec.share:
-                    numeric, boolean, text, day = _value(spec, value_rng)
+                    numeric, boolean, text, day, options = _value(spec, value_rng)
                     yield (
                         video_id,
                         field_ids[spec.name],
@@ -276,6 +284,7 @@ async def _load(conn: asyncpg.Connection, scale: int, seed: int) -> dict[str, An
                         boolean,
                         text,
                         day,
+                        options,
                     )
 
     def video_tags() -> Iterator[tuple[Any, ...]]:
@@ -308,6 +317,7 @@ async def _load(conn: asyncpg.Connection, scale: int, seed: int) -> dict[str, An
                 "value_boolean",
                 "value_text",
                 "value_date",
+                "value_options",
             ),
             values(),
             expected_values,

@@ -26,7 +26,7 @@ INSERT INTO videos_jsonb
 SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
        coalesce((SELECT jsonb_object_agg(fv.field_id::text, coalesce(to_jsonb(fv.value_numeric),
                                          to_jsonb(fv.value_boolean), to_jsonb(fv.value_text),
-                                         to_jsonb(fv.value_date)))
+                                         to_jsonb(fv.value_date), to_jsonb(fv.value_options)))
                  FROM video_field_values AS fv WHERE fv.video_id = v.id), '{}')
 FROM videos AS v;
 CREATE INDEX videos_jsonb_newest_idx ON videos_jsonb (list_id, created_at DESC, id DESC);
@@ -104,6 +104,12 @@ def _condition(name: str, key: str, op: str, value: Any, params: list[Any]) -> s
         return f"{text} = ANY({bind(value)}::text[])"
     if op == "not_in":
         return f"{text} <> ALL({bind(value)}::text[])"
+    if op == "has_any":
+        return f"(fields -> '{key}') ?| {bind(value)}::text[]"
+    if op == "has_all":
+        return f"(fields -> '{key}') ?& {bind(value)}::text[]"
+    if op == "has_none":
+        return f"fields ? '{key}' AND NOT (fields -> '{key}') ?| {bind(value)}::text[]"
     if op == "contains":
         return f"strpos(lower({text}), lower({bind(value)})) > 0"
     if op == "starts_with":

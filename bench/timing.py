@@ -129,7 +129,7 @@ def _set_one(data: BenchData, case: Case) -> dict[str, Call]:
     async def bare(c: Any, i: int) -> Any:
         video_id = sample[i % len(sample)]
         value = Decimal(1 + i % 5)
-        return await c.fetch(case.sql, list_id, video_id, rating, None, value, None, None)
+        return await c.fetch(case.sql, list_id, video_id, rating, None, value, None, None, None)
 
     async def repo(c: Any, i: int) -> Any:
         value = FieldValueSet(field_id=rating, value_numeric=Decimal(1 + i % 5))
@@ -158,7 +158,7 @@ def _set_batch(data: BenchData, case: Case, size: int) -> dict[str, Call]:
         return await c.fetch(case.sql, list_id, *rows(i))
 
     async def repo(c: Any, i: int) -> Any:
-        ids, fids, _, nums, _, _ = rows(i)
+        ids, fids, _, nums, *_ = rows(i)
         edit = BulkEdit(
             set=[
                 BulkValueSet(video_id=v, field_id=f, value_numeric=n)

@@ -11,18 +11,20 @@
 -- field is not in the list.
 INSERT INTO video_field_values AS fv
     (video_id, field_id, list_id, field_type, video_created_at, value_text, value_numeric,
-     value_boolean, value_date)
+     value_boolean, value_date, value_options)
 SELECT $2, f.id, f.list_id, f.field_type,
-       (SELECT v.created_at FROM videos AS v WHERE v.list_id = $1 AND v.id = $2), $4, $5, $6, $7
+       (SELECT v.created_at FROM videos AS v WHERE v.list_id = $1 AND v.id = $2), $4, $5, $6, $7,
+       $8
 FROM custom_fields AS f
 WHERE f.list_id = $1 AND f.id = $3
 ON CONFLICT (video_id, field_id) DO UPDATE
 SET value_text = excluded.value_text,
     value_numeric = excluded.value_numeric,
     value_boolean = excluded.value_boolean,
-    value_date = excluded.value_date
+    value_date = excluded.value_date,
+    value_options = excluded.value_options
 RETURNING fv.video_id, fv.field_id, fv.field_type, fv.value_text, fv.value_numeric, fv.value_boolean,
-          fv.value_date, fv.created_at, fv.updated_at;
+          fv.value_date, fv.value_options, fv.created_at, fv.updated_at;
 
 -- name: set_many
 -- Set a batch of (video, field, value) rows in one statement, in key order so that concurrent
@@ -30,11 +32,16 @@ RETURNING fv.video_id, fv.field_id, fv.field_type, fv.value_text, fv.value_numer
 -- left out (the caller compares counts).
 INSERT INTO video_field_values AS fv
     (video_id, field_id, list_id, field_type, video_created_at, value_text, value_numeric,
-     value_boolean, value_date)
+     value_boolean, value_date, value_options)
 SELECT b.video_id, f.id, f.list_id, f.field_type, v.created_at, b.value_text, b.value_numeric,
-       b.value_boolean, b.value_date
-FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::boolean[], $7::date[])
-         AS b (video_id, field_id, value_text, value_numeric, value_boolean, value_date)
+       b.value_boolean, b.value_date,
+       -- Arrays of different lengths cannot make one text[][]: each comes as JSON text.
+       CASE WHEN b.value_options IS NOT NULL
+            THEN ARRAY(SELECT jsonb_array_elements_text(b.value_options::jsonb)) END
+FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::boolean[], $7::date[],
+            $8::text[])
+         AS b (video_id, field_id, value_text, value_numeric, value_boolean, value_date,
+               value_options)
 JOIN custom_fields AS f ON f.id = b.field_id AND f.list_id = $1
 LEFT JOIN videos AS v ON v.list_id = $1 AND v.id = b.video_id
 ORDER BY b.video_id, b.field_id
@@ -42,7 +49,8 @@ ON CONFLICT (video_id, field_id) DO UPDATE
 SET value_text = excluded.value_text,
     value_numeric = excluded.value_numeric,
     value_boolean = excluded.value_boolean,
-    value_date = excluded.value_date
+    value_date = excluded.value_date,
+    value_options = excluded.value_options
 RETURNING fv.video_id, fv.field_id;
 
 -- name: clear_one
@@ -101,7 +109,7 @@ WHERE NOT EXISTS (SELECT FROM videos AS v WHERE v.list_id = $1 AND v.id = wanted
 -- row when the video is not in the list.
 SELECT v.id AS video_id, a.field_id, f.name, f.field_type, f.config, a.display_order,
        a.show_on_card, fv.value_text, fv.value_numeric, fv.value_boolean, fv.value_date,
-       fv.updated_at
+       fv.value_options, fv.updated_at
 FROM videos AS v
 LEFT JOIN LATERAL (
     SELECT sf.field_id, min(sf.display_order) AS display_order, bool_or(sf.show_on_card) AS show_on_card
@@ -121,7 +129,7 @@ ORDER BY a.display_order, lower(f.name), f.id;
 -- one row per value, and one with NULL video_id per field that has none of them, so that a
 -- field id not in the list is told apart from a field without values.
 SELECT f.id AS field_id, f.field_type, fv.video_id, fv.value_text, fv.value_numeric,
-       fv.value_boolean, fv.value_date
+       fv.value_boolean, fv.value_date, fv.value_options
 FROM custom_fields AS f
 LEFT JOIN video_field_values AS fv ON fv.field_id = f.id AND fv.video_id = ANY($3::uuid[])
 WHERE f.list_id = $1 AND f.id = ANY($2::uuid[]);

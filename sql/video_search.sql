@@ -160,6 +160,15 @@ FROM video_field_values AS s
 JOIN videos AS v ON v.id = s.video_id
 WHERE s.field_id = :sort_field_id AND s.value_date IS NOT NULL AND v.list_id = :list_id
 
+-- name: valued_options_field
+-- Videos that have a value for the multi_select sort field, ordered by their options (as
+-- text arrays compare). No btree holds whole option sets: they are read and sorted.
+SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
+       s.value_options AS sort_value, s.video_created_at AS sort_tie
+FROM video_field_values AS s
+JOIN videos AS v ON v.id = s.video_id
+WHERE s.field_id = :sort_field_id AND s.value_options IS NOT NULL AND v.list_id = :list_id
+
 -- name: unvalued_field
 -- Videos without a value for the sort field: they come after all others, ordered by id.
 SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at, NULL AS sort_value,
@@ -240,6 +249,24 @@ EXISTS (SELECT FROM video_field_values AS fv
 EXISTS (SELECT FROM video_field_values AS fv
         WHERE fv.video_id = v.id AND fv.field_id = :field_id
           AND fv.value_date BETWEEN :low AND :high)
+
+-- name: options_has_any
+-- The multi_select value holds at least one of the options (video_field_values_options_idx).
+EXISTS (SELECT FROM video_field_values AS fv
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id
+          AND fv.value_options && :values::text[])
+
+-- name: options_has_all
+-- The multi_select value holds every one of the options.
+EXISTS (SELECT FROM video_field_values AS fv
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id
+          AND fv.value_options @> :values::text[])
+
+-- name: options_has_none
+-- The multi_select value is set and holds none of the options.
+EXISTS (SELECT FROM video_field_values AS fv
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_options IS NOT NULL
+          AND NOT fv.value_options && :values::text[])
 
 -- name: text_eq
 -- Select or text value equals the value exactly.

@@ -56,6 +56,9 @@ _CHECK_MESSAGES = {
     "video_field_values_text_size": (
         f"a text value must be at most 2000 bytes, a url at most {field_types.MAX_URL_LENGTH}"
     ),
+    "video_field_values_options_shape": (
+        "a multi_select value is 1..200 distinct, non-blank options"
+    ),
     "video_field_values_url_format": (
         "a url must be an absolute http or https URL with a host, in printable ASCII without "
         "spaces (percent-encode other characters)"

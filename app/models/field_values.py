@@ -22,6 +22,8 @@ class ValueIn(Input):
     value_numeric: Annotated[Decimal, Field(allow_inf_nan=False)] | None = None
     value_boolean: Bool | None = None
     value_date: IsoDate | None = None
+    # A multi_select's options: 1..200 distinct strings (their rules: the field's).
+    value_options: Annotated[list[str], Field(min_length=1, max_length=200)] | None = None
 
     @model_validator(mode="after")
     def exactly_one_value(self) -> Self:
@@ -67,6 +69,7 @@ class FieldValue(Record):
     value_numeric: JsonNumber | None
     value_boolean: bool | None
     value_date: date | None
+    value_options: list[str] | None
     created_at: datetime
     updated_at: datetime
 
@@ -85,7 +88,7 @@ class VideoField(BaseModel):
     config: dict[str, object]
     display_order: int
     show_on_card: bool
-    value: str | JsonNumber | bool | date | None
+    value: str | JsonNumber | bool | date | list[str] | None
     updated_at: datetime | None
 
 

@@ -22,6 +22,9 @@ Op = Literal[
     "starts_with",
     "in",
     "not_in",
+    "has_any",
+    "has_all",
+    "has_none",
     "is_empty",
     "is_not_empty",
 ]

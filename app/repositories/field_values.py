@@ -1,3 +1,4 @@
+import json
 from typing import Any
 from uuid import UUID
 
@@ -82,6 +83,11 @@ async def _write(conn: asyncpg.Connection, list_id: UUID, items: list[Item]) -> 
         [value.value_numeric for _, _, value in items],
         [value.value_boolean for _, _, value in items],
         [value.value_date for _, _, value in items],
+        # Option lists of different lengths go as JSON text (a text[][] must be rectangular).
+        [
+            None if value.value_options is None else json.dumps(value.value_options)
+            for _, _, value in items
+        ],
     )
     return len(rows)
 
@@ -104,6 +110,7 @@ async def set_one(
             value.value_numeric,
             value.value_boolean,
             value.value_date,
+            value.value_options,
         )
         if row is None:
             raise NotFound("custom field", value.field_id)

@@ -40,6 +40,8 @@ def _typed(value: Any, nested: bool = False) -> Any:
         return number
     if value is None or isinstance(value, str | bool):
         return value
+    if nested and isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value  # a multi_select's options
     raise ValueError("unexpected cursor value")
 
 

@@ -130,7 +130,7 @@ def _condition_values(condition: Condition, field: CustomField) -> dict[str, Any
         if low > high:  # two numbers or two dates
             raise _refuse(condition, field, "search_value_range", "low must not exceed high")
         return {"low": low, "high": high}
-    if op in ("in", "not_in"):
+    if op in ("in", "not_in", "has_any", "has_all", "has_none"):
         if not isinstance(value, list) or not 1 <= len(value) <= MAX_IN_VALUES:
             raise _refuse(
                 condition,
@@ -200,6 +200,8 @@ def _stream(condition: Condition, field: CustomField, part: Part) -> list[Part] 
     equality: it then stays a probe."""
     values = part[1]
     stream = field_types.spec(field.field_type).stream
+    if stream is None:
+        return None
     if condition.op == "eq":
         return [(stream, {"field_id": field.id, "value": values["value"]})]
     if condition.op == "between" and values["low"] == values["high"]:

@@ -24,6 +24,7 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
     "number": {"min": -100, "max": 1000, "decimals": 2},
     "date": {"min": "2000-01-01", "max": "2030-12-31"},
     "url": {},
+    "multi_select": {"options": ["good", "ok", "bad"], "max_selected": 2},
 }
 
 
@@ -131,13 +132,15 @@ def set_value(
     text: str | None = None,
     boolean: bool | None = None,
     day: date | None = None,
+    options: list[Any] | None = None,
 ) -> None:
     """The short form: list_id and field_type are filled in from the field."""
     conn.execute(
         "INSERT INTO video_field_values"
-        " (video_id, field_id, value_numeric, value_text, value_boolean, value_date)"
-        " VALUES (%s, %s, %s, %s, %s, %s)",
-        [video_id, field_id, numeric, text, boolean, day],
+        " (video_id, field_id, value_numeric, value_text, value_boolean, value_date,"
+        " value_options)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        [video_id, field_id, numeric, text, boolean, day, options],
     )
 
 

@@ -84,6 +84,14 @@ BAD_CONFIGS = [
     pytest.param("date", {"default": "2024-01-01"}, id="date-unknown-key"),
     # url: {} only
     pytest.param("url", {"max_length": 100}, id="url-with-text-config"),
+    # multi_select: {"options": [...]} and optionally "max_selected": integer 1..200
+    pytest.param("multi_select", {}, id="multi-select-missing"),
+    pytest.param("multi_select", {"options": ["a", "a"]}, id="multi-select-duplicates"),
+    pytest.param("multi_select", {"options": ["a"], "max_selected": 0}, id="multi-select-max-0"),
+    pytest.param(
+        "multi_select", {"options": ["a"], "max_selected": 201}, id="multi-select-max-201"
+    ),
+    pytest.param("multi_select", {"options": ["a"], "min": 1}, id="multi-select-unknown-key"),
 ]
 
 
@@ -113,6 +121,10 @@ GOOD_CONFIGS = [
     pytest.param("date", {}, id="date-no-limits"),
     pytest.param("date", {"min": "2024-02-29", "max": "2024-02-29"}, id="date-one-day"),
     pytest.param("url", {}, id="url"),
+    pytest.param("multi_select", {"options": ["a", "b"]}, id="multi-select"),
+    pytest.param(
+        "multi_select", {"options": ["a", "b"], "max_selected": 200}, id="multi-select-max"
+    ),
 ]
 
 

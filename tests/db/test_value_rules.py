@@ -52,6 +52,8 @@ def build_list(conn: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID, dict[str
         "number": create_field(conn, list_id=list_id, field_type="number"),  # -100..1000, 2 dp
         "date": create_field(conn, list_id=list_id, field_type="date"),  # 2000..2030
         "url": create_field(conn, list_id=list_id, field_type="url"),
+        # options good, ok, bad; at most 2
+        "multi_select": create_field(conn, list_id=list_id, field_type="multi_select"),
     }
     return list_id, video_id, fields
 
@@ -75,6 +77,7 @@ VALID = {
     "number": (Decimal("-12.5"), None, None),
     "date": (None, None, None, date(2024, 2, 29)),
     "url": (None, "https://example.com/watch?v=1", None),
+    "multi_select": (None, None, None, None, ["good", "bad"]),
 }
 
 
@@ -85,8 +88,9 @@ def insert_value(
     field_id: uuid.UUID,
     values: tuple[Any, ...],
 ) -> None:
-    """values: (value_numeric, value_text, value_boolean[, value_date])."""
-    numeric, text, boolean, *day = values
+    """values: (value_numeric, value_text, value_boolean[, value_date[, value_options]])."""
+    numeric, text, boolean, *rest = values
+    day, options = [*rest, None, None][:2]
     set_value(
         conn,
         video_id=video_id,
@@ -94,7 +98,8 @@ def insert_value(
         numeric=numeric,
         text=text,
         boolean=boolean,
-        day=day[0] if day else None,
+        day=day,
+        options=options,
     )
 
 
@@ -155,6 +160,8 @@ def test_one_value_in_the_right_column_is_stored(
         pytest.param("date", (None, "2024-01-01", None), id="date-as-text"),
         pytest.param("rating", (None, None, None, date(2024, 1, 1)), id="rating-as-date"),
         pytest.param("url", (None, None, None, date(2024, 1, 1)), id="url-as-date"),
+        pytest.param("multi_select", (None, "good", None), id="multi-select-as-text"),
+        pytest.param("select", (None, None, None, None, ["good"]), id="select-as-options"),
     ],
 )
 def test_value_column_must_match_field_type(
@@ -477,6 +484,44 @@ def test_a_url_over_2048_characters_is_refused(
         set_value(postgresql, video_id=world.video_id, field_id=world.fields["url"], text=url)
 
 
+@pytest.mark.parametrize(
+    ("options", "rule"),
+    [
+        (["good", "great"], "video_field_values_multi_select_option"),
+        (["Good"], "video_field_values_multi_select_option"),
+        (["good", "ok", "bad"], "video_field_values_multi_select_max"),
+        ([], "video_field_values_options_shape"),
+        (["good", "good"], "video_field_values_options_shape"),
+        (["good", None], "video_field_values_options_shape"),
+        (["good", " "], "video_field_values_options_shape"),
+        ([["good"]], "video_field_values_options_shape"),
+    ],
+    ids=["not-an-option", "case", "over-max", "empty", "duplicate", "null", "blank", "nested"],
+)
+def test_multi_select_value_that_breaks_a_rule_is_refused(
+    postgresql: psycopg.Connection, world: World, options: list[Any], rule: str
+) -> None:
+    with refused(postgresql, errors.CheckViolation, rule):
+        set_value(
+            postgresql,
+            video_id=world.video_id,
+            field_id=world.fields["multi_select"],
+            options=options,
+        )
+    assert stored_values(postgresql) == 0
+
+
+@pytest.mark.parametrize("options", [["good"], ["bad", "good"], ["ok", "bad"]])
+def test_multi_select_options_are_stored(
+    postgresql: psycopg.Connection, world: World, options: list[str]
+) -> None:
+    set_value(
+        postgresql, video_id=world.video_id, field_id=world.fields["multi_select"], options=options
+    )
+    row = postgresql.execute("SELECT value_options FROM video_field_values").fetchone()
+    assert row == (options,)
+
+
 @pytest.mark.parametrize("text", ["ugly", "Good", " good", "good "])
 def test_select_value_not_an_option_is_refused(
     postgresql: psycopg.Connection, world: World, text: str
@@ -644,6 +689,18 @@ def test_type_change_is_allowed_once_values_are_deleted(
             "date", (None, None, None, date(2024, 2, 29)), {"max": "2024-02-28"}, id="date-max"
         ),
         pytest.param(
+            "multi_select",
+            (None, None, None, None, ["good", "bad"]),
+            {"options": ["good", "ok"]},
+            id="chosen-option-removed",
+        ),
+        pytest.param(
+            "multi_select",
+            (None, None, None, None, ["good", "bad"]),
+            {"options": ["good", "ok", "bad"], "max_selected": 1},
+            id="max-selected-below-value",
+        ),
+        pytest.param(
             "free_text", (None, "ten chars!", None), {"max_length": 5}, id="max-length-added"
         ),
     ],
@@ -685,6 +742,12 @@ def test_config_that_would_break_stored_values_is_refused(
         pytest.param("number", (Decimal("12.5"), None, None), {}, id="number-limits-removed"),
         pytest.param(
             "date", (None, None, None, date(2024, 2, 29)), {"max": "2024-02-29"}, id="date-to-value"
+        ),
+        pytest.param(
+            "multi_select",
+            (None, None, None, None, ["good", "bad"]),
+            {"options": ["good", "bad"]},
+            id="unchosen-option-removed",
         ),
     ],
 )

@@ -27,6 +27,7 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
     "number": {"min": -100, "max": 1000, "decimals": 2},
     "date": {"min": "2000-01-01", "max": "2030-12-31"},
     "url": {},
+    "multi_select": {"options": ["good", "ok", "bad"], "max_selected": 2},
 }
 
 

@@ -26,6 +26,7 @@ class World:
     choice: uuid.UUID  # options good, ok, bad
     text: uuid.UUID  # max_length 5
     url: uuid.UUID
+    tags: uuid.UUID  # multi_select
     schema: uuid.UUID
     tag: uuid.UUID
     foreign_video: uuid.UUID
@@ -45,6 +46,7 @@ async def world(make: Builder, bl: BookmarkList, other_list: BookmarkList) -> Wo
         choice=(await make.field(bl.id, "select", name="Choice")).id,
         text=(await make.field(bl.id, "text", name="Note", config={"max_length": 5})).id,
         url=(await make.field(bl.id, "url", name="Link")).id,
+        tags=(await make.field(bl.id, "multi_select", name="Tags")).id,
         schema=schema.id,
         tag=(await make.tag(bl.id, schema_id=schema.id)).id,
         foreign_video=(await make.video(other_list.id)).id,
@@ -284,6 +286,12 @@ CHECKS: list[tuple[str, str, Callable[[World], tuple[object, ...]]]] = [
         lambda w: (w.list,),
     ),
     (
+        "custom_fields_multi_select_config",
+        "INSERT INTO custom_fields (list_id, name, field_type, config)"
+        " VALUES ($1, 'f', 'multi_select', '{\"options\": []}')",
+        lambda w: (w.list,),
+    ),
+    (
         "custom_fields_boolean_config",
         "INSERT INTO custom_fields (list_id, name, field_type, config)"
         " VALUES ($1, 'f', 'boolean', '{\"a\": 1}')",
@@ -330,6 +338,12 @@ CHECKS: list[tuple[str, str, Callable[[World], tuple[object, ...]]]] = [
         "video_field_values_rating_in_range",
         FIELD_VALUE,
         lambda w: (w.video, w.rating, None, -1, None),
+    ),
+    (
+        "video_field_values_options_shape",
+        "INSERT INTO video_field_values (video_id, field_id, value_options)"
+        " VALUES ($1, $2, ARRAY[]::text[])",
+        lambda w: (w.video, w.tags),
     ),
     (
         "video_field_values_url_format",

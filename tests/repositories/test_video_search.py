@@ -29,6 +29,7 @@ VALUES: dict[str, dict[str, Any]] = {
         "number": -2.5,
         "date": "2024-01-10",
         "url": "https://a.example/x",
+        "multi_select": ["good"],
     },
     "v2": {
         "rating": 2,
@@ -38,6 +39,7 @@ VALUES: dict[str, dict[str, Any]] = {
         "number": 0,
         "date": "2024-03-01",
         "url": "https://b.example/alpha",
+        "multi_select": ["good", "ok"],
     },
     "v3": {
         "rating": 3,
@@ -47,6 +49,7 @@ VALUES: dict[str, dict[str, Any]] = {
         "number": None,
         "date": None,
         "url": "http://a.example/y?q=1",
+        "multi_select": None,
     },
     "v4": {
         "rating": 4.5,
@@ -56,6 +59,7 @@ VALUES: dict[str, dict[str, Any]] = {
         "number": 999.99,
         "date": "2023-12-31",
         "url": None,
+        "multi_select": ["bad"],
     },
     "v5": {
         "rating": None,
@@ -65,6 +69,7 @@ VALUES: dict[str, dict[str, Any]] = {
         "number": 10,
         "date": "2024-01-10",
         "url": None,
+        "multi_select": ["ok", "bad"],
     },
     "v6": {
         "rating": None,
@@ -74,6 +79,7 @@ VALUES: dict[str, dict[str, Any]] = {
         "number": None,
         "date": None,
         "url": None,
+        "multi_select": None,
     },
 }
 
@@ -187,6 +193,13 @@ CASES = [
     ("url", "starts_with", "https://", ["v1", "v2"]),
     ("url", "is_empty", None, ["v4", "v5", "v6"]),
     ("url", "is_not_empty", None, ["v1", "v2", "v3"]),
+    # multi_select
+    ("multi_select", "has_any", ["good"], ["v1", "v2"]),
+    ("multi_select", "has_any", ["ok", "bad"], ["v2", "v4", "v5"]),
+    ("multi_select", "has_all", ["good", "ok"], ["v2"]),
+    ("multi_select", "has_none", ["good"], ["v4", "v5"]),
+    ("multi_select", "is_empty", None, ["v3", "v6"]),
+    ("multi_select", "is_not_empty", None, ["v1", "v2", "v4", "v5"]),
 ]
 
 
@@ -854,4 +867,5 @@ async def test_included_values_cost_one_statement_per_page(
         catalog.fields["number"].id: Decimal("999.99"),
         catalog.fields["date"].id: date(2023, 12, 31),
         catalog.fields["url"].id: None,
+        catalog.fields["multi_select"].id: ["bad"],
     }
