@@ -168,7 +168,7 @@ def _set_batch(data: BenchData, case: Case, size: int) -> dict[str, Call]:
         return await field_values.bulk_edit(c, list_id=list_id, edit=edit)
 
     async def api(c: Any, i: int) -> Any:
-        ids, fids, _, nums, _, _ = rows(i)
+        ids, fids, _, nums, *_ = rows(i)
         body = {
             "set": [
                 {"video_id": str(v), "field_id": str(f), "value_numeric": int(n)}

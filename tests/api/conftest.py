@@ -68,6 +68,18 @@ def error_fields(body: dict[str, Any]) -> set[str]:
     return {str(e.get("field")) for e in body.get("errors", [])}
 
 
+async def sorted_titles(client: Client, list_id: str, field_id: str, direction: str) -> list[str]:
+    """The titles of a search sorted by a field, read two at a time through next_cursor."""
+    body: dict[str, Any] = {"sort": {"by": field_id, "direction": direction}, "limit": 2}
+    titles: list[str] = []
+    while True:
+        page = ok(await client.post(f"/lists/{list_id}/videos/search", json=body))
+        titles += [item["title"] for item in page["items"]]
+        if page["next_cursor"] is None:
+            return titles
+        body["cursor"] = page["next_cursor"]
+
+
 async def make_list(client: Client, name: str = "Watch later", **extra: Any) -> dict[str, Any]:
     return ok(await client.post("/lists", json={"name": name, **extra}), 201)
 

@@ -5,7 +5,15 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Client, make_field, make_list, make_video, ok, problem
+from tests.api.conftest import (
+    Client,
+    make_field,
+    make_list,
+    make_video,
+    ok,
+    problem,
+    sorted_titles,
+)
 
 CONFIG = {"min": -10, "max": 100, "decimals": 1}
 
@@ -138,15 +146,7 @@ async def test_sorting_by_a_number_puts_empty_values_last_across_pages(
     client: Client, numbers: tuple[str, str], direction: str, expected: list[str]
 ) -> None:
     lid, fid = numbers
-    body: dict[str, Any] = {"sort": {"by": fid, "direction": direction}, "limit": 2}
-    titles: list[str] = []
-    while True:
-        page = ok(await client.post(f"/lists/{lid}/videos/search", json=body))
-        titles += [item["title"] for item in page["items"]]
-        if page["next_cursor"] is None:
-            break
-        body["cursor"] = page["next_cursor"]
-    assert titles == expected
+    assert await sorted_titles(client, lid, fid, direction) == expected
 
 
 @pytest.mark.parametrize(
