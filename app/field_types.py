@@ -59,8 +59,8 @@ class TypeSpec:
     sort_head: str  # the fragment reading the values in the order of the value index
     check: ValueCheck  # (field name, config, value) -> the rule a value breaks, or None
     has_options: bool = False  # search values must be among config["options"]
-    # contains / starts_with can drive a page through the text trigram and prefix indexes
-    # (migration 0004), which cover text fields only.
+    # contains / starts_with can drive a page through the trigram and prefix indexes
+    # (migrations 0004 and 0009), which cover text and url fields.
     substring_indexes: bool = False
 
 
@@ -244,6 +244,7 @@ TYPES: Mapping[FieldType, TypeSpec] = {
         stream="stream_text_eq",
         sort_head="valued_text_field",
         check=_url,
+        substring_indexes=True,
     ),
     FieldType.MULTI_SELECT: TypeSpec(
         column="value_options",

@@ -88,7 +88,7 @@ SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sor
     ("date_after", (("Published", "after", "2015-01-01"),), WALK, None),
     ("date_between_rare", (("Published", "between", ["2020-05-17", "2020-05-18"]),), (DATE,), None),
     ("url_eq_rare", (("Link", "eq", "https://example.com/v/4242"),), (TEXT,), None),
-    ("url_starts_with", (("Link", "starts_with", "https://example.com/v/1"),), WALK, None),
+    ("url_starts_with", (("Link", "starts_with", "https://example.com/v/1"),), (PREFIX,), None),
     ("options_has_any_rare", (("Topics", "has_any", ["topic19"]),), (OPTIONS,), None),
     # A common option: walking the list or the GIN index, whichever the planner costs lower.
     ("options_has_all", (("Topics", "has_all", ["topic00"]),), (f"{OPTIONS}|{NEWEST}",), None),

@@ -187,6 +187,19 @@ BEGIN
 END
 $$;
 
+DROP INDEX video_field_values_text_trgm_idx;
+DROP INDEX video_field_values_text_prefix_idx;
+CREATE INDEX video_field_values_text_trgm_idx ON video_field_values
+    USING gin (value_text gin_trgm_ops) WHERE field_type = 'text';
+COMMENT ON INDEX video_field_values_text_trgm_idx IS
+    'Serves "contains" on a text field: value_text ILIKE ''%x%'' (trigrams; the heap rechecks).';
+
+CREATE INDEX video_field_values_text_prefix_idx ON video_field_values
+    (field_id, (value_text COLLATE "C"), video_created_at, video_id) WHERE field_type = 'text';
+COMMENT ON INDEX video_field_values_text_prefix_idx IS
+    'Serves "starts_with" on a text field: field_id = F AND value_text COLLATE "C" LIKE ''x%'', '
+    'one range read from the index alone.';
+
 DROP STATISTICS video_field_values_date_by_field;
 DROP INDEX video_field_values_date_idx;
 ALTER TABLE video_field_values DROP CONSTRAINT video_field_values_url_format;

@@ -62,6 +62,21 @@ ALTER TABLE video_field_values ADD CONSTRAINT video_field_values_url_format CHEC
     OR (value_text ~ '^[!-~]+$'
         AND value_text ~* '^https?://([^/?#@]*@)?([^/?#@:\[\]]+|\[[0-9a-f:.]+\])(:[0-9]*)?([/?#]|$)'));
 
+-- contains / starts_with on a url use the text fields' trigram and prefix indexes.
+DROP INDEX video_field_values_text_trgm_idx;
+CREATE INDEX video_field_values_text_trgm_idx ON video_field_values
+    USING gin (value_text gin_trgm_ops) WHERE field_type IN ('text', 'url');
+COMMENT ON INDEX video_field_values_text_trgm_idx IS
+    'Serves "contains" on a text or url field: value_text ILIKE ''%x%'' (trigrams; the heap '
+    'rechecks).';
+DROP INDEX video_field_values_text_prefix_idx;
+CREATE INDEX video_field_values_text_prefix_idx ON video_field_values
+    (field_id, (value_text COLLATE "C"), video_created_at, video_id)
+    WHERE field_type IN ('text', 'url');
+COMMENT ON INDEX video_field_values_text_prefix_idx IS
+    'Serves "starts_with" on a text or url field: field_id = F AND value_text COLLATE "C" '
+    'LIKE ''x%'', one range read from the index alone.';
+
 CREATE INDEX video_field_values_date_idx
     ON video_field_values (field_id, value_date, video_created_at, video_id)
     WHERE value_date IS NOT NULL;

@@ -97,18 +97,18 @@ WITH matches AS MATERIALIZED (
 SELECT fv.video_created_at, fv.video_id FROM (
 
 -- name: range_text_contains
--- Text values containing the pattern, ignoring case: video_field_values_text_trgm_idx. OFFSET 0
+-- Text or url values containing the pattern, ignoring case: video_field_values_text_trgm_idx. OFFSET 0
 -- keeps field_id out of that scan; the planner cannot tell how common a substring is, and with
 -- it would often read the field's whole btree range instead.
 SELECT fv.field_id, fv.video_created_at, fv.video_id FROM video_field_values AS fv
-WHERE fv.field_type = 'text' AND fv.value_text ILIKE :pattern OFFSET 0) AS fv
+WHERE fv.field_type IN ('text', 'url') AND fv.value_text ILIKE :pattern OFFSET 0) AS fv
 WHERE fv.field_id = :field_id
 
 -- name: range_text_starts_with
--- Text values starting with the pattern's prefix (case-sensitive): one range of
+-- Text or url values starting with the pattern's prefix (case-sensitive): one range of
 -- video_field_values_text_prefix_idx, read from the index alone.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
-WHERE fv.field_id = :field_id AND fv.field_type = 'text'
+WHERE fv.field_id = :field_id AND fv.field_type IN ('text', 'url')
   AND fv.value_text COLLATE "C" LIKE :pattern) AS fv
 
 -- name: capped_close

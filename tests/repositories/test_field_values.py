@@ -1,4 +1,5 @@
 import uuid
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -6,6 +7,7 @@ import asyncpg
 import pytest
 
 from app.errors import InvalidValue, NotFound
+from app.field_types import FieldType
 from app.models.field_schemas import SchemaFieldIn
 from app.models.field_values import BulkEdit, BulkValueSet, FieldValueSet, ValueKey
 from app.models.lists import BookmarkList
@@ -15,7 +17,8 @@ from tests.repositories.conftest import Builder, value_of
 
 async def stored(conn: asyncpg.Connection, video_id: uuid.UUID, field_id: uuid.UUID) -> Any:
     row = await conn.fetchrow(
-        "SELECT value_text, value_numeric, value_boolean FROM video_field_values"
+        "SELECT value_text, value_numeric, value_boolean, value_date, value_options"
+        " FROM video_field_values"
         " WHERE video_id = $1 AND field_id = $2",
         video_id,
         field_id,
@@ -23,10 +26,23 @@ async def stored(conn: asyncpg.Connection, video_id: uuid.UUID, field_id: uuid.U
     return None if row is None else next(v for v in row.values() if v is not None)
 
 
-@pytest.mark.parametrize(
-    ("field_type", "value"),
-    [("rating", Decimal("4.5")), ("select", "ok"), ("text", "Grüße"), ("boolean", False)],
-)
+EACH_TYPE = [
+    ("rating", Decimal("4.5")),
+    ("select", "ok"),
+    ("text", "Grüße"),
+    ("boolean", False),
+    ("number", Decimal("-12.25")),
+    ("date", date(2024, 2, 29)),
+    ("url", "https://example.com/watch?v=1"),
+    ("multi_select", ["bad", "good"]),
+]
+
+
+def test_each_type_has_a_write_case() -> None:
+    assert {t for t, _ in EACH_TYPE} == {t.value for t in FieldType}
+
+
+@pytest.mark.parametrize(("field_type", "value"), EACH_TYPE)
 async def test_set_one_each_type(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList, field_type: str, value: Any
 ) -> None:
@@ -80,6 +96,46 @@ BAD_VALUES = [
     ("text", {}, {"value_text": " \t"}, "video_field_values_text_not_empty"),
     ("text", {}, {"value_text": "é" * 1001}, "video_field_values_text_size"),
     ("boolean", {}, {"value_numeric": Decimal(1)}, "video_field_values_value_matches_type"),
+    ("number", {"max": 10}, {"value_numeric": Decimal(11)}, "video_field_values_number_in_range"),
+    (
+        "number",
+        {"decimals": 1},
+        {"value_numeric": Decimal("1.25")},
+        "video_field_values_number_decimals",
+    ),
+    ("number", {}, {"value_date": "2024-01-01"}, "video_field_values_value_matches_type"),
+    (
+        "date",
+        {"min": "2024-01-01"},
+        {"value_date": "2023-12-31"},
+        "video_field_values_date_in_range",
+    ),
+    ("date", {}, {"value_text": "2024-01-01"}, "video_field_values_value_matches_type"),
+    ("url", {}, {"value_text": "example.com"}, "video_field_values_url_format"),
+    (
+        "url",
+        {},
+        {"value_text": "https://example.com/" + "a" * 2029},
+        "video_field_values_text_size",
+    ),
+    (
+        "multi_select",
+        {"options": ["a", "b"]},
+        {"value_options": ["a", "c"]},
+        "video_field_values_multi_select_option",
+    ),
+    (
+        "multi_select",
+        {"options": ["a", "b"], "max_selected": 1},
+        {"value_options": ["a", "b"]},
+        "video_field_values_multi_select_max",
+    ),
+    (
+        "multi_select",
+        {"options": ["a", "b"]},
+        {"value_text": "a"},
+        "video_field_values_value_matches_type",
+    ),
 ]
 
 
