@@ -54,7 +54,8 @@ _CHECK_MESSAGES = {
     ),
     "video_field_values_text_not_empty": "a text value must not be empty",
     "video_field_values_text_size": (
-        f"a text value must be at most 2000 bytes, a url at most {field_types.MAX_URL_LENGTH}"
+        f"a text value must be at most {field_types.MAX_TEXT_BYTES} bytes, a url at most "
+        f"{field_types.MAX_URL_LENGTH} characters"
     ),
     "video_field_values_options_shape": (
         "a multi_select value is 1..200 distinct, non-blank options"

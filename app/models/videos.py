@@ -6,7 +6,8 @@ from pydantic import BaseModel, Field
 
 from app.models.base import Input, JsonNumber, Patch, Record, Title, YoutubeId
 
-# A value as JSON: a rating as a number, a select or text as a string, a boolean; null: none.
+# A value as JSON: a number (rating, number), a string (select, text, url), a boolean, a date
+# ("YYYY-MM-DD"), a list of options (multi_select); null: none.
 Value = str | JsonNumber | bool | date | list[str] | None
 MAX_INCLUDED_FIELDS = 20
 # Field ids whose values a page's items carry (search body, or ?include_fields= on the list).

@@ -68,6 +68,26 @@ def error_fields(body: dict[str, Any]) -> set[str]:
     return {str(e.get("field")) for e in body.get("errors", [])}
 
 
+async def put_value(
+    client: Client, list_id: str, video_id: str, field_id: str, **value: Any
+) -> httpx.Response:
+    """PUT one value of a video (value_text=..., value_numeric=..., ...)."""
+    return await client.put(f"/lists/{list_id}/videos/{video_id}/fields/{field_id}", json=value)
+
+
+async def values_by_title(client: Client, list_id: str, field_id: str) -> dict[str, Any]:
+    """Each video's value of the field (None: none), by title, read through include_fields."""
+    url = f"/lists/{list_id}/videos"
+    page = ok(await client.get(url, params={"include_fields": field_id}))
+    return {item["title"]: item["fields"][field_id] for item in page["items"]}
+
+
+async def search_titles(client: Client, list_id: str, **body: Any) -> list[str]:
+    """The titles of the first page of a search with this body."""
+    page = ok(await client.post(f"/lists/{list_id}/videos/search", json=body))
+    return [item["title"] for item in page["items"]]
+
+
 async def sorted_titles(client: Client, list_id: str, field_id: str, direction: str) -> list[str]:
     """The titles of a search sorted by a field, read two at a time through next_cursor."""
     body: dict[str, Any] = {"sort": {"by": field_id, "direction": direction}, "limit": 2}

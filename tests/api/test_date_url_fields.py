@@ -12,19 +12,13 @@ from tests.api.conftest import (
     make_video,
     ok,
     problem,
+    put_value,
+    search_titles,
     sorted_titles,
+    values_by_title,
 )
 
 DATE_CONFIG = {"min": "2020-01-01", "max": "2029-12-31"}
-
-
-async def put_value(client: Client, lid: str, vid: str, fid: str, **value: Any) -> Any:
-    return await client.put(f"/lists/{lid}/videos/{vid}/fields/{fid}", json=value)
-
-
-async def included(client: Client, lid: str, fid: str) -> dict[str, Any]:
-    page = ok(await client.get(f"/lists/{lid}/videos", params={"include_fields": fid}))
-    return {item["title"]: item["fields"][fid] for item in page["items"]}
 
 
 @pytest.fixture
@@ -53,14 +47,14 @@ async def test_dates_and_urls_are_stored_and_read_back(
     client: Client, dated: tuple[str, str, str]
 ) -> None:
     lid, day, url = dated
-    assert await included(client, lid, day) == {
+    assert await values_by_title(client, lid, day) == {
         "A": "2024-02-29",
         "B": "2021-06-01",
         "C": "2024-02-29",
         "D": None,
         "E": "2028-01-01",
     }
-    assert (await included(client, lid, url))["B"] == "http://Example.org/b?x=1"
+    assert (await values_by_title(client, lid, url))["B"] == "http://Example.org/b?x=1"
 
 
 @pytest.mark.parametrize(
@@ -94,7 +88,7 @@ async def test_a_date_that_is_not_a_real_yyyy_mm_dd_is_400(
     lid, day, _ = dated
     vid = (await make_video(client, lid, "F"))["id"]
     problem(await put_value(client, lid, vid, day, value_date=value), 400)
-    assert (await included(client, lid, day))["F"] is None
+    assert (await values_by_title(client, lid, day))["F"] is None
 
 
 async def test_a_date_outside_its_range_is_422_naming_the_rule(
@@ -142,11 +136,6 @@ async def test_a_url_over_2048_characters_is_422(
     found = problem(await put_value(client, lid, vid, url, value_text=long_url), 422)
     assert found["errors"][0]["rule"] == "video_field_values_text_size"
     ok(await put_value(client, lid, vid, url, value_text=long_url[:-1]))
-
-
-async def search_titles(client: Client, lid: str, **body: Any) -> list[str]:
-    page = ok(await client.post(f"/lists/{lid}/videos/search", json=body))
-    return [item["title"] for item in page["items"]]
 
 
 @pytest.mark.parametrize(

@@ -13,16 +13,13 @@ from tests.api.conftest import (
     make_video,
     ok,
     problem,
+    put_value,
+    search_titles,
     sorted_titles,
+    values_by_title,
 )
 
 CONFIG = {"options": ["jazz", "rock", "folk", "live"], "max_selected": 3}
-
-
-async def put_options(client: Client, lid: str, vid: str, fid: str, value: Any) -> Any:
-    return await client.put(
-        f"/lists/{lid}/videos/{vid}/fields/{fid}", json={"value_options": value}
-    )
 
 
 @pytest.fixture
@@ -35,20 +32,15 @@ async def tagged(client: Client) -> tuple[str, str]:
     for title, value in rows:
         vid = (await make_video(client, lid, title))["id"]
         if value is not None:
-            ok(await put_options(client, lid, vid, fid, value))
+            ok(await put_value(client, lid, vid, fid, value_options=value))
     return lid, fid
-
-
-async def included(client: Client, lid: str, fid: str) -> dict[str, Any]:
-    page = ok(await client.get(f"/lists/{lid}/videos", params={"include_fields": fid}))
-    return {item["title"]: item["fields"][fid] for item in page["items"]}
 
 
 async def test_options_are_stored_and_read_back_as_a_json_array(
     client: Client, tagged: tuple[str, str]
 ) -> None:
     lid, fid = tagged
-    assert await included(client, lid, fid) == {
+    assert await values_by_title(client, lid, fid) == {
         "A": ["jazz"],
         "B": ["jazz", "rock"],
         "C": ["folk", "live"],
@@ -83,9 +75,9 @@ async def test_options_that_break_a_rule_are_422_naming_it(
 ) -> None:
     lid, fid = tagged
     vid = (await make_video(client, lid, "F"))["id"]
-    found = problem(await put_options(client, lid, vid, fid, value), 422)
+    found = problem(await put_value(client, lid, vid, fid, value_options=value), 422)
     assert found["errors"][0]["rule"] == rule
-    assert (await included(client, lid, fid))["F"] is None
+    assert (await values_by_title(client, lid, fid))["F"] is None
 
 
 @pytest.mark.parametrize(
@@ -96,7 +88,7 @@ async def test_a_value_that_is_not_a_list_of_options_is_400(
 ) -> None:
     lid, fid = tagged
     vid = (await make_video(client, lid, "F"))["id"]
-    problem(await put_options(client, lid, vid, fid, value), 400)
+    problem(await put_value(client, lid, vid, fid, value_options=value), 400)
 
 
 async def test_a_batch_sets_option_lists_of_different_lengths(
@@ -112,13 +104,8 @@ async def test_a_batch_sets_option_lists_of_different_lengths(
         ]
     }
     ok(await client.post(f"/lists/{lid}/values", json=body))
-    found = await included(client, lid, fid)
+    found = await values_by_title(client, lid, fid)
     assert [found[f"N{i}"] for i in range(3)] == values
-
-
-async def search_titles(client: Client, lid: str, **body: Any) -> list[str]:
-    page = ok(await client.post(f"/lists/{lid}/videos/search", json=body))
-    return [item["title"] for item in page["items"]]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,10 @@ from tests.api.conftest import (
     make_video,
     ok,
     problem,
+    put_value,
+    search_titles,
     sorted_titles,
+    values_by_title,
 )
 
 CONFIG = {"min": -10, "max": 100, "decimals": 1}
@@ -22,12 +25,6 @@ async def number_list(client: Client) -> tuple[str, str]:
     lid = (await make_list(client, "Numbers"))["id"]
     field = await make_field(client, lid, "Minutes", "number", CONFIG)
     return lid, field["id"]
-
-
-async def set_number(client: Client, lid: str, vid: str, fid: str, value: Any) -> Any:
-    return await client.put(
-        f"/lists/{lid}/videos/{vid}/fields/{fid}", json={"value_numeric": value}
-    )
 
 
 async def test_a_number_field_is_created_with_its_config(client: Client) -> None:
@@ -59,9 +56,8 @@ async def test_a_number_within_its_config_is_stored_and_read_back(
 ) -> None:
     lid, fid = await number_list(client)
     vid = (await make_video(client, lid, "A"))["id"]
-    ok(await set_number(client, lid, vid, fid, value))
-    page = ok(await client.get(f"/lists/{lid}/videos", params={"include_fields": fid}))
-    assert page["items"][0]["fields"] == {fid: value}
+    ok(await put_value(client, lid, vid, fid, value_numeric=value))
+    assert await values_by_title(client, lid, fid) == {"A": value}
 
 
 @pytest.mark.parametrize(
@@ -77,11 +73,10 @@ async def test_a_number_outside_its_config_is_422_naming_the_rule(
 ) -> None:
     lid, fid = await number_list(client)
     vid = (await make_video(client, lid, "A"))["id"]
-    found = problem(await set_number(client, lid, vid, fid, value), 422)
+    found = problem(await put_value(client, lid, vid, fid, value_numeric=value), 422)
     assert found["errors"][0]["rule"] == rule
     assert '"Minutes"' in found["errors"][0]["message"]
-    page = ok(await client.get(f"/lists/{lid}/videos", params={"include_fields": fid}))
-    assert page["items"][0]["fields"] == {fid: None}
+    assert await values_by_title(client, lid, fid) == {"A": None}
 
 
 async def test_a_number_in_the_wrong_column_is_422(client: Client) -> None:
@@ -99,7 +94,7 @@ async def numbers(client: Client) -> tuple[str, str]:
     for title, value in (("A", -5), ("B", 0), ("C", 7.5), ("D", 100), ("E", None)):
         vid = (await make_video(client, lid, title))["id"]
         if value is not None:
-            ok(await set_number(client, lid, vid, fid, value))
+            ok(await put_value(client, lid, vid, fid, value_numeric=value))
     return lid, fid
 
 
@@ -124,8 +119,7 @@ async def test_each_number_operator_searches(
     condition: dict[str, Any] = {"field_id": fid, "op": op}
     if value is not None:
         condition["value"] = value
-    page = ok(await client.post(f"/lists/{lid}/videos/search", json={"filters": [condition]}))
-    assert {item["title"] for item in page["items"]} == expected
+    assert set(await search_titles(client, lid, filters=[condition])) == expected
 
 
 @pytest.mark.parametrize("op", ["contains", "in", "starts_with"])
