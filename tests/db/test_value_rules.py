@@ -1,6 +1,7 @@
 """The rules on video_field_values (and the same-list rules of the other link tables),
 exercised through raw SQL as a psql user would type it."""
 
+import re
 import string
 import uuid
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg import errors
+from psycopg import errors, sql
 from psycopg.types.json import Jsonb
 
 from tests.db.factories import (
@@ -593,6 +594,114 @@ def test_update_to_a_bad_value_is_refused(postgresql: psycopg.Connection, world:
         postgresql.execute("UPDATE video_field_values SET value_numeric = 9")
     row = postgresql.execute("SELECT value_numeric FROM video_field_values").fetchone()
     assert row == (Decimal(3),)
+
+
+# ------------------------------------------------------------------------------------------------
+# One statement of the rules: field_value_broken_rule() and its report
+# ------------------------------------------------------------------------------------------------
+
+
+def test_every_broken_row_of_a_statement_is_reported_in_one_error(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    for _ in range(2):
+        create_video(postgresql, list_id=world.list_id)
+    with pytest.raises(errors.CheckViolation) as info, postgresql.transaction():
+        postgresql.execute(
+            "INSERT INTO video_field_values (video_id, field_id, value_numeric)"
+            " SELECT id, %s, 9 FROM videos WHERE list_id = %s",
+            [world.fields["rating"], world.list_id],
+        )
+    assert info.value.diag.constraint_name == "video_field_values_rating_in_range"
+    assert "(and 2 more rows break rules)" in str(info.value)
+    lines = (info.value.diag.message_detail or "").splitlines()
+    assert len(lines) == 3
+    assert all("video_field_values_rating_in_range: rating 9" in line for line in lines)
+    assert stored_values(postgresql) == 0
+
+
+def test_a_write_naming_one_list_with_a_field_and_video_of_another_is_refused(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    # The fill-in trigger takes field_type from the field but keeps the list the writer named,
+    # so the row cannot land in the other list.
+    with refused(postgresql, errors.ForeignKeyViolation, "video_field_values_field_fkey"):
+        postgresql.execute(
+            "INSERT INTO video_field_values (video_id, field_id, list_id, value_numeric)"
+            " VALUES (%s, %s, %s, 3)",
+            [world.other_video_id, world.other_fields["rating"], world.list_id],
+        )
+    assert stored_values(postgresql) == 0
+
+
+# (field, the row's value columns, the CHECK that refuses it)
+CHECKED_ROWS = [
+    ("rating", {"value_numeric": 1, "value_text": "1"}, "video_field_values_exactly_one_value"),
+    ("rating", {"value_text": "3"}, "video_field_values_value_matches_type"),
+    ("free_text", {"value_text": " \t"}, "video_field_values_text_not_empty"),
+    ("free_text", {"value_text": "x" * 2001}, "video_field_values_text_size"),
+    ("url", {"value_text": "example.com"}, "video_field_values_url_format"),
+    ("multi_select", {"value_options": ["good", "good"]}, "video_field_values_options_shape"),
+    ("rating", {"value_numeric": -1}, "video_field_values_rating_in_range"),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "columns", "constraint"), CHECKED_ROWS, ids=[c for _, _, c in CHECKED_ROWS]
+)
+def test_the_rule_function_names_the_check_that_refuses_a_row(
+    postgresql: psycopg.Connection,
+    world: World,
+    field: str,
+    columns: dict[str, Any],
+    constraint: str,
+) -> None:
+    # The repository explains a refused batch with field_value_broken_rule(): it must name the
+    # CHECK that refused the row, with a sentence.
+    with refused(postgresql, errors.CheckViolation, constraint):
+        postgresql.execute(
+            sql.SQL(
+                "INSERT INTO video_field_values (video_id, field_id, {}) VALUES (%s, %s, {})"
+            ).format(
+                sql.SQL(", ").join(map(sql.Identifier, columns)),
+                sql.SQL(", ").join(sql.Placeholder() * len(columns)),
+            ),
+            [world.video_id, world.fields[field], *columns.values()],
+        )
+    row = postgresql.execute(
+        "SELECT rule, field_value_problem(rule, f, v)"
+        " FROM custom_fields AS f,"
+        " jsonb_populate_record(NULL::video_field_values, %s) AS v,"
+        " field_value_broken_rule(f, v) AS rule"
+        " WHERE f.id = %s",
+        [Jsonb({"field_type": field.replace("free_", ""), **columns}), world.fields[field]],
+    ).fetchone()
+    assert row is not None
+    rule, sentence = row
+    assert rule == constraint
+    assert sentence and "field" in sentence
+
+
+def test_the_rule_function_knows_every_check_and_has_a_sentence_for_each_rule(
+    postgresql: psycopg.Connection,
+) -> None:
+    def rules_in(function: str) -> set[str]:
+        row = postgresql.execute(
+            "SELECT pg_get_functiondef(oid) FROM pg_proc WHERE proname = %s", [function]
+        ).fetchone()
+        assert row is not None
+        return set(re.findall(r"'(video_field_values_[a-z_]+)'", row[0]))
+
+    checks = {
+        name
+        for (name,) in postgresql.execute(
+            "SELECT conname FROM pg_constraint"
+            " WHERE conrelid = 'video_field_values'::regclass AND contype = 'c'"
+        )
+    }
+    rules = rules_in("field_value_broken_rule")
+    assert checks <= rules
+    assert rules == rules_in("field_value_problem")
 
 
 # ------------------------------------------------------------------------------------------------
