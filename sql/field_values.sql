@@ -3,6 +3,8 @@
 -- list) and video_created_at (from the video), so the database's fill-in triggers stay idle
 -- and the foreign keys check the video; a video that is not in the list leaves
 -- video_created_at NULL, and the fill-in trigger then refuses it by name.
+-- Every value rule is the database's (migrations/0012_value_rules.sql): a write states no rule
+-- of its own, and a refused batch is explained item by item by batch_problems.
 -- Writes lock no list, video or field first: a delete of one of those locks the value rows it
 -- cascades to before the parent row (lock_values in videos.sql, custom_fields.sql, lists.sql).
 
@@ -27,31 +29,73 @@ RETURNING fv.video_id, fv.field_id, fv.field_type, fv.value_text, fv.value_numer
           fv.value_date, fv.value_options, fv.created_at, fv.updated_at;
 
 -- name: set_many
--- Set a batch of (video, field, value) rows in one statement, in key order so that concurrent
--- overlapping batches lock rows in the same order; rows whose field is not in the list are
--- left out (the caller compares counts).
-INSERT INTO video_field_values AS fv
-    (video_id, field_id, list_id, field_type, video_created_at, value_text, value_numeric,
-     value_boolean, value_date, value_options)
-SELECT b.video_id, f.id, f.list_id, f.field_type, v.created_at, b.value_text, b.value_numeric,
-       b.value_boolean, b.value_date,
-       -- Arrays of different lengths cannot make one text[][]: each comes as JSON text.
-       CASE WHEN b.value_options IS NOT NULL
-            THEN ARRAY(SELECT jsonb_array_elements_text(b.value_options::jsonb)) END
-FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::boolean[], $7::date[],
-            $8::text[])
-         AS b (video_id, field_id, value_text, value_numeric, value_boolean, value_date,
-               value_options)
-JOIN custom_fields AS f ON f.id = b.field_id AND f.list_id = $1
-LEFT JOIN videos AS v ON v.list_id = $1 AND v.id = b.video_id
-ORDER BY b.video_id, b.field_id
-ON CONFLICT (video_id, field_id) DO UPDATE
-SET value_text = excluded.value_text,
-    value_numeric = excluded.value_numeric,
-    value_boolean = excluded.value_boolean,
-    value_date = excluded.value_date,
-    value_options = excluded.value_options
-RETURNING fv.video_id, fv.field_id;
+-- Set a batch of (video, field, value) rows in one statement, all or nothing, in key order so
+-- that concurrent overlapping batches lock rows in the same order. A field that is not in the
+-- list leaves field_type NULL; the fill-in trigger then takes it from the field, keeps list_id
+-- $1, and the row fails video_field_values_field_fkey. Answers how many rows it wrote.
+WITH written AS (
+    INSERT INTO video_field_values AS fv
+        (video_id, field_id, list_id, field_type, video_created_at, value_text, value_numeric,
+         value_boolean, value_date, value_options)
+    SELECT b.video_id, b.field_id, $1, f.field_type,
+           -- A probe per row: a join may hash every video of the list to find a thousand.
+           (SELECT v.created_at FROM videos AS v WHERE v.list_id = $1 AND v.id = b.video_id),
+           b.value_text, b.value_numeric, b.value_boolean, b.value_date,
+           -- Arrays of different lengths cannot make one text[][]: each comes as JSON text.
+           CASE WHEN b.value_options IS NOT NULL
+                THEN ARRAY(SELECT jsonb_array_elements_text(b.value_options::jsonb)) END
+    FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::boolean[], $7::date[],
+                $8::text[])
+             AS b (video_id, field_id, value_text, value_numeric, value_boolean, value_date,
+                   value_options)
+    LEFT JOIN custom_fields AS f ON f.id = b.field_id AND f.list_id = $1
+    ORDER BY b.video_id, b.field_id
+    ON CONFLICT (video_id, field_id) DO UPDATE
+    SET value_text = excluded.value_text,
+        value_numeric = excluded.value_numeric,
+        value_boolean = excluded.value_boolean,
+        value_date = excluded.value_date,
+        value_options = excluded.value_options
+    RETURNING 1
+)
+SELECT count(*) FROM written;
+
+-- name: batch_problems
+-- Why a batch ($2..$8, as set_many takes it) was refused: each item (index from 0) whose field
+-- or video is not in list $1, that repeats an earlier item's (video, field), or whose value
+-- breaks a rule, named by field_value_broken_rule() with its sentence.
+SELECT checked.index, checked.video_id, checked.field_id, checked.field_missing,
+       checked.video_missing, checked.repeated, checked.rule,
+       field_value_problem(checked.rule, checked.field, checked.value) AS problem
+FROM (
+    SELECT item.index, item.video_id, item.field_id, item.field_missing, item.video_missing,
+           item.repeated, item.field, item.value,
+           field_value_broken_rule(item.field, item.value) AS rule
+    FROM (
+        SELECT b.index - 1 AS index, b.video_id, b.field_id, f.id IS NULL AS field_missing,
+               v.id IS NULL AS video_missing,
+               row_number() OVER (PARTITION BY b.video_id, b.field_id ORDER BY b.index) > 1
+                   AS repeated,
+               f AS field,
+               -- The row set_many would write (jsonb carries every column's type as is).
+               jsonb_populate_record(NULL::video_field_values, jsonb_build_object(
+                   'video_id', b.video_id, 'field_id', b.field_id, 'list_id', $1::uuid,
+                   'field_type', f.field_type, 'value_text', b.value_text,
+                   'value_numeric', b.value_numeric, 'value_boolean', b.value_boolean,
+                   'value_date', b.value_date, 'value_options', b.value_options::jsonb))
+                   AS value
+        FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::boolean[],
+                    $7::date[], $8::text[])
+                 WITH ORDINALITY
+                 AS b (video_id, field_id, value_text, value_numeric, value_boolean, value_date,
+                       value_options, index)
+        LEFT JOIN custom_fields AS f ON f.id = b.field_id AND f.list_id = $1
+        LEFT JOIN videos AS v ON v.list_id = $1 AND v.id = b.video_id
+    ) AS item
+) AS checked
+WHERE checked.field_missing OR checked.video_missing OR checked.repeated
+      OR checked.rule IS NOT NULL
+ORDER BY checked.index;
 
 -- name: clear_one
 -- Clear a video's value for a field; also tells whether the video and the field exist.

@@ -106,7 +106,8 @@ def translate(exc: BaseException) -> DomainError | None:
             key = _key_values(detail)
             return NotFound(resource, _uuid(key.get(column)) or key.get(column))
         if isinstance(exc, asyncpg.CheckViolationError):
-            ids = dict(_RULE_DETAIL.findall(detail or ""))
+            # A rules-trigger DETAIL has a line per broken row: the message names the first.
+            ids = dict(_RULE_DETAIL.findall((detail or "").partition("\n")[0]))
             if constraint in _CONFLICT_RULES:
                 return Conflict(_rule_message(exc), rule=constraint)
             # A rule raised by a trigger carries its own sentence; a plain CHECK only its name.

@@ -56,6 +56,19 @@ async def transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
             yield
 
 
+@asynccontextmanager
+async def statement_transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """For a single statement that must fail alone: inside a transaction it gets a savepoint,
+    so the transaction can still be read after a refusal; outside one, the statement already is
+    its own transaction, and BEGIN/COMMIT would only add two round trips."""
+    if conn.is_in_transaction():
+        async with transaction(conn):
+            yield
+    else:
+        with translated_errors():
+            yield
+
+
 def retried(write: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
     """Run a write again (up to ATTEMPTS times) when the database picked it as the victim of a
     deadlock or serialization failure. Keys are ordered and deletes lock first, so this is the

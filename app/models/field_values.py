@@ -1,4 +1,3 @@
-from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Self
@@ -6,11 +5,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
 
-from app import field_types
-from app.errors import Problem
 from app.field_types import VALUE_COLUMNS
 from app.models.base import Bool, Input, IsoDate, JsonNumber, Record
-from app.models.custom_fields import CustomField, FieldType
+from app.models.custom_fields import FieldType
 
 MAX_BATCH = 5000  # rows in one value batch or bulk edit
 
@@ -90,34 +87,3 @@ class VideoField(BaseModel):
     show_on_card: bool
     value: str | JsonNumber | bool | date | list[str] | None
     updated_at: datetime | None
-
-
-def value_problem(field: CustomField, value: ValueIn) -> tuple[str, str] | None:
-    """The (rule, message) a value breaks against its field (the rules of its type's
-    declaration, which the database checks again on write), or None when it fits."""
-    spec = field_types.spec(field.field_type)
-    if value.column != spec.column:
-        return (
-            "video_field_values_value_matches_type",
-            f'field "{field.name}" is a {field.field_type} field: '
-            f"set {spec.column}, not {value.column}",
-        )
-    return spec.check(field.name, field.config, getattr(value, spec.column))
-
-
-def value_problems(
-    fields: dict[UUID, CustomField], items: Sequence[tuple[UUID | None, UUID, ValueIn]]
-) -> list[Problem]:
-    """Every problem of a batch of (video_id, field_id, value) items, each naming its item.
-    Every field_id must be a key of `fields`."""
-    problems = []
-    for index, (video_id, field_id, value) in enumerate(items):
-        broken = value_problem(fields[field_id], value)
-        if broken:
-            rule, message = broken
-            problems.append(
-                Problem(
-                    rule=rule, message=message, field_id=field_id, video_id=video_id, index=index
-                )
-            )
-    return problems

@@ -6,8 +6,8 @@ import asyncpg
 
 from app import field_types
 from app.db import queries
-from app.db.execute import fetch, fetchrow, retried, transaction
-from app.errors import InvalidInput, InvalidValue, NotFound, Problem
+from app.db.execute import fetch, fetchrow, fetchval, retried, statement_transaction, transaction
+from app.errors import DomainError, InvalidInput, InvalidValue, NotFound, Problem
 from app.models.custom_fields import CustomField
 from app.models.field_values import (
     MAX_BATCH,
@@ -17,7 +17,6 @@ from app.models.field_values import (
     FieldValueSet,
     ValueIn,
     VideoField,
-    value_problems,
 )
 from app.models.videos import VideoPage
 from app.repositories import custom_fields, lists
@@ -31,9 +30,7 @@ Item = tuple[UUID, UUID, ValueIn]
 async def _fields(
     conn: asyncpg.Connection, list_id: UUID, field_ids: list[UUID]
 ) -> dict[UUID, CustomField]:
-    """The batch's fields by id. Value writes lock nothing before their rows (the deletes do,
-    see lock_values in sql/videos.sql), so an unknown list is noticed here, at no cost unless
-    a field is missing or there is nothing to write."""
+    """The fields by id; NotFound names a list or field that does not exist."""
     if not field_ids:
         await lists.ensure_exists(conn, list_id=list_id)
         return {}
@@ -51,32 +48,9 @@ async def _check_videos(conn: asyncpg.Connection, list_id: UUID, video_ids: list
         raise NotFound("video", missing[0]["id"])
 
 
-def _check_values(fields: dict[UUID, CustomField], items: list[Item]) -> None:
-    """Every value fitting its field, reported per item before any write; the database checks
-    the same rules again as it writes."""
-    problems = value_problems(fields, items)
-    seen: set[tuple[UUID, UUID]] = set()
-    for index, (video_id, field_id, _) in enumerate(items):
-        if (video_id, field_id) in seen:
-            problems.append(
-                Problem(
-                    rule="batch_duplicate_key",
-                    index=index,
-                    video_id=video_id,
-                    field_id=field_id,
-                    message=f"the batch sets field {field_id} of video {video_id} more than once",
-                )
-            )
-        seen.add((video_id, field_id))
-    if problems:
-        raise InvalidValue(problems)
-
-
-async def _write(conn: asyncpg.Connection, list_id: UUID, items: list[Item]) -> int:
-    rows = await fetch(
-        conn,
-        SQL["set_many"],
-        list_id,
+def _columns(items: list[Item]) -> list[list[Any]]:
+    """Arguments $2..$8 of set_many and batch_problems: one array per column."""
+    return [
         [video_id for video_id, _, _ in items],
         [field_id for _, field_id, _ in items],
         [value.value_text for _, _, value in items],
@@ -88,8 +62,47 @@ async def _write(conn: asyncpg.Connection, list_id: UUID, items: list[Item]) -> 
             None if value.value_options is None else json.dumps(value.value_options)
             for _, _, value in items
         ],
-    )
-    return len(rows)
+    ]
+
+
+async def _refusal(
+    conn: asyncpg.Connection, list_id: UUID, items: list[Item], refused: DomainError
+) -> DomainError:
+    """Why the database refused a batch, in its own rules' words (batch_problems): the list or
+    the first field not in it; else every item whose value breaks a rule or repeats an earlier
+    item's (video, field); else the first video not in the list. `refused` itself when nothing
+    explains it any more (a concurrent change came in between)."""
+    await lists.ensure_exists(conn, list_id=list_id)
+    rows = await fetch(conn, SQL["batch_problems"], list_id, *_columns(items))
+    field_missing = next((row for row in rows if row["field_missing"]), None)
+    if field_missing:
+        return NotFound("custom field", field_missing["field_id"])
+    problems = []
+    for row in rows:
+        where = {"field_id": row["field_id"], "video_id": row["video_id"], "index": row["index"]}
+        if row["rule"]:
+            problems.append(Problem(rule=row["rule"], message=row["problem"], **where))
+        if row["repeated"]:
+            message = (
+                f"the batch sets field {row['field_id']} of video {row['video_id']} more than once"
+            )
+            problems.append(Problem(rule="batch_duplicate_key", message=message, **where))
+    if problems:
+        return InvalidValue(problems)
+    video_missing = next((row for row in rows if row["video_missing"]), None)
+    if video_missing:
+        return NotFound("video", video_missing["video_id"])
+    return refused
+
+
+async def _write(conn: asyncpg.Connection, list_id: UUID, items: list[Item]) -> int:
+    """Set a batch in one statement, all or nothing; a refusal names every broken item."""
+    try:
+        async with statement_transaction(conn):
+            written: int = await fetchval(conn, SQL["set_many"], list_id, *_columns(items))
+    except (InvalidValue, NotFound) as refused:
+        raise await _refusal(conn, list_id, items, refused) from refused
+    return written
 
 
 @retried
@@ -97,24 +110,26 @@ async def set_one(
     conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID, value: FieldValueSet
 ) -> FieldValue:
     """Set (insert or replace) one value of a video; moves updated_at."""
-    async with transaction(conn):
-        fields = await _fields(conn, list_id, [value.field_id])
-        _check_values(fields, [(video_id, value.field_id, value)])
-        row = await fetchrow(
-            conn,
-            SQL["set_one"],
-            list_id,
-            video_id,
-            value.field_id,
-            value.value_text,
-            value.value_numeric,
-            value.value_boolean,
-            value.value_date,
-            value.value_options,
-        )
-        if row is None:
-            raise NotFound("custom field", value.field_id)
-        return FieldValue.from_row(row)
+    item: list[Item] = [(video_id, value.field_id, value)]
+    try:
+        async with statement_transaction(conn):
+            row = await fetchrow(
+                conn,
+                SQL["set_one"],
+                list_id,
+                video_id,
+                value.field_id,
+                value.value_text,
+                value.value_numeric,
+                value.value_boolean,
+                value.value_date,
+                value.value_options,
+            )
+    except (InvalidValue, NotFound) as refused:
+        raise await _refusal(conn, list_id, item, refused) from refused
+    if row is None:  # the field is not in the list: nothing was written
+        raise await _refusal(conn, list_id, item, NotFound("custom field", value.field_id))
+    return FieldValue.from_row(row)
 
 
 @retried
@@ -125,11 +140,10 @@ async def set_many(
     if len(values) > MAX_BATCH:
         # The API's body type cannot carry the cap (Litestar drops max_length on a list body).
         raise InvalidInput(f"at most {MAX_BATCH} values can be set at once, got {len(values)}")
-    items: list[Item] = [(video_id, value.field_id, value) for value in values]
-    async with transaction(conn):
-        fields = await _fields(conn, list_id, [value.field_id for value in values])
-        _check_values(fields, items)
-        return await _write(conn, list_id, items) if items else 0
+    if not values:
+        await lists.ensure_exists(conn, list_id=list_id)
+        return 0
+    return await _write(conn, list_id, [(video_id, value.field_id, value) for value in values])
 
 
 @retried
@@ -147,19 +161,12 @@ async def bulk_edit(conn: asyncpg.Connection, *, list_id: UUID, edit: BulkEdit) 
             field_id=field_id,
         )
     async with transaction(conn):
-        if clear_keys:
-            # A set row of an unknown video fails its foreign key, naming the video; a clear
-            # key of one would just clear nothing.
+        if clear_keys or not items:
+            # A set row of an unknown video or field is refused by the write; a clear key of
+            # one would just clear nothing.
             await _check_videos(conn, list_id, [video_id for video_id, _ in clear_keys])
-        fields = await _fields(
-            conn,
-            list_id,
-            [field_id for _, field_id, _ in items] + [field_id for _, field_id in clear_keys],
-        )
-        written = 0
-        if items:
-            _check_values(fields, items)
-            written = await _write(conn, list_id, items)
+            await _fields(conn, list_id, [field_id for _, field_id in clear_keys])
+        written = await _write(conn, list_id, items) if items else 0
         cleared = 0
         if clear_keys:
             rows = await fetch(

@@ -209,6 +209,47 @@ async def test_set_many_is_all_or_nothing_and_names_every_bad_item(
     assert await make.count("video_field_values") == 0
 
 
+async def test_a_refused_batch_names_every_item_the_database_refuses_by_its_checks(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    # No rule is checked in Python: the database names each of these (batch_problems).
+    rating, text, link = [await make.field(bl.id, t) for t in ("rating", "text", "url")]
+    video = await make.video(bl.id)
+    values = [
+        value_of(link, "example.com/no-scheme"),
+        value_of(rating, 2),
+        value_of(text, "  "),
+        FieldValueSet(field_id=rating.id, value_text="4"),
+    ]
+    with pytest.raises(InvalidValue) as info:
+        await field_values.set_many(conn, list_id=bl.id, video_id=video.id, values=values)
+    assert [(p.index, p.rule) for p in info.value.problems] == [
+        (0, "video_field_values_url_format"),
+        (2, "video_field_values_text_not_empty"),
+        (3, "video_field_values_value_matches_type"),
+        (3, "batch_duplicate_key"),
+    ]
+    assert all(
+        f'"{field.name}"' in problem.message
+        for field, problem in zip((link, text, rating), info.value.problems, strict=False)
+    )
+    assert await make.count("video_field_values") == 0
+
+
+async def test_a_batch_with_a_field_and_video_of_another_list_writes_nowhere(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, other_list: BookmarkList
+) -> None:
+    video = await make.video(bl.id)
+    foreign_field, foreign_video = await make.field(other_list.id), await make.video(other_list.id)
+    for video_id in (video.id, foreign_video.id):
+        with pytest.raises(NotFound) as info:
+            await field_values.set_many(
+                conn, list_id=bl.id, video_id=video_id, values=[value_of(foreign_field, 1)]
+            )
+        assert (info.value.resource, info.value.resource_id) == ("custom field", foreign_field.id)
+    assert await make.count("video_field_values") == 0
+
+
 async def test_a_batch_of_thousands_in_one_statement(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList
 ) -> None:
