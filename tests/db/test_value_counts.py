@@ -24,10 +24,15 @@ def kept_counts(conn: psycopg.Connection) -> dict[tuple[Any, ...], int]:
 
 
 def true_counts(conn: psycopg.Connection) -> dict[tuple[Any, ...], int]:
-    """The same, counted from the value rows (a text field counted as a whole)."""
+    """The same, counted from the value rows: select, rating and boolean by value, the other
+    types as a whole, and a multi_select's options each."""
     rows = conn.execute(
-        "SELECT field_id, CASE WHEN field_type <> 'text' THEN value_text END, value_numeric,"
+        "SELECT field_id, CASE WHEN field_type IN ('select', 'rating', 'boolean') THEN value_text"
+        " END, CASE WHEN field_type IN ('select', 'rating', 'boolean') THEN value_numeric END,"
         " value_boolean, count(*) FROM video_field_values GROUP BY 1, 2, 3, 4"
+        " UNION ALL"
+        " SELECT field_id, option, NULL, NULL, count(*)"
+        " FROM video_field_values, unnest(value_options) AS option GROUP BY 1, 2"
     ).fetchall()
     return {(f, t, n, b): c for f, t, n, b, c in rows}
 
@@ -63,8 +68,14 @@ VALUES: dict[str, list[dict[str, Any]]] = {
     "select": [{"text": t} for t in ("good", "bad")],
     "text": [{"text": t} for t in ("some words", "other words", "more")],
     "boolean": [{"boolean": b} for b in (True, False)],
+    "multi_select": [{"options": o} for o in (["good"], ["good", "bad"], ["ok"])],
 }
-COLUMNS = {"numeric": "value_numeric", "text": "value_text", "boolean": "value_boolean"}
+COLUMNS = {
+    "numeric": "value_numeric",
+    "text": "value_text",
+    "boolean": "value_boolean",
+    "options": "value_options",
+}
 
 
 @pytest.mark.parametrize("seed", range(4))
