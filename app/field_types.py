@@ -46,6 +46,9 @@ class TypeSpec:
     # equality drives a page)
     stream: str | None
     sort_head: str  # the fragment reading the values in the order of the value index
+    # the shape of its facet (app/repositories/video_facets.py): options, rating, boolean,
+    # number, date or presence
+    facet: str
     has_options: bool = False  # search values must be among config["options"]
     # contains / starts_with can drive a page through the trigram and prefix indexes
     # (migrations 0004 and 0009), which cover text and url fields.
@@ -60,6 +63,7 @@ TYPES: Mapping[FieldType, TypeSpec] = {
         operators=NUMERIC_OPS | PRESENCE_OPS,
         stream="stream_numeric_eq",
         sort_head="valued_numeric_field",
+        facet="rating",
     ),
     FieldType.NUMBER: TypeSpec(
         column="value_numeric",
@@ -71,6 +75,7 @@ TYPES: Mapping[FieldType, TypeSpec] = {
         operators=NUMERIC_OPS | PRESENCE_OPS,
         stream="stream_numeric_eq",
         sort_head="valued_numeric_field",
+        facet="number",
     ),
     FieldType.SELECT: TypeSpec(
         column="value_text",
@@ -83,6 +88,7 @@ TYPES: Mapping[FieldType, TypeSpec] = {
         | PRESENCE_OPS,
         stream="stream_text_eq",
         sort_head="valued_text_field",
+        facet="options",
         has_options=True,
     ),
     FieldType.TEXT: TypeSpec(
@@ -98,6 +104,7 @@ TYPES: Mapping[FieldType, TypeSpec] = {
         | PRESENCE_OPS,
         stream="stream_text_eq",
         sort_head="valued_text_field",
+        facet="presence",
         substring_indexes=True,
     ),
     FieldType.DATE: TypeSpec(
@@ -110,6 +117,7 @@ TYPES: Mapping[FieldType, TypeSpec] = {
         operators=DATE_OPS | PRESENCE_OPS,
         stream="stream_date_eq",
         sort_head="valued_date_field",
+        facet="date",
     ),
     FieldType.URL: TypeSpec(
         column="value_text",
@@ -119,6 +127,7 @@ TYPES: Mapping[FieldType, TypeSpec] = {
         | PRESENCE_OPS,
         stream="stream_text_eq",
         sort_head="valued_text_field",
+        facet="presence",
         substring_indexes=True,
     ),
     FieldType.MULTI_SELECT: TypeSpec(
@@ -136,6 +145,7 @@ TYPES: Mapping[FieldType, TypeSpec] = {
         | PRESENCE_OPS,
         stream=None,
         sort_head="valued_options_field",
+        facet="options",
         has_options=True,
     ),
     FieldType.BOOLEAN: TypeSpec(
@@ -145,6 +155,7 @@ TYPES: Mapping[FieldType, TypeSpec] = {
         operators={"eq": "boolean_eq"} | PRESENCE_OPS,
         stream="stream_boolean_eq",
         sort_head="valued_boolean_field",
+        facet="boolean",
     ),
 }
 assert set(TYPES) == set(FieldType), "every field type is declared in TYPES"

@@ -18,6 +18,7 @@ from app.api.field_schemas import FieldSchemaController
 from app.api.field_values import BulkValueController, VideoFieldController
 from app.api.lists import ListController
 from app.api.tags import TagController, VideoTagController
+from app.api.video_facets import VideoFacetsController
 from app.api.video_search import VideoSearchController
 from app.api.videos import VideoController
 from app.config import Settings
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ListController,
             VideoController,
             VideoSearchController,
+            VideoFacetsController,
             VideoTagController,
             VideoFieldController,
             CustomFieldController,

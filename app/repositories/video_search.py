@@ -4,7 +4,7 @@ The statement is assembled only from the fixed fragments of sql/video_search.sql
 whitelisted names; every value is a bound parameter."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -16,6 +16,7 @@ import asyncpg
 from app import field_types
 from app.db import queries
 from app.db.execute import translated_errors
+from app.db.queries import Query
 from app.errors import InvalidInput, InvalidValue
 from app.field_types import PRESENCE_OPS
 from app.models.custom_fields import CustomField
@@ -41,12 +42,16 @@ RANGE_CAP = {"contains": 5_000, "starts_with": 25_000}
 _TRIGRAM = re.compile(r"[^\W_]{3}")
 
 
-class _Statement:
-    """Fragments joined in order, their :placeholders numbered into bound parameters."""
+class Statement:
+    """Fragments joined in order, their :placeholders numbered into bound parameters. The
+    fragments come from sql/video_search.sql, and from `extra` (another resource's file that
+    builds on its conditions)."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra: Mapping[str, Query] | None = None, name: str = "search") -> None:
         self.parts: list[str] = []
         self.params: list[Any] = []
+        self.fragments: Mapping[str, Query] = {**SQL, **(extra or {})}
+        self.name = name
 
     def add(self, fragment: str, prefix: str = "", **values: Any) -> None:
         numbers: dict[str, str] = {}
@@ -58,13 +63,13 @@ class _Statement:
                 numbers[name] = f"${len(self.params)}"
             return numbers[name]
 
-        self.parts.append(prefix + _PLACEHOLDER.sub(bind, SQL[fragment].sql))
+        self.parts.append(prefix + _PLACEHOLDER.sub(bind, self.fragments[fragment].sql))
         unused = set(values) - set(numbers)
         assert not unused, f"{fragment} has no placeholder for {unused}"
 
     @property
     def text(self) -> str:
-        return "/* video_search.search */\n" + "\n".join(self.parts)
+        return f"/* video_search.{self.name} */\n" + "\n".join(self.parts)
 
 
 def _refuse(condition: Condition, field: CustomField, rule: str, message: str) -> InvalidValue:
@@ -159,10 +164,10 @@ def _page(
     after: Part | None,
     order: str,
     limit: int,
-    statement: _Statement | None = None,
-) -> _Statement:
+    statement: Statement | None = None,
+) -> Statement:
     """The page's statement (or `statement` continued with it)."""
-    statement = statement or _Statement()
+    statement = statement or Statement()
     statement.add("page_open")
     for fragment, values in head if isinstance(head, list) else [head]:
         statement.add(fragment, **values)
@@ -176,10 +181,11 @@ def _page(
     return statement
 
 
-def _conditions(query: VideoSearch, fields: dict[UUID, CustomField]) -> list[Part]:
-    """One probe fragment per condition, in the order of the filters."""
+def conditions_of(filters: list[Condition], fields: Mapping[UUID, CustomField]) -> list[Part]:
+    """One probe fragment per condition, in the order of the filters, each checked against its
+    field and operator (InvalidValue names what does not fit)."""
     parts = []
-    for condition in query.filters:
+    for condition in filters:
         field = fields[condition.field_id]
         operators = field_types.spec(field.field_type).operators
         fragment = operators.get(condition.op)
@@ -254,10 +260,10 @@ def _capped(
     after: Part | None,
     direction: str,
     limit: int,
-) -> _Statement:
+) -> Statement:
     """The page driven by up to cap matches of a range, sorted; its rows carry `matched`."""
     (fragment, values), cap = range_
-    statement = _Statement()
+    statement = Statement()
     statement.add("capped_open")
     statement.add(fragment, **values)
     statement.add("capped_close", cap=cap)
@@ -273,11 +279,11 @@ def _capped(
     return statement
 
 
-def _contradiction(query: VideoSearch, parts: list[Part]) -> bool:
+def contradicts(filters: list[Condition], parts: list[Part]) -> bool:
     """Whether two conditions on one field cannot both hold (eq 5 and eq 3, eq x and not
     in [x], is_empty and any value): the page is empty without asking the database."""
     seen: dict[UUID, list[tuple[str, dict[str, Any]]]] = {}
-    for condition, (_, values) in zip(query.filters, parts, strict=True):
+    for condition, (_, values) in zip(filters, parts, strict=True):
         seen.setdefault(condition.field_id, []).append((condition.op, values))
     for conditions in seen.values():
         ops = {op for op, _ in conditions}
@@ -337,7 +343,7 @@ async def _driver(
     candidates are measured in one statement."""
     if len(candidates) == 1:
         return candidates[0][0]
-    statement = _Statement()
+    statement = Statement()
     statement.add("probe_open")
     for number, (_, streams) in enumerate(candidates):
         if number:
@@ -366,11 +372,11 @@ class _Plan:
     value index, and those without one (rest) only when the page is not full yet."""
 
     sort_key: str
-    first: _Statement | None
-    rest: Callable[[int], _Statement] | None
+    first: Statement | None
+    rest: Callable[[int], Statement] | None
     # When `first` sorts the capped matches of a range: if it counted `cap` of them (there may
     # be more), `walk` answers the page instead.
-    walk: _Statement | None = None
+    walk: Statement | None = None
     cap: int = 0
 
 
@@ -386,10 +392,10 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
             ) from None
         field_ids.append(sort_field_id)
     fields = await custom_fields.get_many(conn, list_id=list_id, field_ids=field_ids)
-    conditions = _conditions(query, fields)
+    conditions = conditions_of(query.filters, fields)
     wanted = query.limit + 1  # one more than a page tells whether another page follows
 
-    if _contradiction(query, conditions):
+    if contradicts(query.filters, conditions):
         return _Plan("", None, None)
     settled = await _settle_presence(conn, list_id, query.filters, conditions)
     if settled is None:
@@ -468,7 +474,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
     if query.cursor is not None and after_value is None:
         after_null = (f"after_id_{direction}", {"after_id": after_id})
 
-    def rest(limit: int) -> _Statement:
+    def rest(limit: int) -> Statement:
         head = ("unvalued_field", sort_values)
         return _page(head, conditions, after_null, f"order_id_{direction}", limit)
 
@@ -501,7 +507,7 @@ def _field_cursor_value(value: Any, field: CustomField) -> tuple[Any, datetime]:
     return sort_value, tie
 
 
-async def _fetch(conn: asyncpg.Connection, statement: _Statement) -> list[asyncpg.Record]:
+async def _fetch(conn: asyncpg.Connection, statement: Statement) -> list[asyncpg.Record]:
     with translated_errors():
         return await conn.fetch(statement.text, *statement.params)
 

@@ -683,13 +683,13 @@ async def test_every_fragment_runs_in_a_real_search(
     conn: asyncpg.Connection, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     used: set[str] = set()
-    add = video_search._Statement.add
+    add = video_search.Statement.add
 
     def recording_add(self: Any, fragment: str, prefix: str = "", **values: Any) -> None:
         used.add(fragment)
         add(self, fragment, prefix, **values)
 
-    monkeypatch.setattr(video_search._Statement, "add", recording_add)
+    monkeypatch.setattr(video_search.Statement, "add", recording_add)
 
     for field_type, op, value, expected in CASES:
         assert await search(conn, catalog, (field_type, op, value)) == expected

@@ -1,0 +1,86 @@
+-- Facets of a list's videos: for some fields, what the videos matching the filters hold. Each
+-- facet is one statement, so one snapshot. Every statement answers rows of one shape:
+--   kind 'total': count = the matching videos;
+--   kind 'field': one per field asked for, with its config (from the same snapshot), count =
+--     the matching videos holding a value, and min/max/avg of a number, min/max of a date;
+--   kind 'value': one per value held (select, rating, boolean) or option held (multi_select),
+--     with how many matching videos hold it.
+
+-- name: facets_of_list
+-- Facets over every video of list $1 for fields $2: the total, each field's filled count and
+-- the counts per value or option from the kept counts (no video is read); a number's
+-- min/max/avg and a date's min/max from the field's value index.
+SELECT 'total' AS kind, NULL::uuid AS field_id, NULL::jsonb AS config,
+       NULL::text AS value_text, NULL::numeric AS value_numeric, NULL::boolean AS value_boolean,
+       (SELECT coalesce(sum(l.count), 0) FROM list_video_counts AS l WHERE l.list_id = $1)::bigint
+           AS count,
+       NULL::numeric AS min_numeric, NULL::numeric AS max_numeric, NULL::numeric AS avg_numeric,
+       NULL::date AS min_date, NULL::date AS max_date
+UNION ALL
+SELECT 'field', f.id, f.config, NULL, NULL, NULL, fill.filled,
+       numbers.min_numeric, numbers.max_numeric, numbers.avg_numeric,
+       dates.min_date, dates.max_date
+FROM custom_fields AS f
+JOIN field_fill AS fill ON fill.field_id = f.id
+-- Each reads only for its own type (the type test gates the scan).
+LEFT JOIN LATERAL (
+    SELECT min(fv.value_numeric) AS min_numeric, max(fv.value_numeric) AS max_numeric,
+           round(avg(fv.value_numeric), 2) AS avg_numeric
+    FROM video_field_values AS fv
+    WHERE f.field_type = 'number' AND fv.field_id = f.id AND fv.value_numeric IS NOT NULL
+) AS numbers ON true
+LEFT JOIN LATERAL (
+    SELECT min(fv.value_date) AS min_date, max(fv.value_date) AS max_date
+    FROM video_field_values AS fv
+    WHERE f.field_type = 'date' AND fv.field_id = f.id AND fv.value_date IS NOT NULL
+) AS dates ON true
+WHERE f.list_id = $1 AND f.id = ANY($2::uuid[])
+UNION ALL
+SELECT 'value', c.field_id, NULL, c.value_text, c.value_numeric, c.value_boolean,
+       sum(c.count)::bigint, NULL, NULL, NULL, NULL, NULL
+FROM custom_fields AS f
+JOIN field_value_counts AS c ON c.field_id = f.id
+WHERE f.list_id = $1 AND f.id = ANY($2::uuid[])
+  AND (is_counted_by_value(f.field_type)
+       OR (f.field_type = 'multi_select' AND c.value_text IS NOT NULL))  -- its options
+GROUP BY c.field_id, c.value_text, c.value_numeric, c.value_boolean
+HAVING sum(c.count) > 0;
+
+-- name: facets_open
+-- Facets over the videos of list :list_id matching the filters: the matching videos, read
+-- once; each filter's fragment (sql/video_search.sql) follows, AND-ed.
+WITH matching AS MATERIALIZED (
+    SELECT v.id FROM videos AS v WHERE v.list_id = :list_id
+
+-- name: facets_close
+-- Ends the matching videos; then the rows of facets_of_list for fields :field_ids, counted
+-- over the values those videos hold.
+), held AS (
+    SELECT fv.field_id, fv.field_type, fv.value_text, fv.value_numeric, fv.value_boolean,
+           fv.value_date, fv.value_options
+    FROM matching AS m
+    JOIN video_field_values AS fv ON fv.video_id = m.id AND fv.field_id = ANY(:field_ids)
+)
+SELECT 'total' AS kind, NULL::uuid AS field_id, NULL::jsonb AS config,
+       NULL::text AS value_text, NULL::numeric AS value_numeric, NULL::boolean AS value_boolean,
+       (SELECT count(*) FROM matching) AS count,
+       NULL::numeric AS min_numeric, NULL::numeric AS max_numeric, NULL::numeric AS avg_numeric,
+       NULL::date AS min_date, NULL::date AS max_date
+UNION ALL
+SELECT 'field', f.id, f.config, NULL, NULL, NULL, count(h.field_id),
+       min(h.value_numeric), max(h.value_numeric), round(avg(h.value_numeric), 2),
+       min(h.value_date), max(h.value_date)
+FROM custom_fields AS f
+LEFT JOIN held AS h ON h.field_id = f.id
+WHERE f.list_id = :list_id AND f.id = ANY(:field_ids)
+GROUP BY f.id, f.config
+UNION ALL
+SELECT 'value', h.field_id, NULL, bucket.value_text, bucket.value_numeric, bucket.value_boolean,
+       count(*), NULL, NULL, NULL, NULL, NULL
+FROM held AS h
+CROSS JOIN LATERAL (
+    SELECT h.value_text, h.value_numeric, h.value_boolean WHERE is_counted_by_value(h.field_type)
+    UNION ALL
+    SELECT option, NULL, NULL FROM unnest(h.value_options) AS option
+) AS bucket
+GROUP BY h.field_id, bucket.value_text, bucket.value_numeric, bucket.value_boolean

@@ -1,0 +1,204 @@
+"""Facets against a brute-force count in Python, over random values of every field type, with
+and without filters, and after updates, clears and deletes."""
+
+import random
+import uuid
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import asyncpg
+import pytest
+
+from app import field_types
+from app.errors import InvalidValue, NotFound
+from app.models.custom_fields import CustomField
+from app.models.lists import BookmarkList
+from app.models.video_facets import VideoFacetsQuery
+from app.models.video_search import Condition
+from app.models.videos import Video
+from app.repositories import field_values, video_facets, videos
+from tests.repositories.conftest import Builder
+
+CENT = Decimal("0.01")
+Truth = dict[tuple[uuid.UUID, uuid.UUID], Any]  # (video, field) -> the value it holds
+
+
+def random_value(rng: random.Random, field: CustomField) -> Any:
+    """A value that fits the field (DEFAULT_CONFIGS), drawn from few enough choices that the
+    counts repeat."""
+    options = field.config.get("options", [])
+    return {
+        "rating": lambda: Decimal(rng.choice(["0", "1", "2.5", "3", "4", "5"])),
+        "select": lambda: rng.choice(options),
+        "text": lambda: rng.choice(["a", "b", "c"]),
+        "boolean": lambda: rng.random() < 0.5,
+        "number": lambda: Decimal(rng.randint(-10000, 100000)) / 100,
+        "date": lambda: date(rng.randint(2000, 2030), rng.randint(1, 12), rng.randint(1, 28)),
+        "url": lambda: f"https://example.com/{rng.randint(1, 5)}",
+        "multi_select": lambda: rng.sample(options, rng.randint(1, 2)),
+    }[field.field_type]()
+
+
+def json_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def brute_force(fields: list[CustomField], matching: list[uuid.UUID], truth: Truth) -> Any:
+    """What the facets should say, counted value by value, as JSON."""
+    facets = []
+    for field in fields:
+        held = [
+            truth[(video_id, field.id)] for video_id in matching if (video_id, field.id) in truth
+        ]
+        facet: dict[str, Any] = {
+            "field_id": str(field.id),
+            "field_type": field.field_type.value,
+            "filled": len(held),
+            "empty": len(matching) - len(held),
+        }
+        shape = field_types.spec(field.field_type).facet
+        if shape == "options":
+            flat = [o for value in held for o in (value if isinstance(value, list) else [value])]
+            facet["counts"] = [
+                {"value": o, "count": flat.count(o)} for o in field.config["options"]
+            ]
+        elif shape == "boolean":
+            facet["counts"] = [{"value": v, "count": held.count(v)} for v in (True, False)]
+        elif shape == "rating":
+            values = sorted({Decimal(v) for v in range(field.config["max_rating"] + 1)} | set(held))
+            facet["counts"] = [{"value": json_number(v), "count": held.count(v)} for v in values]
+        if shape in ("rating", "number"):
+            average = (
+                (sum(held, Decimal(0)) / len(held)).quantize(CENT, ROUND_HALF_UP) if held else None
+            )
+            facet["min"] = json_number(min(held)) if held else None
+            facet["max"] = json_number(max(held)) if held else None
+            facet["avg"] = None if average is None else json_number(average)
+        if shape == "date":
+            facet["min"] = min(held).isoformat() if held else None
+            facet["max"] = max(held).isoformat() if held else None
+        facets.append(facet)
+    return {"total": len(matching), "facets": facets}
+
+
+def holds(value: Any, op: str, operand: Any) -> bool:
+    """A search operator, brute force (value None: the video holds none)."""
+    if op == "is_empty":
+        return value is None
+    if value is None:
+        return False
+    return {
+        "eq": lambda: value == operand,
+        "gte": lambda: value >= Decimal(str(operand)),
+        "in": lambda: value in operand,
+        "has_any": lambda: bool(set(value) & set(operand)),
+        "before": lambda: value < date.fromisoformat(operand),
+    }[op]()
+
+
+async def check(
+    conn: asyncpg.Connection,
+    bl: BookmarkList,
+    fields: list[CustomField],
+    alive: list[Video],
+    truth: Truth,
+    filters: list[tuple[CustomField, str, Any]],
+) -> None:
+    matching = [
+        video.id
+        for video in alive
+        if all(holds(truth.get((video.id, f.id)), op, operand) for f, op, operand in filters)
+    ]
+    query = VideoFacetsQuery(
+        filters=[Condition(field_id=f.id, op=op, value=operand) for f, op, operand in filters],
+        fields=[field.id for field in fields],
+    )
+    found = await video_facets.facets(conn, list_id=bl.id, query=query)
+    assert found.model_dump(mode="json") == brute_force(fields, matching, truth), filters
+
+
+async def test_facets_match_a_brute_force_count(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    rng = random.Random(11)
+    fields = [await make.field(bl.id, field_type) for field_type in field_types.TYPES]
+    by_type = {field.field_type.value: field for field in fields}
+    alive = [await make.video(bl.id) for _ in range(40)]
+    truth: Truth = {}
+    for video in alive:
+        for field in fields:
+            if rng.random() < 0.7:
+                truth[(video.id, field.id)] = random_value(rng, field)
+                await make.value(video, field, truth[(video.id, field.id)])
+    other = await make.bookmark_list()  # another list's values count nowhere here
+    other_field = await make.field(other.id, "select")
+    await make.value(await make.video(other.id), other_field, "good")
+
+    filter_sets: list[list[tuple[CustomField, str, Any]]] = [
+        [],
+        [(by_type["rating"], "gte", 3)],
+        [(by_type["select"], "eq", "good")],
+        [(by_type["boolean"], "eq", True), (by_type["select"], "in", ["good", "ok"])],
+        [(by_type["multi_select"], "has_any", ["bad"])],
+        [(by_type["text"], "is_empty", None)],
+        [(by_type["date"], "before", "2015-06-01"), (by_type["rating"], "gte", 1)],
+        [(by_type["select"], "eq", "good"), (by_type["select"], "eq", "bad")],  # contradiction
+    ]
+    for filters in filter_sets:
+        await check(conn, bl, fields, alive, truth, filters)
+
+    # Updates, clears and deletes: the kept counts and the filtered counts follow.
+    for video in rng.sample(alive, 10):
+        field = rng.choice(fields)
+        truth[(video.id, field.id)] = random_value(rng, field)
+        await make.value(video, field, truth[(video.id, field.id)])
+    for video in rng.sample(alive, 10):
+        field = rng.choice(fields)
+        await field_values.clear_one(conn, list_id=bl.id, video_id=video.id, field_id=field.id)
+        truth.pop((video.id, field.id), None)
+    for video in rng.sample(alive, 8):
+        await videos.delete(conn, list_id=bl.id, video_id=video.id)
+        alive.remove(video)
+        for field in fields:
+            truth.pop((video.id, field.id), None)
+    for filters in filter_sets:
+        await check(conn, bl, fields, alive, truth, filters)
+
+
+async def test_a_facet_of_a_list_without_videos_counts_zeros(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    fields = [await make.field(bl.id, field_type) for field_type in field_types.TYPES]
+    query = VideoFacetsQuery(fields=[field.id for field in fields])
+    found = await video_facets.facets(conn, list_id=bl.id, query=query)
+    assert found.model_dump(mode="json") == brute_force(fields, [], {})
+
+
+async def test_a_field_asked_for_twice_is_answered_once(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    field = await make.field(bl.id, "select")
+    query = VideoFacetsQuery(fields=[field.id, field.id])
+    assert len((await video_facets.facets(conn, list_id=bl.id, query=query)).facets) == 1
+
+
+async def test_unknown_list_field_or_operator_is_refused(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, other_list: BookmarkList
+) -> None:
+    field = await make.field(bl.id, "text")
+    foreign = await make.field(other_list.id, "select")
+    with pytest.raises(NotFound) as info:
+        await video_facets.facets(
+            conn, list_id=uuid.uuid4(), query=VideoFacetsQuery(fields=[field.id])
+        )
+    assert info.value.resource == "list"
+    with pytest.raises(NotFound) as info:
+        await video_facets.facets(conn, list_id=bl.id, query=VideoFacetsQuery(fields=[foreign.id]))
+    assert (info.value.resource, info.value.resource_id) == ("custom field", foreign.id)
+    bad_filter = Condition(field_id=field.id, op="gte", value=3)
+    with pytest.raises(InvalidValue) as info:
+        await video_facets.facets(
+            conn, list_id=bl.id, query=VideoFacetsQuery(filters=[bad_filter], fields=[field.id])
+        )
+    assert info.value.problems[0].rule == "search_operator"
