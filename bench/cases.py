@@ -11,8 +11,9 @@ from typing import Any
 
 import asyncpg
 
+from app.models.video_facets import VideoFacetsQuery
 from app.models.video_search import Condition, Sort, VideoSearch
-from app.repositories import field_values, paging, video_search, videos
+from app.repositories import field_values, paging, video_facets, video_search, videos
 from bench import jsonb
 from bench.data import BenchData
 
@@ -24,6 +25,7 @@ TEXT = "video_field_values_text_idx"
 BOOLEAN = "video_field_values_boolean_idx"
 DATE = "video_field_values_date_idx"
 OPTIONS = "video_field_values_options_idx"
+COUNTS = "field_value_counts_key"
 TRIGRAM = "video_field_values_text_trgm_idx"
 PREFIX = "video_field_values_text_prefix_idx"
 WALK = (NEWEST, PKEY)  # the list's newest videos, each probed by primary key
@@ -36,8 +38,9 @@ class Case:
     params: list[Any]
     expect: tuple[str, ...]  # every one must be used; "a|b": either a or b
     write: bool = False
-    # The search request behind the SQL, for the repository and API layers.
+    # The search or facets request behind the SQL, for the repository and API layers.
     search: VideoSearch | None = None
+    facets: VideoFacetsQuery | None = None
     jsonb: tuple[str, list[Any]] | None = None
 
 
@@ -109,6 +112,19 @@ SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sor
     ("is_empty_full", (("Rating", "is_empty", None),), (), None),
     ("sort_title", (), (TITLE,), TITLE_SORT),
     ("sort_title_filtered", (("Status", "eq", "done"),), (TITLE, PKEY), TITLE_SORT),
+]
+# (name, fields, filters, expected indexes): unfiltered facets come from the kept counts; a
+# filtered one reads the matching videos (Status = rewatch: 0.5% of the list) and their values.
+FACETS: list[tuple[str, tuple[str, ...], tuple[tuple[str, str, Any], ...], tuple[str, ...]]] = [
+    ("facets_select", ("Status",), (), (COUNTS,)),
+    ("facets_rating", ("Rating",), (), (COUNTS,)),
+    ("facets_options", ("Topics",), (), (COUNTS,)),
+    (
+        "facets_rare_filter",
+        ("Rating", "Status", "Minutes"),
+        (("Status", "eq", "rewatch"),),
+        (TEXT, PKEY),
+    ),
 ]
 # The fields whose values the include_fields cases ask for: 50 items x 5 fields.
 INCLUDED_FIELDS = ("Rating", "Status", "Notes", "Watched", "Difficulty")
@@ -191,6 +207,17 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
         sort = Sort(by=str(data.fields[field_name]), direction=direction)  # type: ignore[arg-type]
         search = _search(data, *conditions, sort=sort)
         cases.append(await _search_case(conn, data, name, search, (NUMERIC,)))
+
+    for name, field_names, conditions, expect in FACETS:
+        query = VideoFacetsQuery(
+            filters=_search(data, *conditions).filters,
+            fields=[data.fields[n] for n in field_names],
+        )
+        statement = await video_facets.statement_of(conn, list_id=data.list_id, query=query)
+        assert statement is not None
+        sql, params = statement
+        side = jsonb.facets_sql(data, query)
+        cases.append(Case(name, sql, params, expect, facets=query, jsonb=side))
 
     video = data.sample_videos[0]
     cases.append(

@@ -12,6 +12,7 @@ from uuid import UUID
 import asyncpg
 
 from app import field_types
+from app.models.video_facets import VideoFacetsQuery
 from app.models.video_search import VideoSearch
 from bench.data import FIELDS, BenchData
 
@@ -140,5 +141,51 @@ def search_sql(
         "FROM videos_jsonb\n"
         f"WHERE list_id = $1{where}\n"
         f"ORDER BY {order}\nLIMIT ${len(params)}"
+    )
+    return sql, params
+
+
+def facets_sql(data: BenchData, query: VideoFacetsQuery) -> tuple[str, list[Any]]:
+    """The facets' counts over the documents of the videos matching the filters: per field,
+    how many hold each value or option (the NULL group: none), and a number's or rating's
+    min, max and avg."""
+    names = {field_id: name for name, field_id in data.fields.items()}
+    params: list[Any] = [data.list_id]
+    conditions = [
+        _condition(names[c.field_id], _key(c.field_id), c.op, c.value, params)
+        for c in query.filters
+    ]
+    # Field ids are the bench's own UUIDs, repeated as literals so that the expression
+    # indexes apply (see the module's docstring); values are bound.
+    parts = []
+    for field_id in query.fields:
+        key = _key(field_id)
+        kind = TYPES[names[field_id]]
+        column = field_types.spec(kind).column
+        number = f"(fields ->> '{key}')::numeric"
+        aggregates = "NULL::numeric, NULL::numeric, NULL::numeric"
+        if column == "value_numeric":
+            aggregates = f"min({number}), max({number}), round(avg({number}), 2)"
+        held = f"count(fields ? '{key}' OR NULL), {aggregates} FROM matching"
+        parts.append(f"SELECT '{key}', NULL, {held}")
+        if column == "value_options":
+            options = f"FROM matching, jsonb_array_elements_text(coalesce(fields -> '{key}', '[]'))"
+            parts.append(f"SELECT '{key}', o, count(*), NULL, NULL, NULL {options} AS o GROUP BY 2")
+        elif column != "value_numeric" or kind == "rating":
+            by_value = "FROM matching GROUP BY 2"
+            parts.append(
+                f"SELECT '{key}', fields ->> '{key}', count(*), NULL, NULL, NULL {by_value}"
+            )
+    where = " AND ".join(["list_id = $1", *conditions])
+    total = "SELECT 'total', NULL, count(*), NULL::numeric, NULL::numeric, NULL::numeric"
+    sql = "\n".join(
+        [
+            "/* bench.jsonb_facets */",
+            "WITH matching AS MATERIALIZED (",
+            "SELECT fields",
+            f"FROM videos_jsonb WHERE {where})",
+            f"{total} FROM matching",
+            *(f"UNION ALL {part}" for part in parts),
+        ]
     )
     return sql, params

@@ -11,6 +11,8 @@ TARGETS = {
     "repo_over_asyncpg_reads": 1.25,
     "batch_values_per_s": 50_000,
     "api_over_repo_ms": 1.5,
+    "facets_unfiltered_p50_ms": 2.0,
+    "facets_filtered_p50_ms": 20.0,
 }
 
 
@@ -109,6 +111,23 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             values["p50_ms"],
             "<= 0.5 ms",
             values["p50_ms"] <= 0.5,
+        )
+    unfiltered = [t for q in ("facets_select", "facets_rating") if (t := c1.get((q, "repository")))]
+    if unfiltered:
+        worst = max(unfiltered, key=lambda t: t["p50_ms"])
+        add(
+            f"unfiltered facet of a select or rating field, p50 (repository, {worst['query']})",
+            worst["p50_ms"],
+            "<= 2 ms",
+            worst["p50_ms"] <= TARGETS["facets_unfiltered_p50_ms"],
+        )
+    filtered = c1.get(("facets_rare_filter", "repository"))
+    if filtered:
+        add(
+            "filtered facets, 3 fields, filter matching 0.5% of the list, p50 (repository)",
+            filtered["p50_ms"],
+            "<= 20 ms",
+            filtered["p50_ms"] <= TARGETS["facets_filtered_p50_ms"],
         )
     one = c1.get(("set_one_value", "repository"))
     if one:

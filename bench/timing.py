@@ -20,7 +20,7 @@ import httpx
 from app.config import Settings
 from app.db.pool import connect
 from app.models.field_values import BulkEdit, BulkValueSet, FieldValueSet
-from app.repositories import field_values, video_search, videos
+from app.repositories import field_values, video_facets, video_search, videos
 from bench.cases import Case, batch_rows
 from bench.data import BenchData
 
@@ -77,6 +77,25 @@ def _search(data: BenchData, case: Case) -> dict[str, Call]:
 
     if sql is None:  # contradicting conditions: the repository runs no search statement
         return {"repository": repo, "api": api}
+    return {"asyncpg": bare, "repository": repo, "api": api}
+
+
+def _facets(data: BenchData, case: Case) -> dict[str, Call]:
+    sql, params, query = case.sql, case.params, case.facets
+    assert query is not None and sql is not None
+    body = query.model_dump(mode="json")
+    list_id = data.list_id
+
+    async def bare(c: Any, i: int) -> Any:
+        return await c.fetch(sql, *params)
+
+    async def repo(c: Any, i: int) -> Any:
+        return await video_facets.facets(c, list_id=list_id, query=query)
+
+    async def api(c: Any, i: int) -> Any:
+        r = await c.post(f"/lists/{list_id}/videos/facets", json=body)
+        r.raise_for_status()
+
     return {"asyncpg": bare, "repository": repo, "api": api}
 
 
@@ -183,6 +202,7 @@ def _set_batch(data: BenchData, case: Case, size: int) -> dict[str, Call]:
 
 def layered(data: BenchData, cases: dict[str, Case]) -> list[Layered]:
     out = [Layered(name, _search(data, case)) for name, case in cases.items() if case.search]
+    out += [Layered(name, _facets(data, case)) for name, case in cases.items() if case.facets]
     for name in TIMED:
         case = cases[name]
         if name == "fields_of_video":

@@ -42,11 +42,14 @@ async def test_bench_runs_at_a_tiny_scale(bench_database: str, tmp_path: Path) -
     queries = {p["query"] for p in saved["plans"]}
     assert {"search_rating_eq", "search_three_conditions", "fields_of_video"} <= queries
     assert {"set_one_value", "set_batch_1000", "newest_page"} <= queries
+    assert {"facets_select", "facets_rating", "facets_options", "facets_rare_filter"} <= queries
     assert (tmp_path / "plans-300" / "search_rating_eq.txt").read_text().count("Execution Time")
     layers = {(t["query"], t["layer"]) for t in saved["timing"]}
     assert ("search_rating_eq", "repository") in layers
     assert ("search_rating_eq", "asyncpg") in layers
+    assert ("facets_rare_filter", "repository") in layers
     assert saved["jsonb"] and all(r["typed_p50_ms"] > 0 for r in saved["jsonb"])
+    assert "facets_select" in {r["query"] for r in saved["jsonb"]}
     assert saved["sizes"]["partial_total"] > 0
     summary = Path(results["summary"]).read_text()  # noqa: ASYNC240 - after the run
     assert summary.startswith("# Bench: 300 videos")
