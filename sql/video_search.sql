@@ -19,6 +19,10 @@
 --   capped_page_close + order_<dir>
 -- When :cap is reached, the matches are too many to sort for a page and the app walks the
 -- list instead (head_created_at): at that density, the walk fills a page quickly.
+-- Sorted by a field, an equality drives the same way: up to :cap of its matches (its ranges
+-- + capped_streams_close), the page keeping the sort field's values of those videos
+-- (capped_valued_match, then capped_unvalued_match for the videos without one); past the cap
+-- the page walks the field's value index.
 -- Each :name placeholder becomes a bound parameter ($n); nothing else is ever inserted.
 -- Every other condition is an EXISTS on video_field_values for one field, probed per video
 -- through the primary key or read from that value column's partial index.
@@ -111,6 +115,10 @@ SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
 WHERE fv.field_id = :field_id AND fv.field_type IN ('text', 'url')
   AND fv.value_text COLLATE "C" LIKE :pattern) AS fv
 
+-- name: capped_streams_close
+-- Ends the ranges of an equality read as capped matches (for a sort by a field).
+) AS fv
+
 -- name: capped_close
 -- Ends the matches; the page follows as a lateral subquery, so that a row (with matched)
 -- comes back even when the page is empty.
@@ -122,6 +130,14 @@ LEFT JOIN LATERAL (
 -- name: capped_stream
 -- The matches as the driving stream (sorted: no index keeps them in created_at order).
 (SELECT fv.video_created_at, fv.video_id FROM matches AS fv
+
+-- name: capped_valued_match
+-- Keeps, of the sort field's values, those of the capped matches (a sort by a field).
+s.video_id IN (SELECT m.video_id FROM matches AS m)
+
+-- name: capped_unvalued_match
+-- Keeps, of the videos without a value for the sort field, the capped matches.
+v.id IN (SELECT m.video_id FROM matches AS m)
 
 -- name: capped_page_close
 -- Ends the lateral page; its order is restated for the outer query.

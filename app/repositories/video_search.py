@@ -38,6 +38,11 @@ PROBE_DEPTH = 100
 # trigram match costs ~5 us to fetch and recheck, a prefix match ~0.3 us from its index; the
 # walk ~4 us per video, and it reads videos/density of them for a page of 51).
 RANGE_CAP = {"contains": 5_000, "starts_with": 25_000}
+# How many matches of an equality a page sorted by a field reads and sorts at most before it
+# walks the field's value index instead: sorting costs a probe of the sort value per match,
+# the walk a probe of the filter per video it passes (1/density of them per row of the page);
+# at 1M videos the two meet around 1% of the list.
+SORT_CAP = 10_000
 # A trigram index finds a substring only through its trigrams: one of three letters or digits.
 _TRIGRAM = re.compile(r"[^\W_]{3}")
 
@@ -279,6 +284,29 @@ def _capped(
     return statement
 
 
+def _capped_by_field(
+    streams: list[Part],
+    head: Part,
+    match: str,
+    conditions: list[Part],
+    after: Part | None,
+    order: str,
+    limit: int,
+) -> Statement:
+    """A page sorted by a field (or its videos without a value: head unvalued_field), read
+    from up to SORT_CAP matches of an equality; its rows carry `matched`."""
+    statement = Statement()
+    statement.add("capped_open")
+    for fragment, values in _ranges(streams, "asc"):
+        statement.add(fragment, **values)
+    statement.add("capped_streams_close")
+    statement.add("capped_close", cap=SORT_CAP)
+    _page(head, [(match, {}), *conditions], after, order, limit, statement)
+    statement.add("capped_page_close")
+    statement.add(order)
+    return statement
+
+
 def contradicts(filters: list[Condition], parts: list[Part]) -> bool:
     """Whether two conditions on one field cannot both hold (eq 5 and eq 3, eq x and not
     in [x], is_empty and any value): the page is empty without asking the database."""
@@ -374,10 +402,11 @@ class _Plan:
     sort_key: str
     first: Statement | None
     rest: Callable[[int], Statement] | None
-    # When `first` sorts the capped matches of a range: if it counted `cap` of them (there may
-    # be more), `walk` answers the page instead.
+    # When `first` (and `rest`) sort the capped matches of a range or an equality: if one
+    # counted `cap` of them (there may be more), `walk` (and `walk_rest`) answer instead.
     walk: Statement | None = None
     cap: int = 0
+    walk_rest: Callable[[int], Statement] | None = None
 
 
 async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> _Plan:
@@ -459,26 +488,54 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         if after_value is not None:
             # A cursor on a value carries [value, the video's created_at] (the index's order).
             after_value, after_tie = _field_cursor_value(after_value, sort_field)
-    first = None
-    if query.cursor is None or after_value is not None:
-        after = None
-        if after_value is not None:
-            after = (
-                f"after_field_{direction}",
-                {"after_value": after_value, "after_tie": after_tie, "after_id": after_id},
-            )
-        head = (field_types.spec(sort_field.field_type).sort_head, sort_values)
-        first = _page(head, conditions, after, f"order_field_{direction}", wanted)
+    after = None
+    if after_value is not None:
+        after = (
+            f"after_field_{direction}",
+            {"after_value": after_value, "after_tie": after_tie, "after_id": after_id},
+        )
     # A cursor among the videos without a value continues after its id; otherwise they start.
     after_null = None
     if query.cursor is not None and after_value is None:
         after_null = (f"after_id_{direction}", {"after_id": after_id})
+    valued = query.cursor is None or after_value is not None
+    head = (field_types.spec(sort_field.field_type).sort_head, sort_values)
+    unvalued = ("unvalued_field", sort_values)
 
     def rest(limit: int) -> Statement:
-        head = ("unvalued_field", sort_values)
-        return _page(head, conditions, after_null, f"order_id_{direction}", limit)
+        return _page(unvalued, conditions, after_null, f"order_id_{direction}", limit)
 
-    return _Plan(sort_key, first, rest)
+    candidates = [
+        (number, streams)
+        for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
+        if (streams := _stream(condition, fields[condition.field_id], part)) is not None
+    ]
+    if not candidates:
+        first = _page(head, conditions, after, f"order_field_{direction}", wanted)
+        return _Plan(sort_key, first if valued else None, rest)
+    # An equality drives: its matches (up to SORT_CAP) are read and sorted by the field, the
+    # other conditions probed; past the cap, the field's value index is walked as without one.
+    driver = await _driver(conn, candidates, "asc")
+    streams = dict(candidates)[driver]
+    others = conditions[:driver] + conditions[driver + 1 :]
+
+    def capped_rest(limit: int) -> Statement:
+        order = f"order_id_{direction}"
+        return _capped_by_field(
+            streams, unvalued, "capped_unvalued_match", others, after_null, order, limit
+        )
+
+    if not valued:
+        return _Plan(sort_key, None, capped_rest, cap=SORT_CAP, walk_rest=rest)
+    order = f"order_field_{direction}"
+    return _Plan(
+        sort_key,
+        _capped_by_field(streams, head, "capped_valued_match", others, after, order, wanted),
+        capped_rest,
+        walk=_page(head, conditions, after, order, wanted),
+        cap=SORT_CAP,
+        walk_rest=rest,
+    )
 
 
 async def statement_of(
@@ -512,17 +569,28 @@ async def _fetch(conn: asyncpg.Connection, statement: Statement) -> list[asyncpg
         return await conn.fetch(statement.text, *statement.params)
 
 
+async def _capped_or_walk(
+    conn: asyncpg.Connection, statement: Statement, walk: Statement | None, cap: int
+) -> list[asyncpg.Record]:
+    """The rows of a statement; when it is capped (walk is not None), its rows if it counted
+    fewer than cap matches, else the rows of the walk."""
+    rows = await _fetch(conn, statement)
+    if walk is None:
+        return rows
+    if rows[0]["matched"] < cap:
+        return [row for row in rows if row["id"] is not None]
+    return await _fetch(conn, walk)
+
+
 async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch) -> VideoPage:
     plan = await _plan(conn, list_id, query)
     wanted = query.limit + 1
-    rows = await _fetch(conn, plan.first) if plan.first is not None else []
-    if plan.walk is not None:
-        if rows[0]["matched"] < plan.cap:
-            rows = [row for row in rows if row["id"] is not None]
-        else:
-            rows = await _fetch(conn, plan.walk)
+    rows = []
+    if plan.first is not None:
+        rows = await _capped_or_walk(conn, plan.first, plan.walk, plan.cap)
     if plan.rest is not None and len(rows) < wanted:
-        rows += await _fetch(conn, plan.rest(wanted - len(rows)))
+        walk_rest = plan.walk_rest(wanted - len(rows)) if plan.walk_rest is not None else None
+        rows += await _capped_or_walk(conn, plan.rest(wanted - len(rows)), walk_rest, plan.cap)
     if not rows:
         await lists.ensure_exists(conn, list_id=list_id)
     items = [Video.from_row(row) for row in rows[: query.limit]]

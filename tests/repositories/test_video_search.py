@@ -1,6 +1,7 @@
 """The video search against the database: every operator of every field type, combined
 conditions, sorts with missing values, refusals, and hostile strings matched literally."""
 
+import random
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -674,6 +675,59 @@ async def test_a_cursor_of_another_sort_is_refused(
         await video_search.search(conn, list_id=catalog.list.id, query=query)
 
 
+@pytest.mark.parametrize("cap", [video_search.SORT_CAP, 3], ids=["sorted-matches", "walked"])
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+async def test_a_sort_by_a_field_with_an_equality_pages_alike_sorted_or_walked(
+    conn: asyncpg.Connection,
+    make: Builder,
+    bl: BookmarkList,
+    monkeypatch: pytest.MonkeyPatch,
+    direction: str,
+    cap: int,
+) -> None:
+    # The equality's matches (up to SORT_CAP) are sorted by the field; past the cap the page
+    # walks the field's value index. Both give the brute-force order, page after page, with
+    # the videos without a value last.
+    monkeypatch.setattr(video_search, "SORT_CAP", cap)
+    rng = random.Random(5)
+    rating, status, seen = [await make.field(bl.id, t) for t in ("rating", "select", "boolean")]
+    truth: dict[str, dict[uuid.UUID, Any]] = {"rating": {}, "select": {}, "boolean": {}}
+    made = []
+    for number in range(24):
+        video = await make.video(bl.id, title=f"v{number:02d}")
+        made.append(video)
+        for field, choices in ((rating, [1, 2, 3, None]), (status, ["good", "ok", None]),
+                               (seen, [True, False])):  # fmt: skip
+            value = rng.choice(choices)
+            if value is not None:
+                await make.value(video, field, value)
+                truth[field.field_type.value][video.id] = value
+    for filters in (
+        [("select", "eq", "good")],
+        [("select", "in", ["good", "ok"]), ("boolean", "eq", True)],
+    ):
+        fields = {"select": status, "boolean": seen}
+        matching = [
+            v for v in made
+            if all(truth[t].get(v.id) in (value if op == "in" else [value])
+                   for t, op, value in filters)
+        ]  # fmt: skip
+        expected = expected_order(matching, truth["rating"], direction)
+        query = VideoSearch(
+            filters=[Condition(field_id=fields[t].id, op=op, value=v) for t, op, v in filters],
+            sort=Sort(by=str(rating.id), direction=direction),
+            limit=4,
+        )
+        found: list[uuid.UUID] = []
+        while True:
+            page = await video_search.search(conn, list_id=bl.id, query=query)
+            found += [v.id for v in page.items]
+            if page.next_cursor is None:
+                break
+            query = query.model_copy(update={"cursor": page.next_cursor})
+        assert found == expected, filters
+
+
 # ------------------------------------------------------------------------------------------
 # Every fragment of sql/video_search.sql runs in a real search
 # ------------------------------------------------------------------------------------------
@@ -712,6 +766,20 @@ async def test_every_fragment_runs_in_a_real_search(
                     break
                 query = query.model_copy(update={"cursor": page.next_cursor})
             assert sorted(v.title for v in seen) == list(VALUES)
+    # Sorted by a field with an equality (its matches sorted), pages of 1 again.
+    select = catalog.fields["select"]
+    in_good_or_ok = [Condition(field_id=select.id, op="in", value=["good", "ok"])]
+    query = VideoSearch(
+        filters=in_good_or_ok, sort=Sort(by=str(catalog.fields["rating"].id)), limit=1
+    )
+    seen = []
+    while True:
+        page = await video_search.search(conn, list_id=catalog.list.id, query=query)
+        seen += page.items
+        if page.next_cursor is None:
+            break
+        query = query.model_copy(update={"cursor": page.next_cursor})
+    assert sorted(v.title for v in seen) == ["v1", "v2", "v4"]
 
     assert used == set(video_search.SQL)
 
