@@ -21,8 +21,10 @@
 -- list instead (head_created_at): at that density, the walk fills a page quickly.
 -- Sorted by a field, an equality drives the same way: up to :cap of its matches (its ranges
 -- + capped_streams_close), the page keeping the sort field's values of those videos
--- (capped_valued_match, then capped_unvalued_match for the videos without one); past the cap
--- the page walks the field's value index.
+-- (capped_valued_match, then capped_unvalued_match for the videos without one). Many matches
+-- (more than :few) are rather looked up in a hash while the field's value index is walked in
+-- order (capped_valued_hashed_match); past the cap the page walks that index and probes each
+-- condition by primary key.
 -- Each :name placeholder becomes a bound parameter ($n); nothing else is ever inserted.
 -- Every other condition is an EXISTS on video_field_values for one field, probed per video
 -- through the primary key or read from that value column's partial index.
@@ -134,6 +136,16 @@ LEFT JOIN LATERAL (
 -- name: capped_valued_match
 -- Keeps, of the sort field's values, those of the capped matches (a sort by a field).
 s.video_id IN (SELECT m.video_id FROM matches AS m)
+
+-- name: capped_valued_hashed_match
+-- Keeps the same values, but as a filter, not a join ("IS TRUE" keeps the planner from making
+-- it a semi-join): the sort field's value index is then walked in the page's order, each
+-- video looked up in a hash of the matches, until the page is full.
+(s.video_id IN (SELECT m.video_id FROM matches AS m)) IS TRUE
+
+-- name: capped_few
+-- Reads the page only when the matches are few (below, a hashed walk is cheaper).
+m.matched <= :few
 
 -- name: capped_unvalued_match
 -- Keeps, of the videos without a value for the sort field, the capped matches.

@@ -675,7 +675,11 @@ async def test_a_cursor_of_another_sort_is_refused(
         await video_search.search(conn, list_id=catalog.list.id, query=query)
 
 
-@pytest.mark.parametrize("cap", [video_search.SORT_CAP, 3], ids=["sorted-matches", "walked"])
+@pytest.mark.parametrize(
+    ("cap", "few"),
+    [(video_search.SORT_CAP, video_search.SORT_FEW), (video_search.SORT_CAP, 3), (3, 1)],
+    ids=["sorted-matches", "hashed-walk", "walked"],
+)
 @pytest.mark.parametrize("direction", ["asc", "desc"])
 async def test_a_sort_by_a_field_with_an_equality_pages_alike_sorted_or_walked(
     conn: asyncpg.Connection,
@@ -684,11 +688,13 @@ async def test_a_sort_by_a_field_with_an_equality_pages_alike_sorted_or_walked(
     monkeypatch: pytest.MonkeyPatch,
     direction: str,
     cap: int,
+    few: int,
 ) -> None:
-    # The equality's matches (up to SORT_CAP) are sorted by the field; past the cap the page
-    # walks the field's value index. Both give the brute-force order, page after page, with
-    # the videos without a value last.
+    # The equality's matches are sorted by the field (up to SORT_FEW), or looked up in a hash
+    # along the field's value index (up to SORT_CAP); past the cap the page walks that index.
+    # Each gives the brute-force order, page after page, with the videos without a value last.
     monkeypatch.setattr(video_search, "SORT_CAP", cap)
+    monkeypatch.setattr(video_search, "SORT_FEW", few)
     rng = random.Random(5)
     rating, status, seen = [await make.field(bl.id, t) for t in ("rating", "select", "boolean")]
     truth: dict[str, dict[uuid.UUID, Any]] = {"rating": {}, "select": {}, "boolean": {}}
@@ -766,7 +772,9 @@ async def test_every_fragment_runs_in_a_real_search(
                     break
                 query = query.model_copy(update={"cursor": page.next_cursor})
             assert sorted(v.title for v in seen) == list(VALUES)
-    # Sorted by a field with an equality (its matches sorted), pages of 1 again.
+    # Sorted by a field with an equality (its matches sorted, then looked up in a hash along
+    # the field's index), pages of 1 again.
+    monkeypatch.setattr(video_search, "SORT_FEW", 1)
     select = catalog.fields["select"]
     in_good_or_ok = [Condition(field_id=select.id, op="in", value=["good", "ok"])]
     query = VideoSearch(
