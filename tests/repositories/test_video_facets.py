@@ -1,6 +1,7 @@
 """Facets against a brute-force count in Python, over random values of every field type, with
 and without filters, and after updates, clears and deletes."""
 
+import asyncio
 import random
 import uuid
 from datetime import date
@@ -18,7 +19,7 @@ from app.models.video_facets import VideoFacetsQuery
 from app.models.video_search import Condition
 from app.models.videos import Video
 from app.repositories import field_values, video_facets, videos
-from tests.repositories.conftest import Builder
+from tests.repositories.conftest import Builder, value_of
 
 CENT = Decimal("0.01")
 Truth = dict[tuple[uuid.UUID, uuid.UUID], Any]  # (video, field) -> the value it holds
@@ -202,3 +203,54 @@ async def test_unknown_list_field_or_operator_is_refused(
             conn, list_id=bl.id, query=VideoFacetsQuery(filters=[bad_filter], fields=[field.id])
         )
     assert info.value.problems[0].rule == "search_operator"
+
+
+async def test_a_facet_is_one_snapshot_while_writers_move_values(
+    pool: asyncpg.Pool, conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    # Writers move videos between ("good", 1 star) and ("bad", 5 stars), both values in one
+    # transaction. Every facet read meanwhile, from the kept counts or from the rows, must
+    # see each video whole: the select's counts equal the rating's.
+    status, stars = await make.field(bl.id, "select"), await make.field(bl.id, "rating")
+    made = [await make.video(bl.id) for _ in range(12)]
+    for video in made:
+        await make.value(video, status, "good")
+        await make.value(video, stars, 1)
+    stop = asyncio.Event()
+
+    async def writer(seed: int) -> int:
+        rng, moves = random.Random(seed), 0
+        async with pool.acquire() as c:
+            while not stop.is_set():
+                video, bad = rng.choice(made), rng.random() < 0.5
+                async with c.transaction():
+                    for field, value in (
+                        (status, "bad" if bad else "good"),
+                        (stars, 5 if bad else 1),
+                    ):
+                        await field_values.set_one(
+                            c, list_id=bl.id, video_id=video.id, value=value_of(field, value)
+                        )
+                moves += 1
+        return moves
+
+    writers = [asyncio.create_task(writer(seed)) for seed in (1, 2)]
+    try:
+        for round_ in range(30):
+            filters = (
+                []
+                if round_ % 2
+                else [Condition(field_id=status.id, op="in", value=["good", "bad"])]
+            )
+            query = VideoFacetsQuery(filters=filters, fields=[status.id, stars.id])
+            found = await video_facets.facets(conn, list_id=bl.id, query=query)
+            by_option = {c["value"]: c["count"] for c in found.facets[0].model_dump()["counts"]}
+            by_star = {c["value"]: c["count"] for c in found.facets[1].model_dump()["counts"]}
+            assert found.total == 12
+            assert (by_option["good"], by_option["bad"]) == (by_star[1], by_star[5])
+            assert by_option["good"] + by_option["bad"] == 12
+            await asyncio.sleep(0)
+    finally:
+        stop.set()
+        moves = await asyncio.gather(*writers)
+    assert sum(moves) > 0
