@@ -137,8 +137,12 @@ def test_every_search_fragment_placeholder_is_a_known_name() -> None:
         "limit",
         "pattern",
         "cap",
+        "few",
+        "field_ids",
     }
-    for fragment in load("video_search").values():
+    fragments = [*load("video_search").values()]
+    fragments += [load("video_facets")[name] for _, name in sorted(FRAGMENTS)]
+    for fragment in fragments:
         assert "$" not in fragment.sql, fragment.name
         assert set(re.findall(r"(?<![:\w]):([a-z_]+)\b", fragment.sql)) <= known, fragment.name
 
