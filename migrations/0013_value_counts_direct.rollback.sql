@@ -1,4 +1,17 @@
--- Undo 0013_value_counts_direct: the counts go through field_value_counts_add() again.
+-- Undo 0013_value_counts_direct: no count per option, and the counts go through
+-- field_value_counts_add() again.
+DELETE FROM field_value_counts AS c
+USING custom_fields AS f
+WHERE f.id = c.field_id AND f.field_type::text = 'multi_select' AND c.value_text IS NOT NULL;
+
+CREATE OR REPLACE VIEW field_fill AS
+SELECT f.id AS field_id, f.list_id,
+       coalesce((SELECT sum(c.count) FROM field_value_counts AS c WHERE c.field_id = f.id), 0)::bigint
+           AS filled,
+       coalesce((SELECT sum(l.count) FROM list_video_counts AS l WHERE l.list_id = f.list_id), 0)::bigint
+           AS videos
+FROM custom_fields AS f;
+
 CREATE FUNCTION field_value_counts_add(field_ids uuid[], field_types field_type[],
     value_texts text[], value_numerics numeric[], value_booleans boolean[], deltas integer[])
 RETURNS void
@@ -51,4 +64,5 @@ BEGIN
 END
 $$;
 
+DROP FUNCTION counted_values(video_field_values);
 DROP FUNCTION is_counted_by_value(field_type);
