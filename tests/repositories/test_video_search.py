@@ -129,6 +129,19 @@ async def search(
     return catalog.titles(page.items)
 
 
+async def every_page(
+    conn: asyncpg.Connection, list_id: uuid.UUID, query: VideoSearch
+) -> list[Video]:
+    """The videos of every page of a search, following next_cursor to the end."""
+    seen: list[Video] = []
+    while True:
+        page = await video_search.search(conn, list_id=list_id, query=query)
+        seen += page.items
+        if page.next_cursor is None:
+            return seen
+        query = query.model_copy(update={"cursor": page.next_cursor})
+
+
 CASES = [
     # rating (numeric)
     ("rating", "eq", 3, ["v3"]),
@@ -478,14 +491,8 @@ async def test_sort_by_a_number_field_orders_negatives_first_and_pages(
     assert descending == ["v4", "v5", "v2", "v1", *missing[::-1]]
     # Pages of 1 through the cursor give the same order.
     query = VideoSearch(sort=Sort(by=number, direction="asc"), limit=1)
-    seen = []
-    while True:
-        page = await video_search.search(conn, list_id=catalog.list.id, query=query)
-        seen += [v.title for v in page.items]
-        if page.next_cursor is None:
-            break
-        query = query.model_copy(update={"cursor": page.next_cursor})
-    assert seen == ["v1", "v2", "v5", "v4", *missing]
+    seen = await every_page(conn, catalog.list.id, query)
+    assert [v.title for v in seen] == ["v1", "v2", "v5", "v4", *missing]
 
 
 async def test_sort_direction_defaults(conn: asyncpg.Connection, catalog: Catalog) -> None:
@@ -724,14 +731,8 @@ async def test_a_sort_by_a_field_with_an_equality_pages_alike_sorted_or_walked(
             sort=Sort(by=str(rating.id), direction=direction),
             limit=4,
         )
-        found: list[uuid.UUID] = []
-        while True:
-            page = await video_search.search(conn, list_id=bl.id, query=query)
-            found += [v.id for v in page.items]
-            if page.next_cursor is None:
-                break
-            query = query.model_copy(update={"cursor": page.next_cursor})
-        assert found == expected, filters
+        found = await every_page(conn, bl.id, query)
+        assert [v.id for v in found] == expected, filters
 
 
 # ------------------------------------------------------------------------------------------
@@ -764,13 +765,7 @@ async def test_every_fragment_runs_in_a_real_search(
         for direction in ("asc", "desc"):
             # Pages of 1 reach cursors on a value and cursors among the videos without one.
             query = VideoSearch(sort=Sort(by=by, direction=direction), limit=1)
-            seen = []
-            while True:
-                page = await video_search.search(conn, list_id=catalog.list.id, query=query)
-                seen += page.items
-                if page.next_cursor is None:
-                    break
-                query = query.model_copy(update={"cursor": page.next_cursor})
+            seen = await every_page(conn, catalog.list.id, query)
             assert sorted(v.title for v in seen) == list(VALUES)
     # Sorted by a field with an equality (its matches sorted, then looked up in a hash along
     # the field's index), pages of 1 again.
@@ -780,13 +775,7 @@ async def test_every_fragment_runs_in_a_real_search(
     query = VideoSearch(
         filters=in_good_or_ok, sort=Sort(by=str(catalog.fields["rating"].id)), limit=1
     )
-    seen = []
-    while True:
-        page = await video_search.search(conn, list_id=catalog.list.id, query=query)
-        seen += page.items
-        if page.next_cursor is None:
-            break
-        query = query.model_copy(update={"cursor": page.next_cursor})
+    seen = await every_page(conn, catalog.list.id, query)
     assert sorted(v.title for v in seen) == ["v1", "v2", "v4"]
 
     assert used == set(video_search.SQL)
@@ -909,14 +898,8 @@ async def test_a_hostile_sort_by_title_orders_and_pages_normally(
 ) -> None:
     # Hostile values as sort keys travel inside cursors; paging must still see each video once.
     query = VideoSearch(sort=Sort(by=str(hostile.text.id)), limit=3)
-    seen: list[uuid.UUID] = []
-    while True:
-        page = await video_search.search(conn, list_id=hostile.list.id, query=query)
-        seen += [v.id for v in page.items]
-        if page.next_cursor is None:
-            break
-        query = query.model_copy(update={"cursor": page.next_cursor})
-    assert sorted(seen) == sorted(v.id for v in hostile.by_text.values())
+    seen = await every_page(conn, hostile.list.id, query)
+    assert sorted(v.id for v in seen) == sorted(v.id for v in hostile.by_text.values())
 
 
 async def test_included_values_cost_one_statement_per_page(
