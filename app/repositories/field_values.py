@@ -161,10 +161,11 @@ async def bulk_edit(conn: asyncpg.Connection, *, list_id: UUID, edit: BulkEdit) 
             field_id=field_id,
         )
     async with transaction(conn):
-        if clear_keys or not items:
-            # A set row of an unknown video or field is refused by the write; a clear key of
-            # one would just clear nothing.
+        # A set row of an unknown video or field is refused by the write; a clear key of one
+        # would just clear nothing, so those are looked up (and with nothing to do, the list).
+        if clear_keys:
             await _check_videos(conn, list_id, [video_id for video_id, _ in clear_keys])
+        if clear_keys or not items:
             await _fields(conn, list_id, [field_id for _, field_id in clear_keys])
         written = await _write(conn, list_id, items) if items else 0
         cleared = 0

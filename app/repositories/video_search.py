@@ -566,12 +566,9 @@ async def statement_of(
         statement = plan.rest(query.limit + 1)
     if statement is None:
         return None
-    if plan.first is not None and plan.walk is not None:
-        matched = (await _fetch(conn, statement))[0]["matched"]
-        if matched >= plan.cap:
-            statement = plan.walk
-        elif plan.hashed is not None and matched > plan.few:
-            statement = plan.hashed
+    if plan.first is not None:
+        rows = await _fetch(conn, statement) if plan.walk is not None else []
+        statement = _instead(rows, plan.walk, plan.cap, plan.hashed, plan.few) or statement
     return statement.text, statement.params
 
 
@@ -591,6 +588,26 @@ async def _fetch(conn: asyncpg.Connection, statement: Statement) -> list[asyncpg
         return await conn.fetch(statement.text, *statement.params)
 
 
+def _instead(
+    rows: list[asyncpg.Record],
+    walk: Statement | None,
+    cap: int,
+    hashed: Statement | None,
+    few: int,
+) -> Statement | None:
+    """The statement that answers instead of a capped one, from the `matched` count of its
+    rows: `walk` when it counted `cap` matches (there may be more), `hashed` when more than
+    `few`; None when the capped statement's own rows answer (or it is not capped)."""
+    if walk is None:
+        return None
+    matched = rows[0]["matched"]
+    if matched >= cap:
+        return walk
+    if hashed is not None and matched > few:
+        return hashed
+    return None
+
+
 async def _capped_or_walk(
     conn: asyncpg.Connection,
     statement: Statement,
@@ -599,17 +616,14 @@ async def _capped_or_walk(
     hashed: Statement | None = None,
     few: int = 0,
 ) -> list[asyncpg.Record]:
-    """The rows of a statement; when it is capped (walk is not None), its rows if it counted
-    fewer than cap matches (and, with `hashed`, at most `few`), else the rows of `hashed`
-    (under the cap) or of the walk."""
+    """The rows of a statement, or of the one that answers instead (see _instead); a capped
+    statement's row of an empty page is left out."""
     rows = await _fetch(conn, statement)
-    if walk is None:
+    instead = _instead(rows, walk, cap, hashed, few)
+    if instead is not None:
+        rows = await _fetch(conn, instead)
+    if walk is None or instead is walk:
         return rows
-    matched = rows[0]["matched"]
-    if hashed is not None and few < matched < cap:
-        rows = await _fetch(conn, hashed)
-    elif matched >= cap:
-        return await _fetch(conn, walk)
     return [row for row in rows if row["id"] is not None]
 
 
