@@ -1,12 +1,53 @@
 """Settings read from the environment once, at start-up."""
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+# The role the app logs in as when DATABASE_APP_URL does not name one (make migrate creates it).
+DEFAULT_APP_ROLE = "custom_fields_app"
+
+
+def with_user(database_url: str, user: str, password: str | None) -> str:
+    """The same server and database, logged in as another user (with `password`, if any)."""
+    parts = urlsplit(database_url)
+    host = parts.netloc.rpartition("@")[2]
+    login = quote(user, safe="")
+    if password:
+        login += ":" + quote(password, safe="")
+    return urlunsplit(parts._replace(netloc=f"{login}@{host}"))
+
+
+def app_role_of(environ: Mapping[str, str]) -> tuple[str, str | None]:
+    """The app role's name and password: DATABASE_APP_URL's user, else DATABASE_APP_ROLE
+    (default custom_fields_app) with DATABASE_APP_PASSWORD (default: DATABASE_URL's password)."""
+    if app_url := environ.get("DATABASE_APP_URL"):
+        parts = urlsplit(app_url)
+        if not parts.username:
+            raise RuntimeError("DATABASE_APP_URL must name the app's user")
+        return unquote(parts.username), parts.password and unquote(parts.password)
+    owner_password = urlsplit(environ.get("DATABASE_URL", "")).password
+    return (
+        environ.get("DATABASE_APP_ROLE") or DEFAULT_APP_ROLE,
+        environ.get("DATABASE_APP_PASSWORD", owner_password and unquote(owner_password)),
+    )
+
+
+def app_url_of(environ: Mapping[str, str]) -> str:
+    """The URL the app logs in with: DATABASE_APP_URL, else DATABASE_URL as the app role."""
+    return environ.get("DATABASE_APP_URL") or with_user(
+        environ["DATABASE_URL"], *app_role_of(environ)
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    # The owning role's URL: migrations and psql use it; the app only derives its own from it.
     database_url: str
+    # The app's own least-privilege login, which row-level security applies to. None: the
+    # database_url logged in as custom_fields_app with the same password.
+    database_app_url: str | None = None
     pool_min_size: int = 1
     pool_max_size: int = 10
     # Bounded waits so an unreachable database turns into a quick 503, not a hung request.
@@ -22,7 +63,15 @@ class Settings:
             raise RuntimeError("DATABASE_URL is not set; `make run` sets it for the local database")
         return cls(
             database_url=database_url,
+            database_app_url=app_url_of(os.environ),
             pool_min_size=int(os.environ.get("DB_POOL_MIN_SIZE", "1")),
             pool_max_size=int(os.environ.get("DB_POOL_MAX_SIZE", "10")),
             statement_timeout_ms=int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "5000")),
         )
+
+    @property
+    def app_url(self) -> str:
+        """The URL the app's pool logs in with."""
+        if self.database_app_url:
+            return self.database_app_url
+        return with_user(self.database_url, *app_role_of({"DATABASE_URL": self.database_url}))

@@ -1,9 +1,9 @@
 -- Bookmark lists: a user's list of videos; deleting one deletes everything in it.
 
 -- name: create
--- Create a list.
-INSERT INTO bookmark_lists (name, description)
-VALUES ($1, $2)
+-- Create a list belonging to the caller ($1: row-level security refuses any other owner).
+INSERT INTO bookmark_lists (owner, name, description)
+VALUES ($1, $2, $3)
 RETURNING id, name, description, created_at, updated_at;
 
 -- name: get
@@ -13,9 +13,11 @@ FROM bookmark_lists
 WHERE id = $1;
 
 -- name: list_all
--- Every list, newest first.
+-- The caller's lists, newest first (bookmark_lists_owner_newest_idx). Row-level security
+-- would hide the others' anyway; the app scopes by owner too.
 SELECT id, name, description, created_at, updated_at
 FROM bookmark_lists
+WHERE owner = $1
 ORDER BY created_at DESC, id DESC;
 
 -- name: update

@@ -11,17 +11,25 @@ import pytest
 from pytest_postgresql import factories
 from pytest_postgresql.executors import PostgreSQLExecutor
 
-from app.config import Settings
+from app.config import DEFAULT_APP_ROLE, Settings
 from app.db import migrate
+from app.db.access import ensure_app_role
 from app.db.pool import create_pool
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Who owns the lists the tests of the data layer build (the API tests' default caller too).
+OWNER = "alice"
 
 
 def load_schema(
     host: str, port: int, user: str, dbname: str, password: str | None = None, **_: object
 ) -> None:
-    migrate.apply(f"postgresql://{user}@{host}:{port}/{dbname}")
+    """What `make migrate` does: the migrations, then the app's role (once per test cluster:
+    roles belong to the cluster; the grants are cloned with the template)."""
+    url = f"postgresql://{user}@{host}:{port}/{dbname}"
+    migrate.apply(url)
+    ensure_app_role(url, DEFAULT_APP_ROLE, None)
 
 
 postgresql_proc = factories.postgresql_proc(
@@ -46,7 +54,9 @@ def database_url(postgresql: psycopg.Connection) -> str:
 
 @pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await create_pool(Settings(database_url=database_url, pool_max_size=4))
+    """Connections as the owning role, which row-level security does not restrict: the tests of
+    the data layer build and read any owner's data."""
+    pool = await create_pool(Settings(database_url=database_url, pool_max_size=4), url=database_url)
     try:
         yield pool
     finally:

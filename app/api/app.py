@@ -12,7 +12,7 @@ from litestar.static_files import create_static_files_router
 from openapi_ui_bundles import swagger_ui
 
 from app.api.custom_fields import CustomFieldController
-from app.api.dependencies import provide_connection
+from app.api.dependencies import provide_connection, provide_owner
 from app.api.errors import EXCEPTION_HANDLERS, document_errors
 from app.api.field_schemas import FieldSchemaController
 from app.api.field_values import BulkValueController, VideoFieldController
@@ -33,7 +33,7 @@ async def health(state: State) -> Response[dict[str, str]]:
     """200 when the database answers, 503 (problem details) when it does not."""
     # BEGIN is the round trip that shows the database answers.
     conn, tx = await connections.begin(
-        state.pool, acquire_timeout_s=state.settings.acquire_timeout_s
+        state.pool, owner=None, acquire_timeout_s=state.settings.acquire_timeout_s
     )
     await connections.rollback(conn, tx)
     await connections.release(state.pool, conn)
@@ -73,7 +73,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         state=State({"settings": settings}),
         lifespan=[db_pool],
-        dependencies={"conn": Provide(provide_connection)},
+        dependencies={
+            "conn": Provide(provide_connection),
+            "owner": Provide(provide_owner, sync_to_thread=False),
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(

@@ -3,7 +3,7 @@ from uuid import UUID
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 
-from app.api.dependencies import Conn
+from app.api.dependencies import Conn, Owner
 from app.models.lists import BookmarkList, ListCreate, ListUpdate
 from app.repositories import lists
 
@@ -13,12 +13,12 @@ class ListController(Controller):
     tags = ["lists"]
 
     @post("/", operation_id="createList")
-    async def create(self, conn: Conn, data: JSONBody[ListCreate]) -> BookmarkList:
-        return await lists.create(conn, data=data)
+    async def create(self, conn: Conn, owner: Owner, data: JSONBody[ListCreate]) -> BookmarkList:
+        return await lists.create(conn, owner=owner, data=data)
 
     @get("/", operation_id="listLists")
-    async def list_all(self, conn: Conn) -> list[BookmarkList]:
-        return await lists.list_all(conn)
+    async def list_all(self, conn: Conn, owner: Owner) -> list[BookmarkList]:
+        return await lists.list_all(conn, owner=owner)
 
     @get("/{list_id:uuid}", operation_id="getList")
     async def get(self, conn: Conn, list_id: FromPath[UUID]) -> BookmarkList:

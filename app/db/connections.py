@@ -14,8 +14,11 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
 
-from app.db.execute import translated_errors
+from app.db import queries
+from app.db.execute import execute, translated_errors
 from app.errors import Unavailable, WriteConflict
+
+SQL = queries.load("access")
 
 logger = logging.getLogger("app.db")
 
@@ -28,16 +31,22 @@ async def acquire(pool: asyncpg.Pool, *, acquire_timeout_s: float) -> asyncpg.Co
 
 
 async def begin(
-    pool: asyncpg.Pool, *, acquire_timeout_s: float
+    pool: asyncpg.Pool, *, owner: str | None, acquire_timeout_s: float
 ) -> tuple[asyncpg.Connection, Transaction]:
-    """A connection with its transaction begun. A pooled connection whose backend died while it
-    sat idle fails its BEGIN; nothing was sent yet, so a fresh connection is tried once."""
+    """A connection with its transaction begun, saying who is calling (`owner`; None: nobody,
+    and row-level security shows no list). The setting is transaction-local, so it ends with
+    the transaction and never reaches the connection's next user.
+
+    A pooled connection whose backend died while it sat idle fails its BEGIN; nothing was
+    done yet, so a fresh connection is tried once."""
     for attempt in (1, 2):
         conn = await acquire(pool, acquire_timeout_s=acquire_timeout_s)
         tx = conn.transaction()
         try:
             with translated_errors():
                 await tx.start()
+                if owner is not None:
+                    await execute(conn, SQL["set_owner"], owner)
             return conn, tx
         except Exception as exc:
             discard(conn, exc)

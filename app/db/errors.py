@@ -131,6 +131,12 @@ def translate(exc: BaseException) -> DomainError | None:
             )
         if isinstance(exc, asyncpg.DataError):
             return InvalidValue.one("invalid_value", exc.message or "invalid value")
+        if isinstance(exc, asyncpg.InsufficientPrivilegeError) and "row-level security" in (
+            exc.message or ""
+        ):
+            # The row names a list that is not the caller's: for them it does not exist (a 403
+            # would tell that it does).
+            return NotFound("list")
         if isinstance(exc, asyncpg.QueryCanceledError):
             return Unavailable("the database took too long to answer (statement timeout)")
         if isinstance(

@@ -1,6 +1,7 @@
 """Apply or roll back the yoyo migrations in migrations/: `python -m app.db.migrate apply`.
 
-Migrations run from `make migrate`, never at app start-up. yoyo's lock table makes a second
+Migrations run from `make migrate`, never at app start-up, as the owning role (DATABASE_URL);
+after them, `apply` sets up the app's own role (app/db/access.py). yoyo's lock table makes a second
 concurrent run wait for the first instead of applying anything twice.
 """
 
@@ -12,6 +13,9 @@ from pathlib import Path
 import psycopg
 from yoyo import get_backend, read_migrations
 from yoyo.backends import DatabaseBackend
+
+from app.config import app_role_of
+from app.db.access import ensure_app_role
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 LOCK_TIMEOUT_SECONDS = 120
@@ -76,11 +80,15 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"applied: {', '.join(done)}" if done else "nothing to apply: the schema is current"
             )
+            role, password = app_role_of(os.environ)
+            for warning in ensure_app_role(database_url, role, password):
+                print(f"migrate: warning: {warning}", file=sys.stderr)
+            print(f"app role: {role} (DML on the tenant tables, row-level security applies)")
         else:
             done = rollback(database_url, count=None if args.all else 1)
             print(f"rolled back: {', '.join(done)}" if done else "nothing to roll back")
-    except (ValueError, psycopg.OperationalError) as exc:
-        # Cannot reach or log in to the server: say so in one line, not a traceback.
+    except (ValueError, psycopg.Error) as exc:
+        # Cannot reach or log in to the server, or may not create the app's role: one line.
         print(f"migrate: {exc}".strip(), file=sys.stderr)
         return 1
     return 0

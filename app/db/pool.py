@@ -44,9 +44,13 @@ def server_settings(settings: Settings) -> dict[str, str]:
     }
 
 
-async def create_pool(settings: Settings, *, min_size: int | None = None) -> asyncpg.Pool:
+async def create_pool(
+    settings: Settings, *, url: str | None = None, min_size: int | None = None
+) -> asyncpg.Pool:
+    """The app's pool: logged in as the app's role (settings.app_url) unless `url` says
+    otherwise (the tests of the data layer use the owning role)."""
     return await asyncpg.create_pool(
-        settings.database_url,
+        url or settings.app_url,
         min_size=settings.pool_min_size if min_size is None else min_size,
         max_size=settings.pool_max_size,
         init=init_connection,
@@ -55,10 +59,10 @@ async def create_pool(settings: Settings, *, min_size: int | None = None) -> asy
     )
 
 
-async def connect(settings: Settings) -> asyncpg.Connection:
+async def connect(settings: Settings, *, url: str | None = None) -> asyncpg.Connection:
     """One connection set up exactly like the pool's (the bench compares layers with it)."""
     conn = await asyncpg.connect(
-        settings.database_url,
+        url or settings.app_url,
         timeout=settings.connect_timeout_s,
         server_settings=server_settings(settings),
     )

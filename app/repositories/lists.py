@@ -10,8 +10,8 @@ from app.models.lists import BookmarkList, ListCreate, ListUpdate
 SQL = queries.load("lists")
 
 
-async def create(conn: asyncpg.Connection, *, data: ListCreate) -> BookmarkList:
-    row = await fetchrow(conn, SQL["create"], data.name, data.description)
+async def create(conn: asyncpg.Connection, *, owner: str, data: ListCreate) -> BookmarkList:
+    row = await fetchrow(conn, SQL["create"], owner, data.name, data.description)
     return BookmarkList.from_row(row)
 
 
@@ -28,8 +28,8 @@ async def ensure_exists(conn: asyncpg.Connection, *, list_id: UUID) -> None:
         raise NotFound("list", list_id)
 
 
-async def list_all(conn: asyncpg.Connection) -> list[BookmarkList]:
-    return [BookmarkList.from_row(row) for row in await fetch(conn, SQL["list_all"])]
+async def list_all(conn: asyncpg.Connection, *, owner: str) -> list[BookmarkList]:
+    return [BookmarkList.from_row(row) for row in await fetch(conn, SQL["list_all"], owner)]
 
 
 async def update(conn: asyncpg.Connection, *, list_id: UUID, data: ListUpdate) -> BookmarkList:

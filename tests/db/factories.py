@@ -16,6 +16,8 @@ import pytest
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from tests.conftest import OWNER
+
 DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
     "rating": {"max_rating": 5},
     "select": {"options": ["good", "bad"]},
@@ -38,8 +40,8 @@ def unique(prefix: str) -> str:
 
 def create_list(conn: psycopg.Connection, *, name: str | None = None) -> uuid.UUID:
     row = conn.execute(
-        "INSERT INTO bookmark_lists (name) VALUES (%s) RETURNING id",
-        [unique("List") if name is None else name],
+        "INSERT INTO bookmark_lists (owner, name) VALUES (%s, %s) RETURNING id",
+        [OWNER, unique("List") if name is None else name],
     ).fetchone()
     assert row
     return row[0]

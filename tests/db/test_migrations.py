@@ -58,6 +58,13 @@ CATALOG = {
         SELECT proname, pg_get_function_identity_arguments(oid), pg_get_functiondef(oid),
                obj_description(oid, 'pg_proc')
         FROM pg_proc WHERE pronamespace = 'public'::regnamespace""",
+    "policies": """
+        SELECT tablename, policyname, cmd, roles::text[], qual, with_check FROM pg_policies
+        WHERE schemaname = 'public'""",
+    "row_security": """
+        SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class
+        WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
+          AND relname !~ %(yoyo)s""",
     "views": """
         SELECT viewname, definition FROM pg_views WHERE schemaname = 'public'""",
     "types": """

@@ -18,6 +18,7 @@ from app.models.lists import BookmarkList, ListCreate
 from app.models.tags import Tag, TagCreate
 from app.models.videos import Video, VideoCreate
 from app.repositories import custom_fields, field_schemas, field_values, lists, tags, videos
+from tests.conftest import OWNER
 
 DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
     "rating": {"max_rating": 5},
@@ -50,7 +51,9 @@ class Builder:
     conn: asyncpg.Connection
 
     async def bookmark_list(self, name: str | None = None) -> BookmarkList:
-        return await lists.create(self.conn, data=ListCreate(name=name or unique("List")))
+        return await lists.create(
+            self.conn, owner=OWNER, data=ListCreate(name=name or unique("List"))
+        )
 
     async def video(
         self, list_id: uuid.UUID, *, title: str | None = None, youtube_id: str | None = None

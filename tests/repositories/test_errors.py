@@ -224,10 +224,15 @@ FIELD_VALUE = (
 
 # (constraint, statement, arguments from the world)
 CHECKS: list[tuple[str, str, Callable[[World], tuple[object, ...]]]] = [
-    ("bookmark_lists_name", "INSERT INTO bookmark_lists (name) VALUES (' ')", lambda w: ()),
+    (
+        "bookmark_lists_name",
+        "INSERT INTO bookmark_lists (owner, name) VALUES ('alice', ' ')",
+        lambda w: (),
+    ),
     (
         "bookmark_lists_description_length",
-        "INSERT INTO bookmark_lists (name, description) VALUES ('n', repeat('d', 2001))",
+        "INSERT INTO bookmark_lists (owner, name, description)"
+        " VALUES ('alice', 'n', repeat('d', 2001))",
         lambda w: (),
     ),
     (
@@ -437,7 +442,7 @@ async def test_a_config_change_breaking_values_is_a_conflict(
 
 
 async def test_a_missing_required_column(conn: asyncpg.Connection) -> None:
-    error = await raised(conn, "INSERT INTO bookmark_lists (name) VALUES (NULL)")
+    error = await raised(conn, "INSERT INTO bookmark_lists (owner, name) VALUES ('alice', NULL)")
     assert isinstance(error, InvalidValue) and error.problems[0].rule == "name_required"
 
 
@@ -495,13 +500,21 @@ async def test_execute_and_transaction_raise_domain_errors(
     conn: asyncpg.Connection, make: Builder
 ) -> None:
     bad = Query(
-        "tests", "bad", "A refused insert.", "INSERT INTO bookmark_lists (name) VALUES ('')"
+        "tests",
+        "bad",
+        "A refused insert.",
+        "INSERT INTO bookmark_lists (owner, name) VALUES ('alice', '')",
     )
     with pytest.raises(InvalidValue) as info:
         await execute(conn, bad)
     assert isinstance(info.value.__cause__, asyncpg.CheckViolationError)
     # A refusal inside a unit of work rolls the whole unit back.
-    good = Query("tests", "good", "An insert.", "INSERT INTO bookmark_lists (name) VALUES ('ok')")
+    good = Query(
+        "tests",
+        "good",
+        "An insert.",
+        "INSERT INTO bookmark_lists (owner, name) VALUES ('alice', 'ok')",
+    )
     with pytest.raises(InvalidValue):
         async with transaction(conn):
             await execute(conn, good)

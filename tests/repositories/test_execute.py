@@ -17,13 +17,15 @@ async def test_a_write_conflict_is_retried_and_its_failed_attempt_rolled_back(
     @retried
     async def write(conn: asyncpg.Connection, name: str) -> None:
         async with transaction(conn):
-            await conn.execute("INSERT INTO bookmark_lists (name) VALUES ($1)", name)
+            await conn.execute(
+                "INSERT INTO bookmark_lists (owner, name) VALUES ('alice', $1)", name
+            )
             attempts.append(len(attempts) + 1)
             if len(attempts) < ATTEMPTS:
                 raise WriteConflict("deadlock")
 
     async with conn.transaction():  # the request's transaction
-        await conn.execute("INSERT INTO bookmark_lists (name) VALUES ('before')")
+        await conn.execute("INSERT INTO bookmark_lists (owner, name) VALUES ('alice', 'before')")
         await write(conn, "retried")
     names = [r["name"] for r in await conn.fetch("SELECT name FROM bookmark_lists ORDER BY name")]
     assert attempts == list(range(1, ATTEMPTS + 1))
@@ -49,7 +51,9 @@ async def test_a_real_deadlock_is_translated_to_a_write_conflict(pool: asyncpg.P
     """Two transactions that lock two rows in opposite orders: PostgreSQL aborts one of them."""
     async with pool.acquire() as setup:
         ids = [
-            await setup.fetchval("INSERT INTO bookmark_lists (name) VALUES ($1) RETURNING id", n)
+            await setup.fetchval(
+                "INSERT INTO bookmark_lists (owner, name) VALUES ('alice', $1) RETURNING id", n
+            )
             for n in ("a", "b")
         ]
 
@@ -86,7 +90,7 @@ async def test_a_write_conflict_on_a_connection_that_died_is_not_retried(
         nonlocal calls
         calls += 1
         async with transaction(conn):
-            await conn.execute("INSERT INTO bookmark_lists (name) VALUES ('lost')")
+            await conn.execute("INSERT INTO bookmark_lists (owner, name) VALUES ('alice', 'lost')")
             await pool.fetchval("SELECT pg_terminate_backend($1, 5000)", conn.get_server_pid())
             raise WriteConflict("deadlock")
 

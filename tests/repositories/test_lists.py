@@ -6,18 +6,21 @@ import pytest
 from app.errors import InvalidValue, NotFound
 from app.models.lists import BookmarkList, ListCreate, ListUpdate
 from app.repositories import lists
+from tests.conftest import OWNER
 from tests.repositories.conftest import Builder
 
 
 async def test_create_and_get(conn: asyncpg.Connection) -> None:
-    created = await lists.create(conn, data=ListCreate(name="Watch later", description="Soon"))
+    created = await lists.create(
+        conn, owner=OWNER, data=ListCreate(name="Watch later", description="Soon")
+    )
     assert (created.name, created.description) == ("Watch later", "Soon")
     assert created.created_at == created.updated_at
     assert await lists.get(conn, list_id=created.id) == created
 
 
 async def test_description_defaults_to_empty(conn: asyncpg.Connection) -> None:
-    assert (await lists.create(conn, data=ListCreate(name="L"))).description == ""
+    assert (await lists.create(conn, owner=OWNER, data=ListCreate(name="L"))).description == ""
 
 
 async def test_get_a_missing_list(conn: asyncpg.Connection) -> None:
@@ -34,9 +37,14 @@ async def test_ensure_exists(conn: asyncpg.Connection, bl: BookmarkList) -> None
 
 
 async def test_list_all_newest_first(conn: asyncpg.Connection, make: Builder) -> None:
-    assert await lists.list_all(conn) == []
+    assert await lists.list_all(conn, owner=OWNER) == []
     first, second, third = [await make.bookmark_list(f"L{i}") for i in range(3)]
-    assert [bl.id for bl in await lists.list_all(conn)] == [third.id, second.id, first.id]
+    assert [bl.id for bl in await lists.list_all(conn, owner=OWNER)] == [
+        third.id,
+        second.id,
+        first.id,
+    ]
+    assert await lists.list_all(conn, owner="someone else") == []
 
 
 async def test_update_changes_only_what_is_sent(conn: asyncpg.Connection, bl: BookmarkList) -> None:
@@ -97,7 +105,7 @@ async def test_the_database_refuses_a_bad_list(
 ) -> None:
     with pytest.raises(InvalidValue) as info:
         await lists.create(
-            conn, data=ListCreate.model_construct(name=name, description=description)
+            conn, owner=OWNER, data=ListCreate.model_construct(name=name, description=description)
         )
     assert info.value.problems[0].rule == rule
     with pytest.raises(InvalidValue) as info:

@@ -23,6 +23,7 @@ STATEMENTS = [
 
 def test_every_resource_has_a_query_file() -> None:
     assert RESOURCES == [
+        "access",
         "custom_fields",
         "field_schemas",
         "field_values",

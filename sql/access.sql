@@ -1,0 +1,12 @@
+-- Access: who is calling, and the app's own role; the two halves of row-level security
+-- (migrations/0015_owners.sql).
+
+-- name: set_owner
+-- Says who is calling, for this transaction only: row-level security then shows only their
+-- lists and what is in them.
+SELECT set_config('app.owner', $1, true)
+
+-- name: ensure_app_role
+-- Creates the app's login role when missing and grants it DML on the tenant tables (run as the
+-- owning role by make migrate).
+SELECT app_role_ensure($1, $2)
