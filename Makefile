@@ -10,7 +10,11 @@ PORT ?= 8000
 SCALE ?= 100000
 export HOST PORT
 
-.PHONY: help install run migrate rollback rollback-all psql db-status db-stop test lint format bench clean
+# With neither variable set, `run` and `token` share the secret scripts/jwt-secret keeps in
+# .localdb/: the API never runs without authentication, not even on a newcomer's machine.
+NO_TOKEN_KEY := [ -z "$${AUTH_JWT_SECRET:-}" ] && [ -z "$${AUTH_JWT_PUBLIC_KEY:-}" ]
+
+.PHONY: help install run token migrate rollback rollback-all psql db-status db-stop test lint format bench clean
 
 help: ## list the targets
 	@echo "custom-fields-sql: start with 'make run' (the API) or 'make test'."
@@ -19,7 +23,10 @@ help: ## list the targets
 	@echo
 	@echo "Database: DATABASE_URL if set (postgresql://user:password@host:port/dbname), else the"
 	@echo "  project's own PostgreSQL in .localdb/, started on first use. make test starts its own."
-	@echo "Variables: HOST=$(HOST) PORT=$(PORT) (make run), ARGS=... (make psql ARGS=\"-c '\\dt'\")"
+	@echo "Tokens: AUTH_JWT_SECRET (HS256) or AUTH_JWT_PUBLIC_KEY (RS256/ES256) if set, else a secret"
+	@echo "  made once in .localdb/jwt-secret. Optional: AUTH_JWT_ISSUER, AUTH_JWT_AUDIENCE."
+	@echo "Variables: HOST=$(HOST) PORT=$(PORT) (make run), SUB=... (make token SUB=alice),"
+	@echo "  ARGS=... (make psql ARGS=\"-c '\\dt'\")"
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -32,7 +39,18 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed ## create .venv with the app and its dev tools
 
 run: install migrate ## serve the API on HOST:PORT (local PostgreSQL unless DATABASE_URL is set)
+	@if $(NO_TOKEN_KEY); then \
+		AUTH_JWT_SECRET=$$(scripts/jwt-secret) && export AUTH_JWT_SECRET || exit 1; \
+		echo "run: tokens are signed with .localdb/jwt-secret; get one with 'make token SUB=alice', use it as curl -H \"Authorization: Bearer \$$(make -s token SUB=alice)\" http://$(HOST):$(PORT)/lists"; \
+	fi; \
 	scripts/with-db $(BIN)/uvicorn app.api.app:create_app --factory --host $(HOST) --port $(PORT)
+
+token: install ## print a bearer token for owner SUB, valid for a day (make -s token SUB=alice)
+	@[ -n "$(SUB)" ] || { echo "usage: make token SUB=alice" >&2; exit 2; }
+	@if $(NO_TOKEN_KEY); then \
+		AUTH_JWT_SECRET=$$(scripts/jwt-secret) && export AUTH_JWT_SECRET || exit 1; \
+	fi; \
+	$(BIN)/python -m app.tokens --sub "$(SUB)"
 
 test: install ## run the test suite against a PostgreSQL the tests start
 	scripts/ensure-postgres

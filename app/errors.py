@@ -60,6 +60,15 @@ class InvalidInput(DomainError):
     """Input the data layer cannot act on at all, such as a malformed cursor."""
 
 
+class Unauthenticated(DomainError):
+    """The request does not show who is asking: no bearer token, or one that cannot be trusted.
+    `token_sent` tells the two apart, as RFC 6750 answers them differently."""
+
+    def __init__(self, message: str, *, token_sent: bool) -> None:
+        super().__init__(message)
+        self.token_sent = token_sent
+
+
 class Unavailable(DomainError):
     """The database cannot be reached or is shutting down."""
 

@@ -32,6 +32,9 @@ BEGIN
 END
 $$;
 
+ALTER VIEW field_fill RESET (security_invoker);
+ALTER VIEW video_field_values_readable RESET (security_invoker);
+
 DROP INDEX bookmark_lists_owner_newest_idx;
 ALTER TABLE bookmark_lists DROP COLUMN owner;
 DROP FUNCTION current_owner();

@@ -68,6 +68,11 @@ CREATE POLICY field_value_counts_of_owner ON field_value_counts
     USING (field_id IN (SELECT id FROM custom_fields))
     WITH CHECK (field_id IN (SELECT id FROM custom_fields));
 
+-- A view reads its tables with its owner's rights, and a superuser owner bypasses row-level
+-- security: these two read with the caller's, so the policies apply through them too.
+ALTER VIEW field_fill SET (security_invoker = true);
+ALTER VIEW video_field_values_readable SET (security_invoker = true);
+
 -- The app's role: run by `make migrate` after the migrations (app/db/access.py), every time, so a
 -- restored database or a new tenant table gets what it needs again.
 CREATE FUNCTION app_role_ensure(role_name name, role_password text) RETURNS void
@@ -97,6 +102,7 @@ BEGIN
     EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), role_name);
     EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', role_name);
     EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', tenant_tables, role_name);
+    EXECUTE format('GRANT SELECT ON field_fill, video_field_values_readable TO %I', role_name);
 
     -- The leakproof trap: under row-level security PostgreSQL uses a query's condition as an
     -- index condition only if its operator is LEAKPROOF; otherwise it filters the rows the

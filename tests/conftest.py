@@ -4,6 +4,7 @@ pytest runs as root), migrated once into a template database, cloned fresh for e
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import psycopg
@@ -15,11 +16,31 @@ from app.config import DEFAULT_APP_ROLE, Settings
 from app.db import migrate
 from app.db.access import ensure_app_role
 from app.db.pool import create_pool
+from app.tokens import DAY_S, issue_token
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Who owns the lists the tests of the data layer build (the API tests' default caller too).
+# Every app under test checks HS256 tokens signed with this secret (app/api/auth.py); its
+# clients speak for OWNER unless a test asks for OTHER_OWNER or no token at all.
+# Long enough for PyJWT to sign HS512 with it, as test_auth.py does, without a warning.
+TEST_JWT_SECRET = "tests-only-hs256-secret-" + "0123456789abcdef" * 4
 OWNER = "alice"
+OTHER_OWNER = "bob"
+
+
+def token_for(sub: str, ttl_s: int = DAY_S) -> str:
+    """A valid token for owner `sub`, signed with the test secret."""
+    return issue_token(TEST_JWT_SECRET, sub, ttl_s)
+
+
+def bearer(sub: str = OWNER) -> dict[str, str]:
+    """The headers that authenticate a request as owner `sub`."""
+    return {"Authorization": f"Bearer {token_for(sub)}"}
+
+
+def auth_settings(database_url: str, **settings: Any) -> Settings:
+    """Settings for an app under test: this database, the test secret, and the rest as given."""
+    return Settings(database_url=database_url, jwt_secret=TEST_JWT_SECRET, **settings)
 
 
 def load_schema(

@@ -3,14 +3,16 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, MediaType, Response, get
+from litestar import Litestar, MediaType, Response, Router, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components
 from litestar.static_files import create_static_files_router
 from openapi_ui_bundles import swagger_ui
 
+from app.api.auth import PUBLIC, SECURITY_SCHEMES, bearer_authentication, document_bearer
 from app.api.custom_fields import CustomFieldController
 from app.api.dependencies import provide_connection, provide_owner
 from app.api.errors import EXCEPTION_HANDLERS, document_errors
@@ -28,7 +30,7 @@ from app.db.pool import create_pool
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a bulk edit of MAX_BATCH rows fits; more is a 413
 
 
-@get("/health", operation_id="health", tags=["health"], media_type=MediaType.JSON)
+@get("/health", operation_id="health", tags=["health"], media_type=MediaType.JSON, opt=PUBLIC)
 async def health(state: State) -> Response[dict[str, str]]:
     """200 when the database answers, 503 (problem details) when it does not."""
     # BEGIN is the round trip that shows the database answers.
@@ -42,6 +44,8 @@ async def health(state: State) -> Response[dict[str, str]]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    # First: with no token key configured, the app refuses to start rather than run open.
+    authentication = bearer_authentication(settings)
 
     @asynccontextmanager
     async def db_pool(app: Litestar) -> AsyncIterator[None]:
@@ -68,11 +72,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TagController,
             BulkValueController,
             create_static_files_router(
-                path=docs, directories=[swagger_ui.static_path], include_in_schema=False
+                path=docs, directories=[swagger_ui.static_path], include_in_schema=False, opt=PUBLIC
             ),
         ],
         state=State({"settings": settings}),
         lifespan=[db_pool],
+        middleware=[authentication],
         dependencies={
             "conn": Provide(provide_connection),
             "owner": Provide(provide_owner, sync_to_thread=False),
@@ -83,7 +88,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             title="custom-fields-sql",
             version="0.1.0",
             description="Custom fields for video bookmark lists.",
-            path="/schema",
+            # The docs are public (opt=PUBLIC); the schema's own router is made here to say so.
+            openapi_router=Router(
+                "/schema", route_handlers=[], include_in_schema=False, opt=PUBLIC
+            ),
+            components=Components(security_schemes=SECURITY_SCHEMES),
             # Served by the app itself: the docs page works without internet access.
             render_plugins=[
                 SwaggerRenderPlugin(
@@ -101,4 +110,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     document_errors(app)
+    document_bearer(app)
     return app

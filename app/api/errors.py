@@ -18,15 +18,24 @@ from app.errors import (
     InvalidInput,
     InvalidValue,
     NotFound,
+    Unauthenticated,
     Unavailable,
 )
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("app.api")
 
-_STATUS_OF = {NotFound: 404, Conflict: 409, InvalidValue: 422, InvalidInput: 400, Unavailable: 503}
+_STATUS_OF = {
+    NotFound: 404,
+    Conflict: 409,
+    InvalidValue: 422,
+    InvalidInput: 400,
+    Unauthenticated: 401,
+    Unavailable: 503,
+}
 _TITLES = {
     400: "Bad Request",
+    401: "Unauthorized",
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
@@ -39,7 +48,12 @@ _TITLES = {
 
 
 def problem(
-    request: Request[Any, Any, Any], status: int, detail: str, **extensions: Any
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
 ) -> Response[dict[str, Any]]:
     body = {
         "type": "about:blank",
@@ -49,7 +63,8 @@ def problem(
         "instance": request.url.path,
         **{key: value for key, value in extensions.items() if value is not None},
     }
-    headers = {"Retry-After": "2"} if status == 503 else None
+    if status == 503:
+        headers = {"Retry-After": "2", **(headers or {})}
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -73,7 +88,23 @@ def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[
         return problem(request, status, exc.message, errors=errors)
     if isinstance(exc, Conflict):
         return problem(request, status, exc.message, rule=exc.rule)
+    if isinstance(exc, Unauthenticated):
+        headers = {"WWW-Authenticate": bearer_challenge(exc)}
+        return problem(request, status, exc.message, headers=headers)
     return problem(request, status, exc.message)
+
+
+REALM = "custom-fields-sql"
+
+
+def bearer_challenge(exc: Unauthenticated) -> str:
+    """The WWW-Authenticate value of a 401 (RFC 6750 §3): no error code when no token was sent,
+    `invalid_token` and what was wrong with it otherwise."""
+    challenge = f'Bearer realm="{REALM}"'
+    if exc.token_sent:
+        # A quoted-string: the messages are ours, so they hold no quote or backslash.
+        challenge += f', error="invalid_token", error_description="{exc.message}"'
+    return challenge
 
 
 def validation_error(
@@ -133,6 +164,12 @@ ERROR_RESPONSES = {
     422: _documented("A value breaks a rule of its field"),
     503: _documented("The database is unavailable or too slow; retry later"),
 }
+
+
+# Only on the operations that need a token: app/api/auth.py's document_bearer adds it.
+UNAUTHENTICATED_RESPONSE = _documented(
+    "No bearer token, or one that is malformed, expired, wrongly signed or not for this API"
+)
 
 
 def document_errors(app: Litestar) -> None:

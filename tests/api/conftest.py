@@ -3,6 +3,7 @@
 import re
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,11 +11,13 @@ import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from litestar.testing.transport import TestClientTransport
 
 from app.api.app import create_app
-from app.config import Settings
+from tests.conftest import OTHER_OWNER, OWNER, auth_settings, bearer
 
-Client = AsyncTestClient[Litestar]
+# A client of the app under test: `client` (OWNER), `other_client`, or one from client_for.
+Client = httpx.AsyncClient
 
 # Text that must never reach a client: stack traces, SQL, driver names.
 _LEAKS = re.compile(
@@ -25,15 +28,45 @@ _LEAKS = re.compile(
 
 @pytest.fixture
 def app(database_url: str) -> Litestar:
-    return create_app(Settings(database_url=database_url, pool_max_size=4))
+    return create_app(auth_settings(database_url, pool_max_size=4))
 
 
 @pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[Client]:
-    """The real app over HTTP, lifespan included, on this test's database. The app runs on
-    its own event loop: check the database through the API or the `pool` fixture."""
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """The real app over HTTP, lifespan included, on this test's database, with a token of
+    OWNER. The app runs on its own event loop: check the database through the API or the
+    `pool` fixture."""
     async with AsyncTestClient(app=app) as client:
+        client.headers.update(bearer(OWNER))
         yield client
+
+
+class _SameApp(httpx.AsyncBaseTransport):
+    """Sends requests to the app a running test client serves, on the loop it runs on."""
+
+    def __init__(self, client: AsyncTestClient[Litestar]) -> None:
+        self._through = TestClientTransport(client=client)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._through.handle_async_request(request)
+
+
+@asynccontextmanager
+async def client_for(client: AsyncTestClient[Litestar], sub: str | None) -> AsyncIterator[Client]:
+    """Another client of the app that `client` runs (same lifespan, same database), with a
+    token of owner `sub`, or with no token at all when `sub` is None."""
+    headers = bearer(sub) if sub is not None else {}
+    async with httpx.AsyncClient(
+        base_url=client.base_url, transport=_SameApp(client), headers=headers
+    ) as other:
+        yield other
+
+
+@pytest.fixture
+async def other_client(client: AsyncTestClient[Litestar]) -> AsyncIterator[Client]:
+    """The same app as `client`, speaking for OTHER_OWNER."""
+    async with client_for(client, OTHER_OWNER) as other:
+        yield other
 
 
 def unknown_id() -> str:

@@ -10,9 +10,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from app.api.app import MAX_BODY_BYTES, create_app
-from app.config import Settings
 from app.repositories import lists
 from tests.api.conftest import Client, Setup, make_list, ok, problem, unknown_id
+from tests.conftest import auth_settings, bearer
 
 
 async def test_health_is_200_when_the_database_answers(client: Client) -> None:
@@ -29,9 +29,10 @@ def _closed_port() -> int:
 async def down_client() -> AsyncIterator[Client]:
     """The app on a database that does not answer."""
     url = f"postgresql://nobody@127.0.0.1:{_closed_port()}/nothing"
-    settings = Settings(database_url=url, connect_timeout_s=0.5, acquire_timeout_s=0.5)
+    settings = auth_settings(url, connect_timeout_s=0.5, acquire_timeout_s=0.5)
     app: Litestar = create_app(settings)
     async with AsyncTestClient(app=app) as client:
+        client.headers.update(bearer())
         yield client
 
 

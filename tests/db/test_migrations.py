@@ -66,7 +66,9 @@ CATALOG = {
         WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
           AND relname !~ %(yoyo)s""",
     "views": """
-        SELECT viewname, definition FROM pg_views WHERE schemaname = 'public'""",
+        SELECT v.viewname, v.definition, c.reloptions FROM pg_views AS v
+        JOIN pg_class AS c ON c.relname = v.viewname AND c.relnamespace = 'public'::regnamespace
+        WHERE v.schemaname = 'public'""",
     "types": """
         SELECT t.typname, t.typtype::text, obj_description(t.oid, 'pg_type'),
                array(SELECT enumlabel::text FROM pg_enum

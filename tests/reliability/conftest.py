@@ -18,6 +18,7 @@ from litestar import Litestar
 
 from app.api.app import create_app
 from app.config import Settings
+from tests.conftest import OWNER, auth_settings, bearer
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -40,9 +41,9 @@ def assert_problem(response: httpx.Response, status: int | None = None) -> dict[
 
 
 @asynccontextmanager
-async def in_process(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+async def in_process(app: Litestar, sub: str = OWNER) -> AsyncIterator[httpx.AsyncClient]:
     """The app with its lifespan on the test's own event loop (AsyncTestClient would run it on
-    another thread, one request at a time)."""
+    another thread, one request at a time), and a client with a token of owner `sub`."""
     started, stop = asyncio.Event(), asyncio.Event()
 
     async def lifespan() -> None:
@@ -62,7 +63,9 @@ async def in_process(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
         task.result()  # the start-up failed: raise its error
     transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=30) as c:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", timeout=30, headers=bearer(sub)
+        ) as c:
             yield c
     finally:
         stop.set()
@@ -71,7 +74,7 @@ async def in_process(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, pool_max_size=10)
+    return auth_settings(database_url, pool_max_size=10)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.api.app import create_app
-from app.config import Settings
+from tests.conftest import auth_settings, bearer
 from tests.reliability.conftest import PROBLEM_JSON, serve
 
 EXAMPLES_PER_OPERATION = 15
@@ -44,7 +44,10 @@ CHECKS = [
 
 
 def test_every_operation_survives_fuzzing(database_url: str) -> None:
-    app = create_app(Settings(database_url=database_url, pool_max_size=4))
+    app = create_app(auth_settings(database_url, pool_max_size=4))
+    # Every case carries a valid token, overriding whatever schemathesis makes up for the
+    # bearer scheme: the fuzzing is of the operations, not of authentication (test_auth.py).
+    headers = bearer()
     failures: list[str] = []
     with serve(app) as served:
         schema = schemathesis.openapi.from_url(f"{served.url}/schema/openapi.json")
@@ -62,7 +65,9 @@ def test_every_operation_survives_fuzzing(database_url: str) -> None:
                 suppress_health_check=list(HealthCheck),
             )
             def fuzz(case: Case) -> None:
-                case.call_and_validate(base_url=served.url, checks=CHECKS, timeout=10)
+                case.call_and_validate(
+                    base_url=served.url, headers=headers, checks=CHECKS, timeout=10
+                )
 
             try:
                 fuzz()

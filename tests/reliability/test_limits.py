@@ -8,9 +8,9 @@ import asyncpg
 import httpx
 
 from app.api.app import MAX_BODY_BYTES, create_app
-from app.config import Settings
 from app.models.field_values import MAX_BATCH
 from app.repositories.paging import MAX_PAGE_SIZE
+from tests.conftest import auth_settings
 from tests.reliability.conftest import assert_problem, in_process, seed
 
 
@@ -59,8 +59,8 @@ async def test_page_sizes_are_bounded(api: httpx.AsyncClient) -> None:
 
 
 async def test_a_hanging_statement_cannot_pin_the_pool(database_url: str) -> None:
-    settings = Settings(
-        database_url=database_url,
+    settings = auth_settings(
+        database_url,
         pool_max_size=2,
         statement_timeout_ms=500,
         acquire_timeout_s=1.0,

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from app.api.app import create_app
-from app.config import Settings
 from app.db import connections
+from tests.conftest import auth_settings
 from tests.reliability.conftest import assert_problem, in_process, seed
 
 SOAK_S = 10.0
@@ -46,9 +46,7 @@ async def admin(database_url: str) -> AsyncIterator[asyncpg.Connection]:
 async def test_soak_backends_killed_at_random_answer_only_success_or_503(
     database_url: str, admin: asyncpg.Connection
 ) -> None:
-    settings = Settings(
-        database_url=database_url, pool_max_size=SOAK_CLIENTS, acquire_timeout_s=2.0
-    )
+    settings = auth_settings(database_url, pool_max_size=SOAK_CLIENTS, acquire_timeout_s=2.0)
     async with in_process(create_app(settings)) as api:
         s = await seed(api, videos=SOAK_CLIENTS, fields=1)
         field = s.field_ids[0]
@@ -207,7 +205,7 @@ class Faults:
 @pytest.fixture
 async def faults(database_url: str, admin: asyncpg.Connection) -> AsyncIterator[Faults]:
     await admin.execute(DIE)
-    settings = Settings(database_url=database_url, pool_min_size=1, pool_max_size=1)
+    settings = auth_settings(database_url, pool_min_size=1, pool_max_size=1)
     async with in_process(create_app(settings)) as api:
         r = await api.post("/lists", json={"name": "faults"})
         assert r.status_code == 201, r.text

@@ -14,9 +14,8 @@ import psycopg
 import pytest
 
 from app.api.app import create_app
-from app.config import Settings
 from app.db import migrate
-from tests.conftest import ROOT
+from tests.conftest import ROOT, auth_settings
 from tests.reliability.conftest import assert_problem, free_port, in_process
 
 PG_CTL = str(ROOT / "scripts" / "pg_ctl")  # drops root for the server, like the shared one
@@ -82,8 +81,8 @@ async def timed(request: "asyncio.Future[httpx.Response] | object") -> tuple[htt
 async def test_outage_answers_503_fast_then_recovers_and_keeps_acknowledged_writes(
     cluster: Cluster,
 ) -> None:
-    settings = Settings(
-        database_url=cluster.url,
+    settings = auth_settings(
+        cluster.url,
         pool_max_size=4,
         connect_timeout_s=CONNECT_TIMEOUT_S,
         acquire_timeout_s=ACQUIRE_TIMEOUT_S,

@@ -7,7 +7,7 @@ import httpx
 import psycopg
 
 from app.api.app import create_app
-from app.config import Settings
+from tests.conftest import auth_settings, bearer
 from tests.reliability.conftest import serve
 
 APP_SESSIONS = """
@@ -27,9 +27,12 @@ def wait_until(predicate: "object", timeout: float = 5) -> None:
 def test_shutdown_finishes_in_flight_requests_and_closes_the_pool(
     database_url: str, postgresql: psycopg.Connection
 ) -> None:
-    app = create_app(Settings(database_url=database_url, pool_max_size=4))
+    app = create_app(auth_settings(database_url, pool_max_size=4))
     observer = psycopg.connect(database_url, autocommit=True)
-    with serve(app) as served, httpx.Client(base_url=served.url, timeout=20) as client:
+    with (
+        serve(app) as served,
+        httpx.Client(base_url=served.url, timeout=20, headers=bearer()) as client,
+    ):
         list_id = client.post("/lists", json={"name": "shutdown"}).json()["id"]
         video = client.post(
             f"/lists/{list_id}/videos", json={"youtube_id": "abc", "title": "t"}
