@@ -12,8 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.config import Settings
-from app.db.pool import connect
 from bench import cases as bench_cases
 from bench import data, jsonb, plans, report, sizes, timing
 
@@ -35,18 +33,22 @@ async def run(
 ) -> dict[str, Any]:
     started = time.perf_counter()
     bench = await data.prepare(database_url, scale=scale, seed=seed, rebuild=rebuild)
-    # Set up like the app's sessions, so the plans shown are the plans the app gets.
-    conn = await connect(Settings(database_url=bench.url, statement_timeout_ms=0))
+    # Set up like the app's sessions, so the plans shown are the plans the app gets: as the
+    # app's role, under row-level security. The owning role builds the JSONB copy.
+    conn = await data.connect_as(bench, rls=False, statement_timeout_ms=0)
+    app_conn = await data.connect_as(bench, rls=True, statement_timeout_ms=0)
     try:
         jsonb_sizes = await jsonb.build(conn, bench)
         print("explaining", file=sys.stderr)
-        all_cases = await bench_cases.build(conn, bench)
-        plan_rows = await plans.run(conn, all_cases, out / f"plans-{scale}")
+        all_cases = await bench_cases.build(app_conn, bench)
+        plan_rows = await plans.run(app_conn, conn, all_cases, out / f"plans-{scale}")
+        leakproof = await conn.fetchval("SELECT app_comparisons_leakproof()")
         value_sizes = await sizes.measure(conn) if measure_sizes else None
         load = await conn.fetchval("SELECT load FROM bench_meta")
         version = await conn.fetchval("SHOW server_version")
     finally:
         await conn.close()
+        await app_conn.close()
     print("timing layers", file=sys.stderr)
     by_name = {c.name: c for c in all_cases}
     timed = await timing.run(
@@ -65,6 +67,7 @@ async def run(
             "concurrency": concurrency,
             "http": http,
             "cpus": os.cpu_count(),
+            "rls_comparisons_leakproof": leakproof,
         },
         "load": load,
         "plans": plan_rows,

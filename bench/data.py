@@ -4,6 +4,7 @@ Everything is derived from (scale, seed), so two runs with the same pair measure
 Rows go in with COPY (copy_records_to_table) with every trigger and foreign key active, so
 the load also measures what the schema's checks cost."""
 
+import os
 import random
 import sys
 import time
@@ -18,10 +19,14 @@ from uuid import UUID
 
 import asyncpg
 
+from app.config import Settings, app_role_of, with_user
 from app.db import migrate
-from app.db.pool import init_connection
+from app.db.access import ensure_app_role
+from app.db.pool import connect, init_connection
 
 LIST_NAME = "Bench list"
+# Who owns the bench list: the app role measures as this owner, under row-level security.
+BENCH_OWNER = "bench"
 CHUNK = 20_000
 WORDS = [
     "alpha",
@@ -124,7 +129,8 @@ TAGS = {
 class BenchData:
     """What the measurements need to know about the loaded data."""
 
-    url: str
+    url: str  # as the owning role (row-level security does not apply)
+    app_url: str  # as the app's role (it does)
     scale: int
     seed: int
     list_id: UUID
@@ -220,7 +226,12 @@ def _value(
 async def _load(conn: asyncpg.Connection, scale: int, seed: int) -> dict[str, Any]:
     rng = random.Random(f"{seed}:meta")
     list_id = _uuid(rng)
-    await conn.execute("INSERT INTO bookmark_lists (id, name) VALUES ($1, $2)", list_id, LIST_NAME)
+    await conn.execute(
+        "INSERT INTO bookmark_lists (id, owner, name) VALUES ($1, $2, $3)",
+        list_id,
+        BENCH_OWNER,
+        LIST_NAME,
+    )
     field_ids: dict[str, UUID] = {}
     for spec in FIELDS:
         field_ids[spec.name] = await conn.fetchval(
@@ -368,9 +379,17 @@ async def prepare(database_url: str, *, scale: int, seed: int, rebuild: bool) ->
     finally:
         await admin.close()
 
+    # What make migrate does; an existing bench database gets new migrations too.
+    migrate.apply(url)
+    role, password = app_role_of({**os.environ, "DATABASE_URL": url, "DATABASE_APP_URL": ""})
+    conn = await asyncpg.connect(url)
+    try:
+        for warning in await ensure_app_role(conn, role=role, password=password):
+            print(f"bench: warning: {warning}", file=sys.stderr)
+    finally:
+        await conn.close()
     if rebuild:
         print(f"building {dbname}: {scale:,} videos, seed {seed}", file=sys.stderr)
-        migrate.apply(url)
         conn = await asyncpg.connect(url)
         try:
             await init_connection(conn)
@@ -410,6 +429,7 @@ async def prepare(database_url: str, *, scale: int, seed: int, rebuild: bool) ->
         await conn.close()
     return BenchData(
         url=url,
+        app_url=with_user(url, role, password),
         scale=scale,
         seed=seed,
         list_id=list_id,
@@ -418,3 +438,17 @@ async def prepare(database_url: str, *, scale: int, seed: int, rebuild: bool) ->
         batch_videos=batch,
         load=load,
     )
+
+
+async def connect_as(
+    data: BenchData, *, rls: bool, statement_timeout_ms: int
+) -> asyncpg.Connection:
+    """A connection set up like the app's. rls: as the app's role, speaking for the bench
+    list's owner for the whole session (the app says it per transaction), so row-level
+    security applies as in the product; else as the owning role, which it does not restrict."""
+    settings = Settings(database_url=data.url, statement_timeout_ms=statement_timeout_ms)
+    if not rls:
+        return await connect(settings, url=data.url)
+    conn = await connect(settings, url=data.app_url)
+    await conn.execute("SELECT set_config('app.owner', $1, false)", BENCH_OWNER)
+    return conn

@@ -137,7 +137,11 @@ async def _typed(conn: asyncpg.Connection, case: Case, out: Path) -> dict[str, A
     }
 
 
-async def run(conn: asyncpg.Connection, cases: list[Case], out: Path) -> list[dict[str, Any]]:
+async def run(
+    conn: asyncpg.Connection, document_conn: asyncpg.Connection, cases: list[Case], out: Path
+) -> list[dict[str, Any]]:
+    """Each case's plan on `conn` (the app's role, under row-level security) and its JSONB
+    twin's on `document_conn` (the owning role: the copy has no policies)."""
     out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - before any timing
     results = []
     for case in cases:
@@ -147,8 +151,8 @@ async def run(conn: asyncpg.Connection, cases: list[Case], out: Path) -> list[di
             results.append(await _typed(conn, case, out))
         if case.jsonb is not None:
             sql, params = case.jsonb
-            await explain(conn, sql, params, False)
-            plan, text = await explain(conn, sql, params, False)
+            await explain(document_conn, sql, params, False)
+            plan, text = await explain(document_conn, sql, params, False)
             summary = summarize(plan)
             (out / f"{case.name}.jsonb.txt").write_text(
                 f"-- {case.name} on the JSONB layout\n{sql}\n-- params: {params!r}\n\n{text}\n"

@@ -13,6 +13,8 @@ TARGETS = {
     "api_over_repo_ms": 1.5,
     "facets_unfiltered_p50_ms": 2.0,
     "facets_filtered_p50_ms": 20.0,
+    # Row-level security on (the app's role) over off (the owning role), same SQL.
+    "rls_over_no_rls": 1.15,
 }
 
 
@@ -47,7 +49,8 @@ def _timing_table(timing: list[dict[str, Any]]) -> str:
 
 
 def ratios(timing: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """repository/asyncpg and api/repository p50 ratios per query and concurrency."""
+    """repository/asyncpg, api/repository and RLS on/off (asyncpg as the app's role over the
+    owning role's) p50 ratios per query and concurrency."""
     by_key = {(t["query"], t["concurrency"], t["layer"]): t for t in timing}
     out = []
     for (query, level, layer), t in by_key.items():
@@ -55,12 +58,16 @@ def ratios(timing: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         bare = by_key.get((query, level, "asyncpg"))
         api = by_key.get((query, level, "api"))
+        no_rls = by_key.get((query, level, "asyncpg_no_rls"))
         out.append(
             {
                 "query": query,
                 "concurrency": level,
                 "repo_over_asyncpg": round(t["p50_ms"] / bare["p50_ms"], 2) if bare else None,
                 "api_over_repo": round(api["p50_ms"] / t["p50_ms"], 2) if api else None,
+                "rls_over_no_rls": (
+                    round(bare["p50_ms"] / no_rls["p50_ms"], 2) if bare and no_rls else None
+                ),
             }
         )
     return out
@@ -153,6 +160,20 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "<= 1.25x",
             worst_ratio["repo_over_asyncpg"] <= TARGETS["repo_over_asyncpg_reads"],
         )
+    with_rls = [r for r in ratios(timing) if r["concurrency"] == 1 and r["rls_over_no_rls"]]
+    if with_rls:
+        over = sorted(
+            (r for r in with_rls if r["rls_over_no_rls"] > TARGETS["rls_over_no_rls"]),
+            key=lambda r: -r["rls_over_no_rls"],
+        )
+        worst_rls = max(with_rls, key=lambda r: r["rls_over_no_rls"])
+        add(
+            f"row-level security on/off, asyncpg p50, {len(with_rls)} queries "
+            f"(worst {worst_rls['query']} {worst_rls['rls_over_no_rls']}x)",
+            ", ".join(f"{r['query']} {r['rls_over_no_rls']}x" for r in over) or "all within",
+            "<= 1.15x",
+            not over,
+        )
     batch = c1.get(("set_batch_1000", "repository"))
     if batch:
         add(
@@ -210,11 +231,11 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         _timing_table(results["timing"]),
         "",
-        "| query | concurrency | repository/asyncpg | api/repository |",
-        "|---|---:|---:|---:|",
+        "| query | concurrency | repository/asyncpg | api/repository | RLS on/off (asyncpg) |",
+        "|---|---:|---:|---:|---:|",
         *(
             f"| {r['query']} | {r['concurrency']} | {r['repo_over_asyncpg']} "
-            f"| {r['api_over_repo']} |"
+            f"| {r['api_over_repo']} | {r['rls_over_no_rls']} |"
             for r in ratios(results["timing"])
         ),
         "",

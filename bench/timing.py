@@ -17,12 +17,11 @@ from typing import Any
 
 import httpx
 
-from app.config import Settings
-from app.db.pool import connect
 from app.models.field_values import BulkEdit, BulkValueSet, FieldValueSet
 from app.repositories import field_values, video_facets, video_search, videos
+from app.tokens import DAY_S, issue_token
 from bench.cases import Case, batch_rows
-from bench.data import BenchData
+from bench.data import BENCH_OWNER, BenchData, connect_as
 
 ROOT = Path(__file__).resolve().parents[1]
 # Besides every search case.
@@ -32,6 +31,11 @@ TIMED = ("fields_of_video", "newest_page", "values_of_page", "set_one_value", "s
 BUDGET_S = 1.5
 # The product cuts a statement at 5 s (a 503); the bench measures how long it really takes.
 STATEMENT_TIMEOUT_MS = 60_000
+# The app under the bench checks tokens signed with this; a fresh one per run.
+JWT_SECRET = os.urandom(32).hex()
+# The bare SQL again as the owning role, which row-level security does not restrict: the
+# product's cost of RLS is asyncpg over this layer.
+NO_RLS = "asyncpg_no_rls"
 
 # (connection or client, iteration) -> one request
 Call = Callable[[Any, int], Awaitable[Any]]
@@ -216,6 +220,11 @@ def layered(data: BenchData, cases: dict[str, Case]) -> list[Layered]:
         elif name == "set_batch_1000":
             size = min(1000, len(data.batch_videos))
             out.append(Layered(name, _set_batch(data, case, size), size))
+    for item in out:  # the same SQL without row-level security, beside each bare call
+        if "asyncpg" in item.calls:
+            item.calls = {"asyncpg": item.calls["asyncpg"], NO_RLS: item.calls["asyncpg"]} | {
+                layer: call for layer, call in item.calls.items() if layer != "asyncpg"
+            }
     return out
 
 
@@ -253,6 +262,7 @@ async def api_server(url: str, pool_size: int) -> AsyncIterator[str]:
         "DATABASE_URL": url,
         "DB_POOL_MAX_SIZE": str(pool_size),
         "DB_STATEMENT_TIMEOUT_MS": str(STATEMENT_TIMEOUT_MS),
+        "AUTH_JWT_SECRET": JWT_SECRET,
     }
     proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before any timing
         [
@@ -301,7 +311,11 @@ async def run(
     levels = sorted({1, concurrency})
     # Set up like the app's pool (plan_cache_mode above all), or the layers would not compare.
     conns = [
-        await connect(Settings(database_url=data.url, statement_timeout_ms=STATEMENT_TIMEOUT_MS))
+        await connect_as(data, rls=True, statement_timeout_ms=STATEMENT_TIMEOUT_MS)
+        for _ in range(concurrency)
+    ]
+    owner_conns = [
+        await connect_as(data, rls=False, statement_timeout_ms=STATEMENT_TIMEOUT_MS)
         for _ in range(concurrency)
     ]
     results: list[dict[str, Any]] = []
@@ -313,6 +327,9 @@ async def run(
                 client = await stack.enter_async_context(
                     httpx.AsyncClient(
                         base_url=base,
+                        headers={
+                            "Authorization": f"Bearer {issue_token(JWT_SECRET, BENCH_OWNER, DAY_S)}"
+                        },
                         timeout=30,
                         limits=httpx.Limits(max_connections=concurrency),
                     )
@@ -326,11 +343,11 @@ async def run(
                     lat: dict[str, list[float]] = {layer: [] for layer in layers}
                     wall: dict[str, float] = dict.fromkeys(layers, 0.0)
                     for layer in layers:  # warm-up
-                        res = [client] * level if layer == "api" else conns[:level]
+                        res = _resources(layer, level, client, conns, owner_conns)
                         await _run(item.calls[layer], res, min(per_round, 5), 0)
                     for r in range(rounds):
                         for layer in layers:
-                            res = [client] * level if layer == "api" else conns[:level]
+                            res = _resources(layer, level, client, conns, owner_conns)
                             got, seconds = await _run(
                                 item.calls[layer], res, per_round, r * per_round
                             )
@@ -347,17 +364,28 @@ async def run(
                         )
                     print(f"  timed {item.name} at concurrency {level}", file=sys.stderr)
     finally:
-        for conn in conns:
+        for conn in conns + owner_conns:
             await conn.close()
     return results
+
+
+def _resources(
+    layer: str, level: int, client: Any, conns: list[Any], owner_conns: list[Any]
+) -> list[Any]:
+    """What `level` concurrent workers of a layer call through."""
+    if layer == "api":
+        return [client] * level
+    return (owner_conns if layer == NO_RLS else conns)[:level]
 
 
 async def compare_jsonb(
     data: BenchData, cases: list[Case], *, iterations: int, rounds: int
 ) -> list[dict[str, Any]]:
     """Typed (the product's SQL; the repository where it runs none) against JSONB, bare
-    asyncpg, one connection, interleaved."""
-    conn = await connect(Settings(database_url=data.url, statement_timeout_ms=STATEMENT_TIMEOUT_MS))
+    asyncpg, one connection each, interleaved. Typed runs as the product does, under
+    row-level security; the JSONB copy has none (it cannot be slower for it)."""
+    conn = await connect_as(data, rls=True, statement_timeout_ms=STATEMENT_TIMEOUT_MS)
+    document_conn = await connect_as(data, rls=False, statement_timeout_ms=STATEMENT_TIMEOUT_MS)
     results = []
     try:
         for case in cases:
@@ -371,7 +399,7 @@ async def compare_jsonb(
                 return await conn.fetch(case.sql, *case.params)
 
             async def document(side: tuple[str, list[Any]] = case.jsonb) -> Any:
-                return await conn.fetch(side[0], *side[1])
+                return await document_conn.fetch(side[0], *side[1])
 
             sides: dict[str, Callable[[], Awaitable[Any]]] = {"typed": typed, "jsonb": document}
             lat: dict[str, list[float]] = {side: [] for side in sides}
@@ -395,4 +423,5 @@ async def compare_jsonb(
             results.append(row)
     finally:
         await conn.close()
+        await document_conn.close()
     return results

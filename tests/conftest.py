@@ -14,7 +14,7 @@ from pytest_postgresql.executors import PostgreSQLExecutor
 
 from app.config import DEFAULT_APP_ROLE, Settings
 from app.db import migrate
-from app.db.access import ensure_app_role
+from app.db.access import ensure_app_role_at
 from app.db.pool import create_pool
 from app.tokens import DAY_S, issue_token
 
@@ -50,7 +50,7 @@ def load_schema(
     roles belong to the cluster; the grants are cloned with the template)."""
     url = f"postgresql://{user}@{host}:{port}/{dbname}"
     migrate.apply(url)
-    ensure_app_role(url, DEFAULT_APP_ROLE, None)
+    ensure_app_role_at(url, DEFAULT_APP_ROLE, None)
 
 
 postgresql_proc = factories.postgresql_proc(

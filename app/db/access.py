@@ -11,24 +11,33 @@ from app.db.execute import execute
 SQL = queries.load("access")
 
 
-def ensure_app_role(database_url: str, role: str, password: str | None) -> list[str]:
+async def ensure_app_role(
+    conn: asyncpg.Connection, *, role: str, password: str | None
+) -> list[str]:
     """Run as the owning role. Returns the warnings the database raised (e.g. that only a
     superuser can keep the search's index plans under row-level security)."""
-    return asyncio.run(_ensure_app_role(database_url, role, password))
-
-
-async def _ensure_app_role(database_url: str, role: str, password: str | None) -> list[str]:
     warnings: list[str] = []
-    conn = await asyncpg.connect(database_url)
+
+    def keep_warning(_: object, message: asyncpg.PostgresLogMessage) -> None:
+        if getattr(message, "severity_en", "") == "WARNING":
+            warnings.append(str(message))
+
+    conn.add_log_listener(keep_warning)
     try:
-        conn.add_log_listener(
-            lambda _, message: (
-                warnings.append(str(message))
-                if getattr(message, "severity_en", "") == "WARNING"
-                else None
-            )
-        )
         await execute(conn, SQL["ensure_app_role"], role, password)
     finally:
-        await conn.close()
+        conn.remove_log_listener(keep_warning)
     return warnings
+
+
+def ensure_app_role_at(database_url: str, role: str, password: str | None) -> list[str]:
+    """ensure_app_role on a connection of its own (for make migrate and the tests' template)."""
+
+    async def run() -> list[str]:
+        conn = await asyncpg.connect(database_url)
+        try:
+            return await ensure_app_role(conn, role=role, password=password)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())

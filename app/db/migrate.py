@@ -15,7 +15,7 @@ from yoyo import get_backend, read_migrations
 from yoyo.backends import DatabaseBackend
 
 from app.config import app_role_of
-from app.db.access import ensure_app_role
+from app.db.access import ensure_app_role_at
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 LOCK_TIMEOUT_SECONDS = 120
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"applied: {', '.join(done)}" if done else "nothing to apply: the schema is current"
             )
             role, password = app_role_of(os.environ)
-            for warning in ensure_app_role(database_url, role, password):
+            for warning in ensure_app_role_at(database_url, role, password):
                 print(f"migrate: warning: {warning}", file=sys.stderr)
             print(f"app role: {role} (DML on the tenant tables, row-level security applies)")
         else:

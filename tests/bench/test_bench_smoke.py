@@ -48,6 +48,10 @@ async def test_bench_runs_at_a_tiny_scale(bench_database: str, tmp_path: Path) -
     assert ("search_rating_eq", "repository") in layers
     assert ("search_rating_eq", "asyncpg") in layers
     assert ("facets_rare_filter", "repository") in layers
+    # The RLS cost: the same SQL as the app's role and as the owning role.
+    assert ("search_rating_eq", "asyncpg_no_rls") in layers
+    assert saved["meta"]["rls_comparisons_leakproof"] is True
+    assert any(t["target"].startswith("row-level security on/off") for t in saved["targets"])
     assert saved["jsonb"] and all(r["typed_p50_ms"] > 0 for r in saved["jsonb"])
     assert "facets_select" in {r["query"] for r in saved["jsonb"]}
     assert saved["sizes"]["partial_total"] > 0
