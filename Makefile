@@ -14,7 +14,7 @@ export HOST PORT
 # .localdb/: the API never runs without authentication, not even on a newcomer's machine.
 NO_TOKEN_KEY := [ -z "$${AUTH_JWT_SECRET:-}" ] && [ -z "$${AUTH_JWT_PUBLIC_KEY:-}" ]
 
-.PHONY: help install run token migrate rollback rollback-all psql db-status db-stop test lint format bench clean
+.PHONY: help install run token migrate rollback rollback-all psql psql-app db-status db-stop test lint format bench clean
 
 help: ## list the targets
 	@echo "custom-fields-sql: start with 'make run' (the API) or 'make test'."
@@ -67,6 +67,9 @@ rollback-all: install ## roll back every migration (drops the schema)
 
 psql: ## open psql on the same database (extra psql arguments: ARGS="...")
 	scripts/with-db scripts/psql $(ARGS)
+
+psql-app: install ## psql as the app's role for OWNER, under row-level security (make psql-app OWNER=alice)
+	OWNER="$(OWNER)" scripts/with-db scripts/psql-app $(ARGS)
 
 db-status: ## say whether the local PostgreSQL runs, and on which port
 	@if [ -n "$${DATABASE_URL:-}" ]; then echo "DATABASE_URL is set: run, migrate and psql use it, not .localdb/"; fi
