@@ -42,8 +42,10 @@ CREATE POLICY bookmark_lists_of_owner ON bookmark_lists
     WITH CHECK (owner = (SELECT current_owner()));
 
 -- Every other tenant table: visible and writable when its list is. The subquery on
--- bookmark_lists is itself filtered by the policy above, so it reads only the caller's lists
--- (one hash per statement).
+-- bookmark_lists is itself filtered by the policy above, so it reads only the caller's lists.
+-- Written as "= ANY (array)", an InitPlan run once per statement: written as "IN (subquery)",
+-- a hashed SubPlan the planner gives a default selectivity, and at 1M videos it sorted the
+-- 250,000 matches of "Status = inbox" (898 ms) instead of walking the newest ones (7 ms).
 DO $$
 DECLARE
     tenant_table text;
@@ -54,8 +56,9 @@ BEGIN
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', tenant_table);
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', tenant_table);
         EXECUTE format(
-            'CREATE POLICY %I ON %I USING (list_id IN (SELECT id FROM bookmark_lists)) '
-            'WITH CHECK (list_id IN (SELECT id FROM bookmark_lists))',
+            'CREATE POLICY %I ON %I '
+            'USING (list_id = ANY ((SELECT array_agg(id) FROM bookmark_lists)::uuid[])) '
+            'WITH CHECK (list_id = ANY ((SELECT array_agg(id) FROM bookmark_lists)::uuid[]))',
             tenant_table || '_of_owner', tenant_table);
     END LOOP;
 END
@@ -65,8 +68,8 @@ $$;
 ALTER TABLE field_value_counts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE field_value_counts FORCE ROW LEVEL SECURITY;
 CREATE POLICY field_value_counts_of_owner ON field_value_counts
-    USING (field_id IN (SELECT id FROM custom_fields))
-    WITH CHECK (field_id IN (SELECT id FROM custom_fields));
+    USING (field_id = ANY ((SELECT array_agg(id) FROM custom_fields)::uuid[]))
+    WITH CHECK (field_id = ANY ((SELECT array_agg(id) FROM custom_fields)::uuid[]));
 
 -- A view reads its tables with its owner's rights, and a superuser owner bypasses row-level
 -- security: these two read with the caller's, so the policies apply through them too.

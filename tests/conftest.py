@@ -43,14 +43,19 @@ def auth_settings(database_url: str, **settings: Any) -> Settings:
     return Settings(database_url=database_url, jwt_secret=TEST_JWT_SECRET, **settings)
 
 
+def migrate_like_make(url: str) -> None:
+    """What `make migrate` does: the migrations, then the app's role (with no password: the
+    test clusters trust local logins)."""
+    migrate.apply(url)
+    ensure_app_role_at(url, DEFAULT_APP_ROLE, None)
+
+
 def load_schema(
     host: str, port: int, user: str, dbname: str, password: str | None = None, **_: object
 ) -> None:
-    """What `make migrate` does: the migrations, then the app's role (once per test cluster:
-    roles belong to the cluster; the grants are cloned with the template)."""
-    url = f"postgresql://{user}@{host}:{port}/{dbname}"
-    migrate.apply(url)
-    ensure_app_role_at(url, DEFAULT_APP_ROLE, None)
+    """The template's schema (the role is made once per test cluster: roles belong to the
+    cluster; the grants are cloned with the template)."""
+    migrate_like_make(f"postgresql://{user}@{host}:{port}/{dbname}")
 
 
 postgresql_proc = factories.postgresql_proc(

@@ -10,6 +10,7 @@ from app.field_types import FieldType
 from app.repositories import video_search
 from bench import cases as bench_cases
 from bench import data as bench_data
+from tests.api import test_access
 from tests.db import factories, test_value_rules
 from tests.repositories import conftest as repository_conftest
 from tests.repositories import test_video_search
@@ -52,6 +53,7 @@ def test_every_declared_fragment_is_in_the_search_sql() -> None:
 def test_every_type_is_covered_by_the_suites_and_the_bench() -> None:
     assert set(factories.DEFAULT_CONFIGS) == DECLARED
     assert set(repository_conftest.DEFAULT_CONFIGS) == DECLARED
+    assert set(test_access.VALUES) == DECLARED
     assert set(test_value_rules.VALID) >= DECLARED
     assert {t for t, *_ in test_video_search.CASES} == DECLARED
     bench_types = {spec.name: spec.field_type for spec in bench_data.FIELDS}

@@ -96,6 +96,14 @@ def problem(response: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
+async def openapi(client: Client) -> dict[str, Any]:
+    """The app's own OpenAPI document (JSON, under its own media type)."""
+    response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200, response.text
+    schema: dict[str, Any] = response.json()
+    return schema
+
+
 def error_fields(body: dict[str, Any]) -> set[str]:
     """The names of the offending request fields of a 400 validation problem."""
     return {str(e.get("field")) for e in body.get("errors", [])}

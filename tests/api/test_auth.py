@@ -23,7 +23,7 @@ from litestar.testing import AsyncTestClient
 from app.api.app import create_app
 from app.config import Settings
 from app.tokens import DAY_S, issue_token, main
-from tests.api.conftest import Client, client_for, ok, problem
+from tests.api.conftest import Client, client_for, ok, openapi, problem
 from tests.conftest import OTHER_OWNER, OWNER, TEST_JWT_SECRET, auth_settings, bearer
 
 ISSUER = "https://issuer.example"
@@ -100,13 +100,6 @@ def refused(response: httpx.Response, detail: str | None = None) -> str:
     if detail is not None:
         assert body["detail"] == detail, body
     return str(body["detail"])
-
-
-async def openapi(client: Client) -> dict[str, Any]:
-    response = await client.get("/schema/openapi.json")
-    assert response.status_code == 200, response.text
-    schema: dict[str, Any] = response.json()
-    return schema
 
 
 def unauthenticated(response: httpx.Response) -> str:

@@ -38,10 +38,12 @@ def unique(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:8]}"
 
 
-def create_list(conn: psycopg.Connection, *, name: str | None = None) -> uuid.UUID:
+def create_list(
+    conn: psycopg.Connection, *, name: str | None = None, owner: str = OWNER
+) -> uuid.UUID:
     row = conn.execute(
         "INSERT INTO bookmark_lists (owner, name) VALUES (%s, %s) RETURNING id",
-        [OWNER, unique("List") if name is None else name],
+        [owner, unique("List") if name is None else name],
     ).fetchone()
     assert row
     return row[0]
@@ -157,8 +159,8 @@ class FullList:
     tag_id: uuid.UUID
 
 
-def create_full_list(conn: psycopg.Connection) -> FullList:
-    list_id = create_list(conn)
+def create_full_list(conn: psycopg.Connection, *, owner: str = OWNER) -> FullList:
+    list_id = create_list(conn, owner=owner)
     video_id = create_video(conn, list_id=list_id)
     field_id = create_field(conn, list_id=list_id, field_type="rating")
     schema_id = create_schema(conn, list_id=list_id)

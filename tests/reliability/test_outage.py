@@ -14,8 +14,7 @@ import psycopg
 import pytest
 
 from app.api.app import create_app
-from app.db import migrate
-from tests.conftest import ROOT, auth_settings
+from tests.conftest import ROOT, auth_settings, migrate_like_make
 from tests.reliability.conftest import assert_problem, free_port, in_process
 
 PG_CTL = str(ROOT / "scripts" / "pg_ctl")  # drops root for the server, like the shared one
@@ -61,7 +60,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         admin = f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres"
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute("CREATE DATABASE app")
-        migrate.apply(cluster.url)
+        migrate_like_make(cluster.url)
         yield cluster
     finally:
         subprocess.run(

@@ -1,0 +1,532 @@
+"""Row-level security, in raw SQL as the app's own role (migrations/0015_owners.sql): whatever
+statement the app runs, it sees and writes only the rows of the owner its transaction names,
+and nothing when it names none; and the role has no way around that."""
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+import asyncpg
+import psycopg
+import pytest
+from litestar.testing import AsyncTestClient
+from psycopg import sql
+
+from app.api.app import create_app
+from app.config import DEFAULT_APP_ROLE, Settings
+from app.db import connections, queries
+from app.db.pool import connect, create_pool
+from tests.conftest import OTHER_OWNER, OWNER, auth_settings, bearer
+from tests.db.factories import FullList, create_full_list, create_list
+
+ACCESS = queries.load("access")
+
+# How a row of each relation belongs to an owner, as a condition on the relation's row `r`
+# (every other relation the app can read has a list_id: see owner_condition).
+BY_OWNER = {
+    "bookmark_lists": "r.owner = %(owner)s",
+    "field_value_counts": (
+        "r.field_id IN (SELECT f.id FROM custom_fields AS f JOIN bookmark_lists AS l"
+        " ON l.id = f.list_id WHERE l.owner = %(owner)s)"
+    ),
+}
+BY_LIST = "r.list_id IN (SELECT l.id FROM bookmark_lists AS l WHERE l.owner = %(owner)s)"
+
+
+@dataclass(frozen=True)
+class Tenants:
+    """Two full lists of OWNER, one of OTHER_OWNER, and one made before owners existed."""
+
+    alice: list[FullList]
+    bob: FullList
+    ownerless: uuid.UUID
+
+
+@pytest.fixture
+def tenants(postgresql: psycopg.Connection) -> Tenants:
+    """Built and committed as the owning role, which row-level security does not restrict."""
+    alice = [create_full_list(postgresql, owner=OWNER) for _ in range(2)]
+    bob = create_full_list(postgresql, owner=OTHER_OWNER)
+    ownerless = create_list(postgresql, owner="")
+    postgresql.commit()
+    return Tenants(alice, bob, ownerless)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """The app's settings for this database: app_url logs in as the app role."""
+    return Settings(database_url=database_url)
+
+
+@asynccontextmanager
+async def as_app(settings: Settings, owner: str | None) -> AsyncIterator[asyncpg.Connection]:
+    """A connection as the app role, inside a transaction that names `owner` the way the app
+    does (None: names nobody). Committed when the block ends."""
+    conn = await connect(settings)
+    try:
+        async with conn.transaction():
+            if owner is not None:
+                await conn.execute(ACCESS["set_owner"].text, owner)
+            yield conn
+    finally:
+        await conn.close()
+
+
+async def refusal(conn: asyncpg.Connection, statement: str, *args: Any) -> asyncpg.PostgresError:
+    """The error of a statement that must fail; run in a savepoint, so the transaction goes on."""
+    with pytest.raises(asyncpg.PostgresError) as info:
+        async with conn.transaction():
+            await conn.execute(statement, *args)
+    return info.value
+
+
+def by_row_security(error: asyncpg.PostgresError) -> bool:
+    refused = isinstance(error, asyncpg.InsufficientPrivilegeError)
+    return refused and "row-level security" in str(error)
+
+
+PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+DML = {"SELECT", "INSERT", "UPDATE", "DELETE"}
+HAS_LIST_ID = (
+    "EXISTS (SELECT FROM pg_attribute AS a WHERE a.attrelid = c.oid"
+    " AND a.attname = 'list_id' AND NOT a.attisdropped)"
+)
+
+
+def relations(conn: psycopg.Connection, kinds: str, where: str = "true") -> set[str]:
+    """Names of our relations in public of these relkinds; `where` is a fixed condition on c."""
+    query = sql.SQL(
+        "SELECT c.relname FROM pg_class AS c WHERE c.relnamespace = 'public'::regnamespace"
+        " AND c.relkind = ANY (%s) AND c.relname !~ '^(_yoyo_|yoyo_lock)' AND {}"
+    ).format(sql.SQL(where))
+    return {name for (name,) in conn.execute(query, [list(kinds)])}
+
+
+def privileges_of_the_app_role(conn: psycopg.Connection) -> dict[str, set[str]]:
+    """Each relation in public (yoyo's too) on which the app role has some privilege."""
+    rows = conn.execute(
+        "SELECT c.relname, p.privilege FROM pg_class AS c CROSS JOIN unnest(%s::text[]) AS p"
+        " (privilege) WHERE c.relnamespace = 'public'::regnamespace"
+        " AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+        " AND has_table_privilege(%s, c.oid, p.privilege)",
+        [list(PRIVILEGES), DEFAULT_APP_ROLE],
+    ).fetchall()
+    found: dict[str, set[str]] = {}
+    for relation, privilege in rows:
+        found.setdefault(relation, set()).add(privilege)
+    return found
+
+
+def app_may(conn: psycopg.Connection, privilege: str) -> list[str]:
+    """The relations the app role has this privilege on."""
+    return sorted(
+        name for name, had in privileges_of_the_app_role(conn).items() if privilege in had
+    )
+
+
+def tables_of_owners(conn: psycopg.Connection) -> set[str]:
+    """Every table with a list_id, and those whose rows belong to an owner another way."""
+    return relations(conn, "rp", HAS_LIST_ID) | set(BY_OWNER)
+
+
+def owner_condition(conn: psycopg.Connection, relation: str) -> str:
+    if relation in BY_OWNER:
+        return BY_OWNER[relation]
+    assert relation in relations(conn, "rpv", HAS_LIST_ID), f"whose is a row of {relation}?"
+    return BY_LIST
+
+
+def rows_of(conn: psycopg.Connection, relation: str, owner: str) -> list[str]:
+    """The owner's rows of a relation, as JSON text, read as the owning role."""
+    query = sql.SQL("SELECT to_jsonb(r)::text FROM {} AS r WHERE {}").format(
+        sql.Identifier(relation), sql.SQL(owner_condition(conn, relation))
+    )
+    return sorted(row[0] for row in conn.execute(query, {"owner": owner}))
+
+
+def everything(conn: psycopg.Connection) -> dict[str, list[str]]:
+    """Every row of every relation the app can read, as JSON text, read as the owning role."""
+    return {
+        relation: sorted(
+            row[0]
+            for row in conn.execute(
+                sql.SQL("SELECT to_jsonb(r)::text FROM {} AS r").format(sql.Identifier(relation))
+            )
+        )
+        for relation in app_may(conn, "SELECT")
+    }
+
+
+async def seen(conn: asyncpg.Connection, relation: str) -> list[str]:
+    """The rows of a relation this connection sees, as JSON text."""
+    # The relation's name comes from the catalog, never from input.
+    query = f'SELECT to_jsonb(r)::text FROM "{relation}" AS r'  # noqa: S608
+    return sorted(row[0] for row in await conn.fetch(query))
+
+
+async def test_the_app_role_sees_exactly_the_callers_rows_of_every_table_and_view(
+    postgresql: psycopg.Connection, settings: Settings, tenants: Tenants
+) -> None:
+    readable = app_may(postgresql, "SELECT")
+    assert {"videos", "video_field_values", "field_fill", "field_value_counts"} <= set(readable)
+    for owner in (OWNER, OTHER_OWNER):
+        async with as_app(settings, owner) as conn:
+            for relation in readable:
+                theirs = rows_of(postgresql, relation, owner)
+                assert theirs, f"{relation} has no row of {owner}: the test proves nothing"
+                assert await seen(conn, relation) == theirs, (owner, relation)
+
+
+async def test_naming_nobody_shows_no_row_of_any_table_or_view(
+    postgresql: psycopg.Connection, settings: Settings, tenants: Tenants
+) -> None:
+    assert all(everything(postgresql).values())
+    # Not naming anyone, and naming the empty owner of the lists made before owners existed.
+    for owner in (None, ""):
+        async with as_app(settings, owner) as conn:
+            assert await conn.fetchval("SELECT current_owner()") is None
+            for relation in app_may(postgresql, "SELECT"):
+                assert await seen(conn, relation) == [], (owner, relation)
+
+
+# A row of each tenant table that belongs in another owner's list (`theirs`: that owner's full
+# list). test_every_tenant_table_is_tried_here fails until a new tenant table has one.
+FOREIGN_ROWS: dict[str, tuple[str, Callable[[FullList], list[Any]]]] = {
+    "bookmark_lists": (
+        "INSERT INTO bookmark_lists (owner, name) VALUES ($1, 'Planted')",
+        lambda theirs: [OTHER_OWNER],
+    ),
+    "videos": (
+        "INSERT INTO videos (list_id, youtube_id, title) VALUES ($1, 'planted', 'Planted')",
+        lambda theirs: [theirs.list_id],
+    ),
+    "custom_fields": (
+        "INSERT INTO custom_fields (list_id, name, field_type, config)"
+        " VALUES ($1, 'Planted', 'boolean', '{}')",
+        lambda theirs: [theirs.list_id],
+    ),
+    "field_schemas": (
+        "INSERT INTO field_schemas (list_id, name) VALUES ($1, 'Planted')",
+        lambda theirs: [theirs.list_id],
+    ),
+    "schema_fields": (
+        "INSERT INTO schema_fields (list_id, schema_id, field_id, display_order)"
+        " VALUES ($1, $2, $3, 7)",
+        lambda theirs: [theirs.list_id, theirs.schema_id, theirs.field_id],
+    ),
+    "tags": (
+        "INSERT INTO tags (list_id, name) VALUES ($1, 'Planted')",
+        lambda theirs: [theirs.list_id],
+    ),
+    "video_tags": (
+        "INSERT INTO video_tags (list_id, video_id, tag_id) VALUES ($1, $2, $3)",
+        lambda theirs: [theirs.list_id, theirs.video_id, theirs.tag_id],
+    ),
+    "video_field_values": (
+        "INSERT INTO video_field_values (list_id, video_id, field_id, field_type, value_numeric)"
+        " VALUES ($1, $2, $3, 'rating', 1)",
+        lambda theirs: [theirs.list_id, theirs.video_id, theirs.field_id],
+    ),
+    "list_video_counts": (
+        "INSERT INTO list_video_counts (list_id, slot, count) VALUES ($1, 0, 1000)",
+        lambda theirs: [theirs.list_id],
+    ),
+    "field_value_counts": (
+        "INSERT INTO field_value_counts (field_id, value_numeric, slot, count)"
+        " VALUES ($1, 5, 0, 1000)",
+        lambda theirs: [theirs.field_id],
+    ),
+}
+
+
+def test_every_tenant_table_is_tried_here(postgresql: psycopg.Connection) -> None:
+    assert set(app_may(postgresql, "INSERT")) == set(FOREIGN_ROWS)
+
+
+def masked(error: asyncpg.PostgresError, ids: FullList) -> tuple[str, str]:
+    """The error's SQLSTATE and message, each id of `ids` written as its name."""
+    message = str(error)
+    for name, value in asdict(ids).items():
+        message = message.replace(str(value), f"<{name}>")
+    return error.sqlstate, message
+
+
+@pytest.mark.parametrize("table", sorted(FOREIGN_ROWS))
+async def test_a_row_in_another_owners_list_is_refused_as_if_the_list_did_not_exist(
+    postgresql: psycopg.Connection, settings: Settings, tenants: Tenants, table: str
+) -> None:
+    statement, args = FOREIGN_ROWS[table]
+    nowhere = FullList(*(uuid.uuid4() for _ in fields(FullList)))
+    before = everything(postgresql)
+    async with as_app(settings, OWNER) as conn:
+        error = await refusal(conn, statement, *args(tenants.bob))
+        unknown = await refusal(conn, statement, *args(nowhere))
+    assert masked(error, tenants.bob) == masked(unknown, nowhere)
+    # The policy's WITH CHECK; or before it, a rules trigger that looks the video up under
+    # row-level security too (video_field_values) and finds none.
+    assert by_row_security(error) or "does not exist" in str(error), error
+    assert everything(postgresql) == before
+
+
+async def test_another_owners_rows_are_untouched_by_updates_and_deletes_of_every_row(
+    postgresql: psycopg.Connection, settings: Settings, tenants: Tenants
+) -> None:
+    bobs = {table: rows_of(postgresql, table, OTHER_OWNER) for table in FOREIGN_ROWS}
+    alices = {table: len(rows_of(postgresql, table, OWNER)) for table in FOREIGN_ROWS}
+    key = {"bookmark_lists": "name", "field_value_counts": "count"}
+    async with as_app(settings, OWNER) as conn:
+        for table in FOREIGN_ROWS:
+            column = key.get(table, "list_id")
+            # No WHERE: every row the statement could touch. Names come from FOREIGN_ROWS.
+            updated = await conn.execute(f"UPDATE {table} SET {column} = {column}")  # noqa: S608
+            assert updated == f"UPDATE {alices[table]}", table
+        # Bob's rows named by id: nothing to update or delete.
+        bob = tenants.bob
+        renamed = await conn.execute(
+            "UPDATE videos SET title = 'Taken' WHERE id = $1", bob.video_id
+        )
+        assert renamed == "UPDATE 0"
+        assert await conn.execute("DELETE FROM videos WHERE id = $1", bob.video_id) == "DELETE 0"
+        assert await conn.execute("DELETE FROM bookmark_lists WHERE id = $1", bob.list_id) == (
+            "DELETE 0"
+        )
+        deleted = await conn.execute("DELETE FROM bookmark_lists")
+        assert deleted == f"DELETE {len(tenants.alice)}"
+    assert {table: rows_of(postgresql, table, OTHER_OWNER) for table in FOREIGN_ROWS} == bobs
+    assert not rows_of(postgresql, "videos", OWNER)
+
+
+async def test_a_row_cannot_be_moved_or_given_to_another_owner(
+    postgresql: psycopg.Connection, settings: Settings, tenants: Tenants
+) -> None:
+    mine, theirs = tenants.alice[0], tenants.bob
+    before = everything(postgresql)
+    async with as_app(settings, OWNER) as conn:
+        for statement, args in (
+            ("UPDATE bookmark_lists SET owner = $2 WHERE id = $1", [mine.list_id, OTHER_OWNER]),
+            ("UPDATE videos SET list_id = $2 WHERE id = $1", [mine.video_id, theirs.list_id]),
+            (
+                "UPDATE custom_fields SET list_id = $2 WHERE id = $1",
+                [mine.field_id, theirs.list_id],
+            ),
+        ):
+            error = await refusal(conn, statement, *args)
+            assert by_row_security(error), (statement, error)
+    assert everything(postgresql) == before
+
+
+async def test_a_new_list_is_the_callers_and_nobody_can_make_one(
+    postgresql: psycopg.Connection, settings: Settings
+) -> None:
+    async with as_app(settings, OWNER) as conn:
+        made = await conn.fetchrow("INSERT INTO bookmark_lists (name) VALUES ('Mine') RETURNING *")
+        assert made is not None and made["owner"] == OWNER
+    async with as_app(settings, None) as conn:
+        for statement in (
+            "INSERT INTO bookmark_lists (name) VALUES ('Nobody''s')",
+            "INSERT INTO bookmark_lists (owner, name) VALUES ('', 'Nobody''s')",
+        ):
+            error = await refusal(conn, statement)
+            assert by_row_security(error), (statement, error)
+    rows = postgresql.execute("SELECT owner, name FROM bookmark_lists").fetchall()
+    assert rows == [(OWNER, "Mine")]
+
+
+@pytest.mark.parametrize("first_ends", ["commit", "rollback"])
+async def test_a_pooled_connection_forgets_its_last_owner(
+    settings: Settings, tenants: Tenants, first_ends: str
+) -> None:
+    """One connection in the app's pool, borrowed the app's way by one owner then another."""
+    pool = await create_pool(replace(settings, pool_min_size=1, pool_max_size=1))
+    try:
+        conn, tx = await connections.begin(pool, owner=OWNER, acquire_timeout_s=3)
+        first_session = conn.get_server_pid()
+        assert await conn.fetchval("SELECT count(*) FROM videos") == len(tenants.alice)
+        if first_ends == "commit":
+            await connections.commit(conn, tx)
+        else:
+            await connections.rollback(conn, tx)
+        # The owner ends with the transaction, before the pool's reset on release.
+        assert await conn.fetchval("SELECT current_owner()") is None
+        await connections.release(pool, conn)
+
+        async with pool.acquire() as conn:
+            assert conn.get_server_pid() == first_session  # the same session, reused
+            # Outside any transaction: nobody.
+            assert await conn.fetchval("SELECT current_setting('app.owner', true)") in ("", None)
+            assert await conn.fetchval("SELECT count(*) FROM bookmark_lists") == 0
+
+        conn, tx = await connections.begin(pool, owner=OTHER_OWNER, acquire_timeout_s=3)
+        assert conn.get_server_pid() == first_session
+        videos = await conn.fetch("SELECT id FROM videos")
+        assert [row["id"] for row in videos] == [tenants.bob.video_id]
+        await connections.rollback(conn, tx)
+        await connections.release(pool, conn)
+    finally:
+        # Not close(): after a failed assertion it would wait for the borrowed connection.
+        pool.terminate()
+
+
+def role_oid(conn: psycopg.Connection, role: str) -> int:
+    row = conn.execute("SELECT oid FROM pg_roles WHERE rolname = %s", [role]).fetchone()
+    assert row is not None, f"no role {role}"
+    return int(row[0])
+
+
+def test_the_app_role_is_a_plain_login_that_owns_nothing_and_is_no_other_role(
+    postgresql: psycopg.Connection,
+) -> None:
+    row = postgresql.execute(
+        "SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolreplication, rolinherit,"
+        " rolcanlogin FROM pg_roles WHERE rolname = %s",
+        [DEFAULT_APP_ROLE],
+    ).fetchone()
+    assert row == (False, False, False, False, False, False, True)
+    oid = role_oid(postgresql, DEFAULT_APP_ROLE)
+    for catalog, owner_column in [
+        ("pg_class", "relowner"),
+        ("pg_proc", "proowner"),
+        ("pg_type", "typowner"),
+        ("pg_namespace", "nspowner"),
+        ("pg_database", "datdba"),
+    ]:
+        query = sql.SQL("SELECT count(*) FROM {} WHERE {} = %s").format(
+            sql.Identifier(catalog), sql.Identifier(owner_column)
+        )
+        assert postgresql.execute(query, [oid]).fetchone() == (0,), catalog
+    # A member of the owning role could SET ROLE to it and bypass everything.
+    memberships = postgresql.execute(
+        "SELECT count(*) FROM pg_auth_members WHERE member = %s", [oid]
+    )
+    assert memberships.fetchone() == (0,)
+
+
+async def test_the_app_role_can_change_neither_the_schema_nor_its_own_rights(
+    postgresql: psycopg.Connection, settings: Settings
+) -> None:
+    row = postgresql.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'videos'")
+    owner = row.fetchone()
+    assert owner is not None
+    statements = [
+        "CREATE TABLE planted (x int)",
+        "CREATE FUNCTION planted() RETURNS int LANGUAGE sql RETURN 1",
+        "ALTER TABLE videos ADD COLUMN planted int",
+        "ALTER TABLE videos DISABLE ROW LEVEL SECURITY",
+        "ALTER TABLE videos NO FORCE ROW LEVEL SECURITY",
+        "DROP POLICY videos_of_owner ON videos",
+        "CREATE POLICY planted ON videos USING (true)",
+        "DROP TABLE videos",
+        "TRUNCATE videos",
+        "TRUNCATE bookmark_lists CASCADE",
+        f'SET ROLE "{owner[0]}"',
+        f"ALTER ROLE {DEFAULT_APP_ROLE} BYPASSRLS",
+        "SELECT * FROM _yoyo_migration",
+    ]
+    async with as_app(settings, OWNER) as conn:
+        for statement in statements:
+            error = await refusal(conn, statement)
+            assert isinstance(error, asyncpg.InsufficientPrivilegeError), (statement, error)
+        # Turning row-level security off does not show everything: the read is refused.
+        await conn.execute("SET LOCAL row_security = off")
+        error = await refusal(conn, "SELECT count(*) FROM videos")
+        assert by_row_security(error), error
+
+
+def test_the_app_role_may_use_the_tenant_tables_and_read_the_views_and_nothing_else(
+    postgresql: psycopg.Connection,
+) -> None:
+    expected = {table: DML for table in tables_of_owners(postgresql)}
+    expected |= {view: {"SELECT"} for view in relations(postgresql, "v")}
+    assert privileges_of_the_app_role(postgresql) == expected
+    assert {"videos", "field_value_counts", "field_fill"} <= set(expected)
+    for schema_privilege in ("CREATE", "USAGE"):
+        row = postgresql.execute(
+            "SELECT has_schema_privilege(%s, 'public', %s)", [DEFAULT_APP_ROLE, schema_privilege]
+        ).fetchone()
+        assert row == (schema_privilege == "USAGE",), schema_privilege
+
+
+def test_every_table_of_owners_forces_row_level_security_with_a_policy(
+    postgresql: psycopg.Connection,
+) -> None:
+    tables = tables_of_owners(postgresql) | set(privileges_of_the_app_role(postgresql))
+    tables -= relations(postgresql, "v")
+    unguarded = postgresql.execute(
+        "SELECT c.relname FROM pg_class AS c WHERE c.relname = ANY (%s)"
+        " AND c.relnamespace = 'public'::regnamespace"
+        " AND NOT (c.relrowsecurity AND c.relforcerowsecurity"
+        " AND EXISTS (SELECT FROM pg_policy AS p WHERE p.polrelid = c.oid))",
+        [sorted(tables)],
+    ).fetchall()
+    assert unguarded == []
+    assert set(FOREIGN_ROWS) <= tables
+
+
+def test_every_view_reads_with_the_callers_rights(postgresql: psycopg.Connection) -> None:
+    views = relations(postgresql, "v")
+    invoker = relations(postgresql, "v", "'security_invoker=true' = ANY (c.reloptions)")
+    assert views == invoker == {"field_fill", "video_field_values_readable"}
+    # A materialized view cannot: it would show every owner's rows.
+    assert relations(postgresql, "m") == set()
+
+
+def test_the_indexed_comparisons_are_leakproof_after_a_superuser_migrated(
+    postgresql: psycopg.Connection,
+) -> None:
+    assert postgresql.execute("SELECT app_comparisons_leakproof()").fetchone() == (True,)
+
+
+@pytest.mark.parametrize(
+    "options",
+    ["LOGIN SUPERUSER", "LOGIN BYPASSRLS", "LOGIN CREATEROLE", "LOGIN CREATEDB", "NOLOGIN"],
+)
+def test_app_role_ensure_refuses_a_role_that_could_bypass_row_level_security(
+    database_url: str, options: str
+) -> None:
+    role = f"app_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} " + options).format(sql.Identifier(role)))
+        try:
+            with pytest.raises(psycopg.errors.RaiseException, match="must be a plain LOGIN role"):
+                conn.execute("SELECT app_role_ensure(%s, NULL)", [role])
+            # Nothing granted (a superuser would have every privilege anyway: read the ACLs).
+            granted = conn.execute(
+                "SELECT count(*) FROM pg_class AS c, aclexplode(c.relacl) AS a"
+                " WHERE a.grantee = %s",
+                [role_oid(conn, role)],
+            )
+            assert granted.fetchone() == (0,)
+        finally:
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def test_app_role_ensure_refuses_a_role_that_owns_a_table(database_url: str) -> None:
+    role = f"app_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+        try:
+            conn.execute("CREATE TABLE owned_by_app (x int)")
+            conn.execute(
+                sql.SQL("ALTER TABLE owned_by_app OWNER TO {}").format(sql.Identifier(role))
+            )
+            with pytest.raises(psycopg.errors.RaiseException, match="must own no table"):
+                conn.execute("SELECT app_role_ensure(%s, NULL)", [role])
+        finally:
+            conn.execute("DROP TABLE IF EXISTS owned_by_app")
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+async def test_the_apps_sessions_are_the_app_roles(database_url: str) -> None:
+    app = create_app(auth_settings(database_url))
+    async with AsyncTestClient(app=app) as client:
+        response = await client.get("/lists", headers=bearer(OWNER))
+        assert response.status_code == 200, response.text
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            sessions = conn.execute(
+                "SELECT usename FROM pg_stat_activity WHERE datname = current_database()"
+                " AND application_name = 'custom-fields-sql'"
+            ).fetchall()
+    assert sessions, "the app's pool keeps no session"
+    assert {user for (user,) in sessions} == {DEFAULT_APP_ROLE}
