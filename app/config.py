@@ -83,9 +83,7 @@ class Settings:
     @property
     def app_url(self) -> str:
         """The URL the app's pool logs in with."""
-        if self.database_app_url:
-            return self.database_app_url
-        return with_user(self.database_url, *app_role_of({"DATABASE_URL": self.database_url}))
+        return self.database_app_url or app_url_of({"DATABASE_URL": self.database_url})
 
 
 def _optional(name: str) -> str | None:

@@ -14,11 +14,9 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
 
-from app.db import queries
+from app.db import access
 from app.db.execute import execute, translated_errors
 from app.errors import Unavailable, WriteConflict
-
-SQL = queries.load("access")
 
 logger = logging.getLogger("app.db")
 
@@ -46,7 +44,7 @@ async def begin(
             with translated_errors():
                 await tx.start()
                 if owner is not None:
-                    await execute(conn, SQL["set_owner"], owner)
+                    await execute(conn, access.SQL["set_owner"], owner)
             return conn, tx
         except Exception as exc:
             discard(conn, exc)
