@@ -150,6 +150,12 @@ def translate(exc: BaseException) -> DomainError | None:
             | asyncpg.TooManyConnectionsError,
         ):
             return Unavailable("the database is not available")
+        if isinstance(exc, asyncpg.InvalidAuthorizationSpecificationError):
+            # Class 28 (no such role, wrong password): the app's role is missing or its
+            # password differs. An operator's fix (`make migrate` creates the role), not a bug.
+            return Unavailable(
+                "the database refused the app's login; `make migrate` creates the app's role"
+            )
         if isinstance(exc, asyncpg.DeadlockDetectedError | asyncpg.SerializationError):
             return WriteConflict("the database could not order concurrent writes; try again")
         return None

@@ -10,6 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from app.api.app import MAX_BODY_BYTES, create_app
+from app.config import with_user
 from app.repositories import lists
 from tests.api.conftest import Client, Setup, make_list, ok, problem, unknown_id
 from tests.conftest import auth_settings, bearer
@@ -42,6 +43,18 @@ async def test_a_database_that_does_not_answer_is_503(down_client: Client) -> No
     assert response.headers["retry-after"]
     problem(await down_client.get("/lists"), 503)
     problem(await down_client.post("/lists", json={"name": "x"}), 503)
+
+
+async def test_a_missing_app_role_is_503_not_500(database_url: str) -> None:
+    # A deployment whose app role was never created (no `make migrate`) is an outage to
+    # report, not a bug: /health and every route answer 503 naming the fix.
+    app_url = with_user(database_url, "no_such_app_role", None)
+    settings = auth_settings(database_url, database_app_url=app_url, connect_timeout_s=2)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        client.headers.update(bearer())
+        for response in (await client.get("/health"), await client.get("/lists")):
+            found = problem(response, 503)
+            assert "make migrate" in found["detail"]
 
 
 async def test_malformed_json_is_400(client: Client, setup: Setup) -> None:
