@@ -1,7 +1,9 @@
 """The verdicts that make `make bench` fail on a plan regression."""
 
+from typing import Any
+
 from bench.cases import Case
-from bench.plans import check
+from bench.plans import MAX_SORTED, check, summarize
 
 
 def _case() -> Case:
@@ -37,3 +39,39 @@ def test_every_query_off_its_index_fails() -> None:
     """No case is exempt: a broad query that walks the list must name the walk's indexes."""
     summary = {"indexes": ["videos_list_newest_idx"], "seq_scans": []}
     assert check(_case(), summary)[0] == "FAIL"
+
+
+def _plan_sorting(rows: int) -> dict[str, Any]:
+    scan = {
+        "Node Type": "Index Scan",
+        "Index Name": "video_field_values_text_idx",
+        "Relation Name": "video_field_values",
+        "Actual Rows": rows,
+        "Actual Loops": 1,
+    }
+    sort = {"Node Type": "Sort", "Actual Rows": 51, "Actual Loops": 1, "Plans": [scan]}
+    join = {
+        "Node Type": "Nested Loop",
+        "Actual Rows": 51,
+        "Actual Loops": 1,
+        "Plans": [
+            sort,
+            {
+                "Node Type": "Index Scan",
+                "Index Name": "videos_pkey",
+                "Relation Name": "videos",
+                "Actual Rows": 1,
+                "Actual Loops": 51,
+            },
+        ],
+    }
+    return {"Plan": {"Node Type": "Limit", "Actual Rows": 51, "Actual Loops": 1, "Plans": [join]}}
+
+
+def test_a_page_that_sorts_every_match_fails_on_its_expected_indexes() -> None:
+    """The indexes alone do not show a stream read in order: sorting 250,000 matches for a page
+    of 51 (the row-level security regression) uses the very same indexes."""
+    status, why = check(_case(), summarize(_plan_sorting(250_000)))
+    assert status == "FAIL"
+    assert "sorted 250,000 rows" in why
+    assert check(_case(), summarize(_plan_sorting(MAX_SORTED))) == ("ok", "")

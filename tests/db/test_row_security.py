@@ -434,6 +434,27 @@ async def test_the_app_role_can_change_neither_the_schema_nor_its_own_rights(
         assert by_row_security(error), error
 
 
+async def test_a_temporary_table_cannot_stand_in_for_the_lists_the_policies_read(
+    postgresql: psycopg.Connection, settings: Settings, tenants: Tenants
+) -> None:
+    # The policies ask owner_list_ids() and owner_field_ids(), whose bodies resolve table names
+    # when they run, and the caller's pg_temp comes first for tables: a session's own
+    # "bookmark_lists" or "custom_fields" must not be what they read.
+    bob = tenants.bob
+    async with as_app(settings, OWNER) as conn:
+        await conn.execute("CREATE TEMPORARY TABLE bookmark_lists (id uuid) ON COMMIT DROP")
+        await conn.execute("CREATE TEMPORARY TABLE custom_fields (id uuid) ON COMMIT DROP")
+        await conn.execute("INSERT INTO pg_temp.bookmark_lists VALUES ($1)", bob.list_id)
+        await conn.execute("INSERT INTO pg_temp.custom_fields VALUES ($1)", bob.field_id)
+        assert bob.list_id not in await conn.fetchval("SELECT owner_list_ids()")
+        assert bob.field_id not in await conn.fetchval("SELECT owner_field_ids()")
+        by_list = "SELECT count(*) FROM public.videos WHERE list_id = $1"
+        by_field = "SELECT count(*) FROM public.{} WHERE field_id = $1"
+        assert await conn.fetchval(by_list, bob.list_id) == 0
+        for table in ("video_field_values", "field_value_counts"):
+            assert await conn.fetchval(by_field.format(table), bob.field_id) == 0, table
+
+
 def test_the_app_role_may_use_the_tenant_tables_and_read_the_views_and_nothing_else(
     postgresql: psycopg.Connection,
 ) -> None:
