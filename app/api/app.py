@@ -34,9 +34,7 @@ MAX_BODY_BYTES = 2 * 1024 * 1024  # a bulk edit of MAX_BATCH rows fits; more is 
 async def health(state: State) -> Response[dict[str, str]]:
     """200 when the database answers, 503 (problem details) when it does not."""
     # BEGIN is the round trip that shows the database answers.
-    conn, tx = await connections.begin(
-        state.pool, owner=None, acquire_timeout_s=state.settings.acquire_timeout_s
-    )
+    conn, tx = await connections.begin(state.pool, owner=None, settings=state.settings)
     await connections.rollback(conn, tx)
     await connections.release(state.pool, conn)
     return Response({"status": "ok", "database": "ok"})
