@@ -11,7 +11,7 @@ import pytest
 from pytest_postgresql.executors import PostgreSQLExecutor
 
 from app.config import DEFAULT_APP_ROLE, Settings
-from app.db import connections
+from app.db import connections, pool
 from app.db.execute import translated_errors
 from app.db.pool import behind_pooler, connect, create_pool, server_settings
 from app.errors import Unavailable
@@ -31,6 +31,12 @@ def lenient_pgbouncer_url(postgresql_proc: PostgreSQLExecutor) -> Iterator[str]:
         server_url(postgresql_proc, "postgres"), users=roles, ignore_startup_parameters=SETTINGS
     ) as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def nothing_learned_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget what this process learned about poolers (other tests use the same URLs)."""
+    monkeypatch.setattr(pool, "_BEHIND_POOLER", {})
 
 
 @pytest.mark.parametrize("pooler", ["refusing", "lenient"])
@@ -73,26 +79,24 @@ async def test_each_transaction_sets_its_own_owner_and_limits_through_pgbouncer(
         statement_timeout_ms=200,
         pool_max_size=2,
     )
-    pool = await create_pool(settings)
+    app_pool = await create_pool(settings)
     try:
-        conn, tx = await connections.begin(pool, owner=OWNER, settings=settings)
+        conn, tx = await connections.begin(app_pool, owner=OWNER, settings=settings)
         assert await conn.fetchval("SELECT current_owner()") == OWNER
         assert await conn.fetchval("SHOW statement_timeout") == "200ms"
         with pytest.raises(Unavailable, match="statement timeout"), translated_errors():
             await conn.execute("SELECT pg_sleep(1)")
         await connections.rollback(conn, tx)
-        await connections.release(pool, conn)
+        await connections.release(app_pool, conn)
         # Outside its transaction, on whichever server connection PgBouncer picks: nothing
         # of it is left (a session SET would be, and reach another client's transaction).
-        async with pool.acquire() as conn:
+        async with app_pool.acquire() as conn:
             for _ in range(3):
-                assert await conn.fetchval("SELECT current_setting('app.owner', true)") in (
-                    "",
-                    None,
-                )
+                owner = await conn.fetchval("SELECT current_setting('app.owner', true)")
+                assert owner in ("", None)
                 assert await conn.fetchval("SHOW statement_timeout") == "0"
     finally:
-        pool.terminate()
+        app_pool.terminate()
 
 
 def test_database_pooler_names_a_known_pooler(monkeypatch: pytest.MonkeyPatch) -> None:
