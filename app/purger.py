@@ -40,6 +40,9 @@ class Purger:
         self.settings = settings
         self.acquire_timeout_s = acquire_timeout_s
         self.rows = settings.first_rows
+        # What this worker has done since it started (the tests and logs read them).
+        self.batches = 0
+        self.rows_purged = 0
         self._stopping = asyncio.Event()
 
     def stop(self) -> None:
@@ -67,6 +70,8 @@ class Purger:
             if batch is None:
                 await self._sleep(self.settings.poll_s)
                 continue
+            self.batches += 1
+            self.rows_purged += batch.rows_purged
             if batch.finished:
                 logger.info(
                     "purge %s finished (list %s, field %s)",
