@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import cases as bench_cases
-from bench import data, jsonb, plans, report, sizes, timing
+from bench import data, jsonb, plans, purge, report, sizes, timing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,6 +30,7 @@ async def run(
     concurrency: int = 4,
     http: bool = True,
     measure_sizes: bool = True,
+    purge_stage: bool = True,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     bench = await data.prepare(database_url, scale=scale, seed=seed, rebuild=rebuild)
@@ -56,6 +57,12 @@ async def run(
     )
     print("typed vs JSONB", file=sys.stderr)
     compared = await timing.compare_jsonb(bench, all_cases, iterations=iterations, rounds=rounds)
+    purged = None
+    if purge_stage:  # last: it deletes the bench list
+        print("deleting and purging", file=sys.stderr)
+        purged = await purge.run(
+            bench, concurrency=concurrency, baseline_s=min(10.0, max(2.0, scale / 10_000))
+        )
     results: dict[str, Any] = {
         "meta": {
             "scale": scale,
@@ -75,6 +82,7 @@ async def run(
         "jsonb": compared,
         "sizes": value_sizes,
         "jsonb_sizes": jsonb_sizes,
+        "purge": purged,
     }
     results["targets"] = report.targets(results)
     results["failures"] = [p["query"] for p in plan_rows if p["status"] == "FAIL"]
@@ -94,6 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP layer")
+    parser.add_argument(
+        "--no-purge",
+        action="store_true",
+        help="skip deleting the bench list at the end (the next run then needs no rebuild)",
+    )
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("--database-url or DATABASE_URL is needed (make bench sets it)")
@@ -108,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             rounds=args.rounds,
             concurrency=args.concurrency,
             http=not args.no_http,
+            purge_stage=not args.no_purge,
         )
     )
     print()
