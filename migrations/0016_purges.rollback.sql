@@ -97,7 +97,15 @@ CREATE POLICY bookmark_lists_of_owner ON bookmark_lists
     WITH CHECK (owner = (SELECT current_owner()));
 DROP FUNCTION current_purging();
 
-DROP INDEX video_field_values_field_idx;
+DO $$
+DECLARE
+    type_name text;
+BEGIN
+    FOREACH type_name IN ARRAY enum_range(NULL::field_type)::text[] LOOP
+        EXECUTE format('DROP INDEX %I', 'video_field_values_' || type_name || '_field_idx');
+    END LOOP;
+END
+$$;
 
 DROP INDEX custom_fields_name_unique;
 CREATE UNIQUE INDEX custom_fields_name_unique ON custom_fields (list_id, lower(btrim(name)));

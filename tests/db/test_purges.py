@@ -365,3 +365,13 @@ def test_a_list_waits_for_its_fields_purges_and_two_workers_never_share_a_purge(
         assert second.execute(batch).fetchone() == (other["list"], None)
         with psycopg.connect(database_url) as third:
             assert third.execute(batch).fetchone() is None  # no wait: SKIP LOCKED
+
+
+def test_every_field_type_has_its_purge_index(postgresql: psycopg.Connection) -> None:
+    types = postgresql.execute("SELECT unnest(enum_range(NULL::field_type))::text").fetchall()
+    indexes = postgresql.execute(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'video_field_values'"
+    ).fetchall()
+    names = {name for (name,) in indexes}
+    assert {f"video_field_values_{t}_field_idx" for (t,) in types} <= names
+
