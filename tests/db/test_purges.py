@@ -374,4 +374,3 @@ def test_every_field_type_has_its_purge_index(postgresql: psycopg.Connection) ->
     ).fetchall()
     names = {name for (name,) in indexes}
     assert {f"video_field_values_{t}_field_idx" for (t,) in types} <= names
-
