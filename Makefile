@@ -90,9 +90,9 @@ format: install ## format the code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install ## build a bench database of SCALE videos (REBUILD=1 rebuilds) and measure; report in .bench/
+bench: install ## build a bench database of SCALE videos (REBUILD=1 rebuilds), measure, delete it last (NO_PURGE=1 keeps it); report in .bench/
 	@$(BIN)/python -c 'import matplotlib' 2>/dev/null || $(BIN)/pip install --quiet -e '.[dev,bench]'
-	scripts/with-db $(BIN)/python -m bench --scale $(SCALE) $(if $(REBUILD),--rebuild)
+	scripts/with-db $(BIN)/python -m bench --scale $(SCALE) $(if $(REBUILD),--rebuild) $(if $(NO_PURGE),--no-purge)
 
 clean: ## remove the venv and caches (keeps .localdb/)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 # The role the app logs in as when DATABASE_APP_URL does not name one (make migrate creates it).
@@ -42,6 +42,24 @@ def app_url_of(environ: Mapping[str, str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class PurgeSettings:
+    """How the background purge paces itself (app/purger.py)."""
+
+    # How long one batch should hold its locks; its row count follows from the last one's time.
+    target_s: float = 0.05
+    first_rows: int = 1000
+    min_rows: int = 50
+    max_rows: int = 10_000
+    # Pause after a batch for this share of its time: 1.0 leaves the purge half of one core.
+    pause_ratio: float = 1.0
+    # How often an idle worker looks for new work.
+    poll_s: float = 1.0
+    # Waits after a failed batch: doubling from the first to the longest.
+    backoff_first_s: float = 0.5
+    backoff_max_s: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     # The owning role's URL: migrations and psql use it; the app only derives its own from it.
     database_url: str
@@ -65,6 +83,9 @@ class Settings:
     # What sits between the app and PostgreSQL: "pgbouncer" (transaction pooling: no
     # statement cache, no startup settings), "none", or None to detect it at the first connect.
     database_pooler: str | None = None
+    # The background purge of deleted lists and fields (app/purger.py), one worker per process.
+    purge_worker: bool = True
+    purge: PurgeSettings = field(default_factory=PurgeSettings)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -82,6 +103,7 @@ class Settings:
             jwt_issuer=_optional("AUTH_JWT_ISSUER"),
             jwt_audience=_optional("AUTH_JWT_AUDIENCE"),
             database_pooler=_pooler(_optional("DATABASE_POOLER")),
+            purge_worker=os.environ.get("PURGE_WORKER", "1") != "0",
         )
 
     @property

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import cases as bench_cases
-from bench import data, jsonb, plans, pooler, report, sizes, timing
+from bench import data, jsonb, plans, pooler, purge, report, sizes, timing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,6 +30,7 @@ async def run(
     concurrency: int = 4,
     http: bool = True,
     measure_sizes: bool = True,
+    purge_stage: bool = True,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     bench = await data.prepare(database_url, scale=scale, seed=seed, rebuild=rebuild)
@@ -60,6 +61,12 @@ async def run(
     pooled = await pooler.compare(
         bench, by_name, iterations=iterations, rounds=rounds, concurrency=concurrency
     )
+    purged = None
+    if purge_stage:  # last: it deletes the bench list
+        print("deleting and purging", file=sys.stderr)
+        purged = await purge.run(
+            bench, concurrency=concurrency, baseline_s=min(10.0, max(2.0, scale / 10_000))
+        )
     results: dict[str, Any] = {
         "meta": {
             "scale": scale,
@@ -80,6 +87,7 @@ async def run(
         "pooler": pooled,
         "sizes": value_sizes,
         "jsonb_sizes": jsonb_sizes,
+        "purge": purged,
     }
     results["targets"] = report.targets(results)
     results["failures"] = [p["query"] for p in plan_rows if p["status"] == "FAIL"]
@@ -99,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP layer")
+    parser.add_argument(
+        "--no-purge",
+        action="store_true",
+        help="skip deleting the bench list at the end (the next run then needs no rebuild)",
+    )
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("--database-url or DATABASE_URL is needed (make bench sets it)")
@@ -113,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             rounds=args.rounds,
             concurrency=args.concurrency,
             http=not args.no_http,
+            purge_stage=not args.no_purge,
         )
     )
     print()

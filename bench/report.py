@@ -15,6 +15,9 @@ TARGETS = {
     "facets_filtered_p50_ms": 20.0,
     # Row-level security on (the app's role) over off (the owning role), same SQL.
     "rls_over_no_rls": 1.15,
+    # Deleting big things (issue 14): the answer, and the purge "within minutes".
+    "delete_answer_ms": 100.0,
+    "purge_s": 600.0,
 }
 
 
@@ -209,6 +212,31 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "smaller",
             sizes["partial_total"] < sizes["full_total"],
         )
+    if purged := results.get("purge"):
+        field, lst, without = purged["field"], purged["list"], purged["without_purge"]
+        add(
+            "DELETE answers: the fullest field / the list",
+            f"{field['answer_ms']} / {lst['answer_ms']} ms",
+            "< 100 ms",
+            max(field["answer_ms"], lst["answer_ms"]) < TARGETS["delete_answer_ms"],
+        )
+        add(
+            "background purge: the field / the list",
+            f"{field['purge_s']} s ({field['rows_per_s']:,} rows/s) / "
+            f"{lst['purge_s']} s ({lst['rows_per_s']:,} rows/s)",
+            "within minutes",
+            max(field["purge_s"], lst["purge_s"]) < TARGETS["purge_s"],
+        )
+        for kind in ("search", "write"):
+            base = without[f"{kind}_p99_ms"]
+            during = [p["during"][f"{kind}_p99_ms"] for p in (field, lst)]
+            worst = max((d for d in during if d is not None), default=None)
+            add(
+                f"another list's {kind} p99 during a purge (field, list) vs without",
+                f"{during[0]} / {during[1]} vs {base} ms",
+                "<= 2x",
+                None if worst is None or base is None else worst <= 2 * base,
+            )
     return rows
 
 
@@ -289,6 +317,12 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {r['pgbouncer_p50_ms']} | {r['pgbouncer_over_direct']} |"
             for r in pooler_ratios(results.get("pooler", []))
         ),
+        "",
+        "## Deleting big things (last: the bench list is deleted)",
+        "",
+        "```json",
+        json.dumps(results.get("purge"), indent=2),
+        "```",
         "",
         "## Sizes",
         "",

@@ -6,6 +6,11 @@
 -- lists and what is in them.
 SELECT set_config('app.owner', $1, true)
 
+-- name: set_purging
+-- Names the deleted list or field this transaction marks or purges ('' for none): row-level
+-- security shows a deleted object to that transaction only.
+SELECT set_config('app.purging', $1, true)
+
 -- name: ensure_app_role
 -- Creates the app's login role when missing and grants it DML on the tenant tables (run as the
 -- owning role by make migrate).

@@ -5,8 +5,9 @@
 -- video_created_at NULL, and the fill-in trigger then refuses it by name.
 -- Every value rule is the database's (migrations/0012_value_rules.sql): a write states no rule
 -- of its own, and a refused batch is explained item by item by batch_problems.
--- Writes lock no list, video or field first: a delete of one of those locks the value rows it
--- cascades to before the parent row (lock_values in videos.sql, custom_fields.sql, lists.sql).
+-- Writes lock no video or field first: a video's delete locks the value rows it cascades to
+-- before the video (lock_values in videos.sql). A deleted list or field is only marked; the
+-- database refuses values attaching to it (refuse_purged_lists, refuse_purged_fields).
 
 -- name: set_one
 -- Set a video's value for a field (insert, or replace and move updated_at); no row when the
@@ -161,6 +162,9 @@ LEFT JOIN LATERAL (
     JOIN tags AS t ON t.id = vt.tag_id
     JOIN schema_fields AS sf ON sf.schema_id = t.schema_id
     WHERE vt.video_id = v.id
+      -- A deleted field keeps its places in schemas until its purge removes them.
+      AND EXISTS (SELECT FROM custom_fields AS live
+                  WHERE live.id = sf.field_id AND live.deleted_at IS NULL)
     GROUP BY sf.field_id
 ) AS a ON true
 LEFT JOIN custom_fields AS f ON f.id = a.field_id

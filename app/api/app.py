@@ -1,9 +1,10 @@
 """The Litestar application factory: `uvicorn app.api.app:create_app --factory`."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, MediaType, Response, Router, get
+from litestar import Litestar, MediaType, Router, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -25,19 +26,35 @@ from app.api.video_search import VideoSearchController
 from app.api.videos import VideoController
 from app.config import Settings
 from app.db import connections
+from app.db.execute import translated_errors
 from app.db.pool import create_pool
+from app.models.base import Record
+from app.models.purges import PurgeBacklog
+from app.purger import Purger
+from app.repositories import purges
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a bulk edit of MAX_BATCH rows fits; more is a 413
 
 
+class Health(Record):
+    status: str
+    database: str
+    # Deleted lists and fields whose rows are still being purged, over every owner.
+    purges: PurgeBacklog
+
+
 @get("/health", operation_id="health", tags=["health"], media_type=MediaType.JSON, opt=PUBLIC)
-async def health(state: State) -> Response[dict[str, str]]:
-    """200 when the database answers, 503 (problem details) when it does not."""
-    # BEGIN is the round trip that shows the database answers.
+async def health(state: State) -> Health:
+    """200 when the database answers, 503 (problem details) when it does not; `purges` tells
+    how much deleted data is still being purged in the background."""
     conn, tx = await connections.begin(state.pool, owner=None, settings=state.settings)
-    await connections.rollback(conn, tx)
-    await connections.release(state.pool, conn)
-    return Response({"status": "ok", "database": "ok"})
+    try:
+        with translated_errors():
+            backlog = await purges.backlog(conn)
+    finally:
+        await connections.rollback(conn, tx)
+        await connections.release(state.pool, conn)
+    return Health(status="ok", database="ok", purges=backlog)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -54,6 +71,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await app.state.pool.close()
+
+    @asynccontextmanager
+    async def purge_worker(app: Litestar) -> AsyncIterator[None]:
+        # After the pool (lifespans end in reverse): the worker stops before the pool closes,
+        # finishing the batch it runs, if any (a batch is one short transaction).
+        purger = Purger(app.state.pool, settings)
+        app.state.purger = purger
+        task = asyncio.create_task(purger.run(), name="purger")
+        try:
+            yield
+        finally:
+            purger.stop()
+            await task
 
     docs = "/static/swagger"
     app = Litestar(
@@ -74,7 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         state=State({"settings": settings}),
-        lifespan=[db_pool],
+        lifespan=[db_pool, purge_worker] if settings.purge_worker else [db_pool],
         middleware=[authentication],
         dependencies={
             "conn": Provide(provide_connection),

@@ -22,6 +22,9 @@ _MISSING = {
     "tags_schema_fkey": ("field schema", "schema_id"),
     "video_tags_video_fkey": ("video", "video_id"),
     "video_tags_tag_fkey": ("tag", "tag_id"),
+    # Raised by the triggers that refuse rows attaching to a deleted list or field.
+    "bookmark_lists_deleted": ("list", "list_id"),
+    "custom_fields_deleted": ("custom field", "field_id"),
 }
 
 _DUPLICATES = {

@@ -3,8 +3,8 @@ from uuid import UUID
 
 import asyncpg
 
-from app.db import queries
-from app.db.execute import fetch, fetchrow, fetchval, retried, transaction
+from app.db import access, queries
+from app.db.execute import execute, fetch, fetchrow, transaction
 from app.errors import NotFound
 from app.models.custom_fields import CustomField, CustomFieldCreate, CustomFieldUpdate
 from app.repositories import lists
@@ -65,11 +65,12 @@ async def update(
     return CustomField.from_row(row)
 
 
-@retried
 async def delete(conn: asyncpg.Connection, *, list_id: UUID, field_id: UUID) -> None:
-    # The rows the cascade deletes first, then the field: see lock_values.
+    """Delete the field at once: it is marked deleted, which hides it and frees its name from
+    this commit on, and the purge worker (app/purger.py) removes its values in the background."""
     async with transaction(conn):
-        await fetchval(conn, SQL["lock_values"], list_id, field_id)
-        await fetchval(conn, SQL["lock_schema_places"], list_id, field_id)
-        if await fetchrow(conn, SQL["delete"], list_id, field_id) is None:
-            raise NotFound("custom field", field_id)
+        await execute(conn, access.SQL["set_purging"], str(field_id))
+        deleted = await fetchrow(conn, SQL["mark_deleted"], list_id, field_id)
+        await execute(conn, access.SQL["set_purging"], "")
+    if deleted is None:
+        raise NotFound("custom field", field_id)

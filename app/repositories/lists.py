@@ -2,8 +2,8 @@ from uuid import UUID
 
 import asyncpg
 
-from app.db import queries
-from app.db.execute import fetch, fetchrow, fetchval, retried, transaction
+from app.db import access, queries
+from app.db.execute import execute, fetch, fetchrow, transaction
 from app.errors import NotFound
 from app.models.lists import BookmarkList, ListCreate, ListUpdate
 
@@ -39,12 +39,12 @@ async def update(conn: asyncpg.Connection, *, list_id: UUID, data: ListUpdate) -
     return BookmarkList.from_row(row)
 
 
-@retried
 async def delete(conn: asyncpg.Connection, *, list_id: UUID) -> None:
-    # What concurrent writes lock first, then the list and its cascade: see lock_values.
+    """Delete the list at once: it is marked deleted, which hides it and everything in it from
+    this commit on, and the purge worker (app/purger.py) removes its rows in the background."""
     async with transaction(conn):
-        await fetchval(conn, SQL["lock_values"], list_id)
-        await fetchval(conn, SQL["lock_video_tags"], list_id)
-        await fetchval(conn, SQL["lock_schemas"], list_id)
-        if await fetchrow(conn, SQL["delete"], list_id) is None:
-            raise NotFound("list", list_id)
+        await execute(conn, access.SQL["set_purging"], str(list_id))
+        deleted = await fetchrow(conn, SQL["mark_deleted"], list_id)
+        await execute(conn, access.SQL["set_purging"], "")
+    if deleted is None:
+        raise NotFound("list", list_id)

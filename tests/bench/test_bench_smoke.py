@@ -59,5 +59,11 @@ async def test_bench_runs_at_a_tiny_scale(bench_database: str, tmp_path: Path) -
     pooled = {(r["query"], r["layer"]) for r in saved["pooler"] if r["p50_ms"] > 0}
     assert {("search_select_eq", "pgbouncer"), ("search_select_eq", "direct")} <= pooled
     assert ("set_one_value", "pgbouncer") in pooled
+    # The last stage deletes the bench list's fullest field, then the list, and measures both.
+    purged = saved["purge"]
+    assert purged["field"]["rows"] > 300 and purged["list"]["rows"] > 300
+    assert purged["field"]["answer_ms"] > 0 and purged["list"]["purge_s"] > 0
+    assert purged["without_purge"]["requests"] > 0 and purged["without_purge"]["errors"] == 0
+    assert any(t["target"].startswith("DELETE answers") for t in saved["targets"])
     summary = Path(results["summary"]).read_text()  # noqa: ASYNC240 - after the run
     assert summary.startswith("# Bench: 300 videos")

@@ -26,7 +26,9 @@ ACCESS = queries.load("access")
 # How a row of each relation belongs to an owner, as a condition on the relation's row `r`
 # (every other relation the app can read has a list_id: see owner_condition).
 BY_OWNER = {
-    "bookmark_lists": "r.owner = %(owner)s",
+    # A deleted list is hidden with all it holds; its purge stays the owner's.
+    "bookmark_lists": "r.owner = %(owner)s AND r.deleted_at IS NULL",
+    "purges": "r.owner = %(owner)s",
     "field_value_counts": (
         "r.field_id IN (SELECT f.id FROM custom_fields AS f JOIN bookmark_lists AS l"
         " ON l.id = f.list_id WHERE l.owner = %(owner)s)"
@@ -37,7 +39,8 @@ BY_LIST = "r.list_id IN (SELECT l.id FROM bookmark_lists AS l WHERE l.owner = %(
 
 @dataclass(frozen=True)
 class Tenants:
-    """Two full lists of OWNER, one of OTHER_OWNER, and one made before owners existed."""
+    """Two full lists of OWNER, one of OTHER_OWNER, and one made before owners existed; and a
+    deleted (empty) list of each owner, being purged."""
 
     alice: list[FullList]
     bob: FullList
@@ -50,6 +53,11 @@ def tenants(postgresql: psycopg.Connection) -> Tenants:
     alice = [create_full_list(postgresql, owner=OWNER) for _ in range(2)]
     bob = create_full_list(postgresql, owner=OTHER_OWNER)
     ownerless = create_list(postgresql, owner="")
+    for owner in (OWNER, OTHER_OWNER):
+        postgresql.execute(
+            "UPDATE bookmark_lists SET deleted_at = now() WHERE id = %s",
+            [create_list(postgresql, owner=owner)],
+        )
     postgresql.commit()
     return Tenants(alice, bob, ownerless)
 
@@ -237,6 +245,10 @@ FOREIGN_ROWS: dict[str, tuple[str, Callable[[FullList], list[Any]]]] = {
         "INSERT INTO field_value_counts (field_id, value_numeric, slot, count)"
         " VALUES ($1, 5, 0, 1000)",
         lambda theirs: [theirs.field_id],
+    ),
+    "purges": (
+        "INSERT INTO purges (owner, list_id) VALUES ($1, $2)",
+        lambda theirs: [OTHER_OWNER, theirs.list_id],
     ),
 }
 

@@ -17,7 +17,15 @@ from app.models.field_values import FieldValueSet
 from app.models.lists import BookmarkList, ListCreate
 from app.models.tags import Tag, TagCreate
 from app.models.videos import Video, VideoCreate
-from app.repositories import custom_fields, field_schemas, field_values, lists, tags, videos
+from app.repositories import (
+    custom_fields,
+    field_schemas,
+    field_values,
+    lists,
+    purges,
+    tags,
+    videos,
+)
 from tests.conftest import OWNER
 
 DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
@@ -102,6 +110,17 @@ class Builder:
     async def count(self, table: str) -> int:
         # Table names come from the tests, never from input.
         return int(await self.conn.fetchval(f"SELECT count(*) FROM {table}"))  # noqa: S608
+
+    async def purge_all(self, *, max_rows: int = 1000) -> int:
+        """Run purge batches, each in its own transaction like the worker's, until none is
+        left; returns how many batches ran."""
+        batches = 0
+        while True:
+            async with self.conn.transaction():
+                batch = await purges.next_batch(self.conn, max_rows=max_rows)
+            if batch is None:
+                return batches
+            batches += 1
 
 
 @pytest.fixture

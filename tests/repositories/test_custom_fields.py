@@ -230,7 +230,7 @@ async def test_a_config_change_that_keeps_every_value_is_allowed(
     assert changed.config == {"options": ["b", "c"]}
 
 
-async def test_delete_takes_values_and_schema_places_along(
+async def test_delete_hides_the_field_at_once_and_the_purge_takes_values_and_places(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList
 ) -> None:
     field = await make.field(bl.id)
@@ -244,11 +244,19 @@ async def test_delete_takes_values_and_schema_places_along(
 
     with pytest.raises(NotFound):
         await custom_fields.get(conn, list_id=bl.id, field_id=field.id)
-    assert await make.count("video_field_values") == 0
+    assert [f.id for f in await custom_fields.list_by_list(conn, list_id=bl.id)] == [kept.id]
     left = await field_schemas.get(conn, list_id=bl.id, schema_id=schema.id)
     assert [f.field_id for f in left.fields] == [kept.id]
     with pytest.raises(NotFound):
         await custom_fields.delete(conn, list_id=bl.id, field_id=field.id)
+    assert await make.count("video_field_values") == 1  # until the purge
+
+    # The value; the place and the field; one that finds nothing left and ends the purge.
+    assert await make.purge_all() == 3
+    assert await make.count("video_field_values") == 0
+    assert await make.count("schema_fields") == 1
+    assert await make.count("purges") == 0
+    assert await conn.fetchval("SELECT count(*) FROM custom_fields WHERE id = $1", field.id) == 0
 
 
 async def test_delete_is_scoped_to_the_list(

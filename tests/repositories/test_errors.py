@@ -154,6 +154,23 @@ NOT_FOUND: list[tuple[str, str, Callable[[World], tuple[object, ...]], str, obje
         "tag",
         "foreign_tag",
     ),
+    (
+        "bookmark_lists_deleted",  # a row attaching to a list that is being purged
+        "WITH gone AS (UPDATE bookmark_lists SET deleted_at = now() WHERE id = $1 RETURNING id)"
+        " INSERT INTO tags (list_id, name) SELECT id, 'x' FROM gone",
+        lambda w: (w.other_list,),
+        "list",
+        "other_list",
+    ),
+    (
+        "custom_fields_deleted",  # a value of a field that is being purged
+        "WITH gone AS (UPDATE custom_fields SET deleted_at = now() WHERE id = $2 RETURNING id)"
+        " INSERT INTO video_field_values (video_id, field_id, value_numeric)"
+        " SELECT $1, id, 1 FROM gone",
+        lambda w: (w.video, w.rating),
+        "custom field",
+        "rating",
+    ),
 ]
 
 

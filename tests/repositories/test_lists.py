@@ -62,7 +62,7 @@ async def test_update_a_missing_list(conn: asyncpg.Connection) -> None:
         await lists.update(conn, list_id=uuid.uuid4(), data=ListUpdate(name="x"))
 
 
-async def test_delete_cascades_to_everything_in_the_list(
+async def test_delete_hides_the_list_at_once_and_the_purge_takes_everything_in_it(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList, other_list: BookmarkList
 ) -> None:
     field = await make.field(bl.id)
@@ -76,6 +76,13 @@ async def test_delete_cascades_to_everything_in_the_list(
 
     with pytest.raises(NotFound):
         await lists.get(conn, list_id=bl.id)
+    assert [x.id for x in await lists.list_all(conn, owner=OWNER)] == [other_list.id]
+    with pytest.raises(NotFound):
+        await lists.update(conn, list_id=bl.id, data=ListUpdate(name="back"))
+    assert await make.count("videos") == 2  # until the purge
+
+    assert await make.purge_all() > 0
+    assert await conn.fetchval("SELECT count(*) FROM bookmark_lists WHERE id = $1", bl.id) == 0
     for table in ("videos", "custom_fields", "field_schemas", "tags", "video_field_values"):
         left = await conn.fetchval(
             f"SELECT count(*) FROM {table} WHERE list_id = $1",  # noqa: S608
