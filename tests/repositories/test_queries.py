@@ -28,6 +28,7 @@ def test_every_resource_has_a_query_file() -> None:
         "field_schemas",
         "field_values",
         "lists",
+        "replicas",
         "tags",
         "video_facets",
         "video_search",
