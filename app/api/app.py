@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar, MediaType, Response, Router, get
 from litestar.datastructures import State
@@ -14,7 +15,7 @@ from openapi_ui_bundles import swagger_ui
 
 from app.api.auth import PUBLIC, SECURITY_SCHEMES, bearer_authentication, document_bearer
 from app.api.custom_fields import CustomFieldController
-from app.api.dependencies import provide_connection, provide_owner
+from app.api.dependencies import provide_connection, provide_owner, provide_read, send_read_after
 from app.api.errors import EXCEPTION_HANDLERS, document_errors
 from app.api.field_schemas import FieldSchemaController
 from app.api.field_values import BulkValueController, VideoFieldController
@@ -26,20 +27,26 @@ from app.api.videos import VideoController
 from app.config import Settings
 from app.db import connections
 from app.db.pool import create_pool
+from app.db.replicas import open_replicas
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a bulk edit of MAX_BATCH rows fits; more is a 413
 
 
 @get("/health", operation_id="health", tags=["health"], media_type=MediaType.JSON, opt=PUBLIC)
-async def health(state: State) -> Response[dict[str, str]]:
-    """200 when the database answers, 503 (problem details) when it does not."""
+async def health(state: State) -> Response[dict[str, Any]]:
+    """200 when the database answers, 503 (problem details) when it does not; with replicas,
+    each one's status (ok, lagging, down, not_a_replica) and lag in seconds."""
     # BEGIN is the round trip that shows the database answers.
     conn, tx = await connections.begin(
         state.pool, owner=None, acquire_timeout_s=state.settings.acquire_timeout_s
     )
     await connections.rollback(conn, tx)
     await connections.release(state.pool, conn)
-    return Response({"status": "ok", "database": "ok"})
+    body: dict[str, Any] = {"status": "ok", "database": "ok"}
+    if state.replicas.configured:
+        timeout_s = state.settings.acquire_timeout_s
+        body["replicas"] = await state.replicas.check_all(timeout_s=timeout_s)
+    return Response(body)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -56,6 +63,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await app.state.pool.close()
+
+    @asynccontextmanager
+    async def replica_pools(app: Litestar) -> AsyncIterator[None]:
+        app.state.replicas = await open_replicas(settings)
+        try:
+            yield
+        finally:
+            await app.state.replicas.close()
 
     docs = "/static/swagger"
     app = Litestar(
@@ -76,14 +91,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         state=State({"settings": settings}),
-        lifespan=[db_pool],
+        lifespan=[db_pool, replica_pools],
         middleware=[authentication],
         dependencies={
             "conn": Provide(provide_connection),
+            "read": Provide(provide_read, sync_to_thread=False),
             "owner": Provide(provide_owner, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
+        before_send=[send_read_after],
         openapi_config=OpenAPIConfig(
             title="custom-fields-sql",
             version="0.1.0",
