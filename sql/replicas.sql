@@ -20,4 +20,4 @@ SELECT pg_is_in_recovery() AS standby,
             WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
             ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8
        END AS lag_s,
-       $1::pg_lsn IS NULL OR pg_last_wal_replay_lsn() >= $1::pg_lsn AS reached
+       $1::text IS NULL OR pg_last_wal_replay_lsn() >= $1::text::pg_lsn AS reached
