@@ -55,7 +55,9 @@ async def provide_connection(
             raise
         await connections.commit(conn, tx)
         if state.replicas.configured:
-            # Read after COMMIT on the same connection, so the position covers this commit.
+            # COMMIT has returned, so the commit record is in the WAL; the insert position read
+            # now lies at or past its end. A replica that has replayed up to it has replayed
+            # the commit, and its next snapshot sees the write.
             position = await replicas.write_position(conn)
             request.state[READ_AFTER] = position
     finally:

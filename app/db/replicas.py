@@ -129,25 +129,33 @@ class Replicas:
     def failed(self, replica: Replica, exc: BaseException) -> None:
         # A recovery conflict (40001/40P01) cancels one statement; the replica itself is fine.
         if isinstance(exc, Unavailable) and not isinstance(exc, WriteConflict):
-            replica.status, replica.lag_s = "down", None
-            replica.checked_at = time.monotonic()
+            self.down(replica)
         logger.warning("a read on replica %s fell back to the primary: %r", replica.name, exc)
 
+    def down(self, replica: Replica) -> None:
+        replica.status, replica.lag_s = "down", None
+        replica.checked_at = time.monotonic()
+
     async def check(self, replica: Replica, *, timeout_s: float) -> None:
-        """Check one replica now (for /health); never raises."""
+        """Check one replica now (for /health); never raises. As a read begins: a pooled
+        connection that died idle (the replica restarted) is replaced once."""
         try:
-            conn = await connections.acquire(replica.pool, acquire_timeout_s=timeout_s)
+            conn, tx = await connections.begin(
+                replica.pool, owner=None, acquire_timeout_s=timeout_s, readonly=True
+            )
         except Exception as exc:
-            self.failed(replica, exc)
+            logger.warning("replica %s is down: %r", replica.name, exc)
+            self.down(replica)
             return
         try:
             state = await fetchrow(conn, SQL["replica_state"], None)
             assert state is not None  # one row, always
             self.note(replica, state)
         except Exception as exc:
-            connections.discard(conn, exc)
-            self.failed(replica, exc)
+            logger.warning("replica %s is down: %r", replica.name, exc)
+            self.down(replica)
         finally:
+            await connections.rollback(conn, tx)
             await connections.release(replica.pool, conn)
 
     async def check_all(self, *, timeout_s: float) -> dict[str, dict[str, Any]]:

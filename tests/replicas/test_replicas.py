@@ -120,6 +120,8 @@ async def test_a_read_presenting_its_writes_position_sees_it_while_replay_is_pau
             facets = await api.post(
                 f"/lists/{list_id}/videos/facets", json={"fields": [field_id]}, headers=headers
             )
+            # Only writes send a position.
+            assert not {"x-read-after"} & {*videos.headers, *search.headers, *facets.headers}
             return [
                 [item["title"] for item in videos.json()["items"]],
                 video.status_code,
