@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= 100000
+WORKERS ?= 1
 export HOST PORT
 
 # With neither variable set, `run` and `token` share the secret scripts/jwt-secret keeps in
@@ -25,7 +26,7 @@ help: ## list the targets
 	@echo "  project's own PostgreSQL in .localdb/, started on first use. make test starts its own."
 	@echo "Tokens: AUTH_JWT_SECRET (HS256) or AUTH_JWT_PUBLIC_KEY (RS256/ES256) if set, else a secret"
 	@echo "  made once in .localdb/jwt-secret. Optional: AUTH_JWT_ISSUER, AUTH_JWT_AUDIENCE."
-	@echo "Variables: HOST=$(HOST) PORT=$(PORT) (make run), SUB=... (make token SUB=alice),"
+	@echo "Variables: HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) (make run), SUB=... (make token SUB=alice),"
 	@echo "  ARGS=... (make psql ARGS=\"-c '\\dt'\")"
 
 $(VENV)/.installed: pyproject.toml
@@ -38,12 +39,13 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed ## create .venv with the app and its dev tools
 
-run: install migrate ## serve the API on HOST:PORT (local PostgreSQL unless DATABASE_URL is set)
+run: install migrate ## serve the API on HOST:PORT with WORKERS processes (local PostgreSQL unless DATABASE_URL is set)
 	@if $(NO_TOKEN_KEY); then \
 		AUTH_JWT_SECRET=$$(scripts/jwt-secret) && export AUTH_JWT_SECRET || exit 1; \
 		echo "run: tokens are signed with .localdb/jwt-secret; get one with 'make token SUB=alice', use it as curl -H \"Authorization: Bearer \$$(make -s token SUB=alice)\" http://$(HOST):$(PORT)/lists"; \
 	fi; \
-	scripts/with-db $(BIN)/uvicorn app.api.app:create_app --factory --host $(HOST) --port $(PORT)
+	scripts/with-db $(BIN)/uvicorn app.api.app:create_app --factory --host $(HOST) --port $(PORT) \
+		--workers $(WORKERS)
 
 token: install ## print a bearer token for owner SUB, valid for a day (make -s token SUB=alice)
 	@[ -n "$(SUB)" ] || { echo "usage: make token SUB=alice" >&2; exit 2; }
@@ -52,8 +54,9 @@ token: install ## print a bearer token for owner SUB, valid for a day (make -s t
 	fi; \
 	$(BIN)/python -m app.tokens --sub "$(SUB)"
 
-test: install ## run the test suite against a PostgreSQL the tests start
+test: install ## run the test suite against a PostgreSQL (and a PgBouncer) the tests start
 	scripts/ensure-postgres
+	scripts/ensure-pgbouncer
 	$(BIN)/pytest
 
 migrate: install ## apply pending migrations

@@ -62,6 +62,9 @@ class Settings:
     # Checked against the token's `iss` and `aud` when set.
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    # What sits between the app and PostgreSQL: "pgbouncer" (transaction pooling: no
+    # statement cache, no startup settings), "none", or None to detect it at the first connect.
+    database_pooler: str | None = None
     # Streaming replicas for read-only work (app/db/replicas.py), written like database_url:
     # the app logs into each as its own role, with the app URL's user and password (roles are
     # replicated with the rest of the cluster, so they are the same on every node).
@@ -85,6 +88,7 @@ class Settings:
             jwt_public_key=_optional("AUTH_JWT_PUBLIC_KEY"),
             jwt_issuer=_optional("AUTH_JWT_ISSUER"),
             jwt_audience=_optional("AUTH_JWT_AUDIENCE"),
+            database_pooler=_pooler(_optional("DATABASE_POOLER")),
             replica_urls=replica_urls_of(os.environ.get("DATABASE_REPLICA_URLS", "")),
             replica_max_lag_s=float(os.environ.get("REPLICA_MAX_LAG", "5")),
         )
@@ -110,3 +114,14 @@ def replica_urls_of(value: str) -> tuple[str, ...]:
 def _optional(name: str) -> str | None:
     # Set but empty counts as unset: `AUTH_JWT_SECRET= make run` must not mean an empty secret.
     return os.environ.get(name) or None
+
+
+POOLERS = ("pgbouncer", "none")
+
+
+def _pooler(value: str | None) -> str | None:
+    if value is not None and value not in POOLERS:
+        raise RuntimeError(
+            f"DATABASE_POOLER must be one of {', '.join(POOLERS)} (or unset: detect)"
+        )
+    return value

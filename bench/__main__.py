@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import cases as bench_cases
-from bench import data, jsonb, plans, report, sizes, timing
+from bench import data, jsonb, plans, pooler, report, sizes, timing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,6 +56,10 @@ async def run(
     )
     print("typed vs JSONB", file=sys.stderr)
     compared = await timing.compare_jsonb(bench, all_cases, iterations=iterations, rounds=rounds)
+    print("PgBouncer vs direct", file=sys.stderr)
+    pooled = await pooler.compare(
+        bench, by_name, iterations=iterations, rounds=rounds, concurrency=concurrency
+    )
     results: dict[str, Any] = {
         "meta": {
             "scale": scale,
@@ -73,6 +77,7 @@ async def run(
         "plans": plan_rows,
         "timing": timed,
         "jsonb": compared,
+        "pooler": pooled,
         "sizes": value_sizes,
         "jsonb_sizes": jsonb_sizes,
     }
@@ -113,8 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report.plan_table(results["plans"]))
     print()
+    verdicts = {True: "met ", False: "MISS", None: "info"}
     for t in results["targets"]:
-        print(f"{'met ' if t['met'] else 'MISS'} {t['target']}: {t['measured']} (goal {t['goal']})")
+        print(f"{verdicts[t['met']]} {t['target']}: {t['measured']} (goal {t['goal']})")
     print(
         f"\nreport: {results['summary']} (picture: {results['picture']}); "
         f"{results['meta']['seconds']} s"

@@ -190,6 +190,17 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "none",
             not slower,
         )
+    pooled = pooler_ratios(results.get("pooler", []))
+    if pooled:
+        worst = max(pooled, key=lambda r: r["pgbouncer_over_direct"])
+        add(
+            "PgBouncer (transaction mode) over direct, app-style transaction p50 (report only)",
+            ", ".join(
+                f"{r['query']}@{r['concurrency']} {r['pgbouncer_over_direct']}x" for r in pooled
+            ),
+            f"reported (worst {worst['query']} {worst['pgbouncer_over_direct']}x)",
+            None,
+        )
     sizes = results.get("sizes")
     if sizes:
         add(
@@ -199,6 +210,26 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             sizes["partial_total"] < sizes["full_total"],
         )
     return rows
+
+
+def _met(met: bool | None) -> str:
+    return "-" if met is None else "yes" if met else "NO"
+
+
+def pooler_ratios(pooler: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per main case and concurrency: direct and PgBouncer p50, and their ratio."""
+    p50 = {(r["query"], r["layer"], r["concurrency"]): r["p50_ms"] for r in pooler}
+    return [
+        {
+            "query": query,
+            "concurrency": level,
+            "direct_p50_ms": direct,
+            "pgbouncer_p50_ms": p50[(query, "pgbouncer", level)],
+            "pgbouncer_over_direct": round(p50[(query, "pgbouncer", level)] / direct, 2),
+        }
+        for (query, layer, level), direct in p50.items()
+        if layer == "direct" and direct and (query, "pgbouncer", level) in p50
+    ]
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -219,7 +250,7 @@ def markdown(results: dict[str, Any]) -> str:
         "| target | measured | goal | met |",
         "|---|---|---|---|",
         *(
-            f"| {t['target']} | {t['measured']} | {t['goal']} | {'yes' if t['met'] else 'NO'} |"
+            f"| {t['target']} | {t['measured']} | {t['goal']} | {_met(t['met'])} |"
             for t in results["targets"]
         ),
         "",
@@ -247,6 +278,16 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {r['query']} | {r['typed_p50_ms']} | {r['jsonb_p50_ms']} "
             f"| {r['jsonb_over_typed']} |"
             for r in results["jsonb"]
+        ),
+        "",
+        "## PgBouncer vs direct (one transaction per call, as the app's requests; p50 ms)",
+        "",
+        "| query | concurrency | direct | PgBouncer | PgBouncer/direct |",
+        "|---|---:|---:|---:|---:|",
+        *(
+            f"| {r['query']} | {r['concurrency']} | {r['direct_p50_ms']} "
+            f"| {r['pgbouncer_p50_ms']} | {r['pgbouncer_over_direct']} |"
+            for r in pooler_ratios(results.get("pooler", []))
         ),
         "",
         "## Sizes",

@@ -10,3 +10,9 @@ SELECT set_config('app.owner', $1, true)
 -- Creates the app's login role when missing and grants it DML on the tenant tables (run as the
 -- owning role by make migrate).
 SELECT app_role_ensure($1, $2)
+
+-- name: set_transaction
+-- Says who is calling ('' for nobody) and the settings the app runs under, for this
+-- transaction only: through a transaction-pooling PgBouncer, a session setting would reach
+-- other clients' transactions, and startup settings are refused (app/db/pool.py).
+SELECT set_config(name, value, true) FROM unnest($1::text[], $2::text[]) AS setting(name, value)

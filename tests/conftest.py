@@ -17,6 +17,7 @@ from app.db import migrate
 from app.db.access import ensure_app_role_at
 from app.db.pool import create_pool
 from app.tokens import DAY_S, issue_token
+from tests import pgbouncer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,6 +70,17 @@ postgresql = factories.postgresql("postgresql_proc")
 
 def server_url(proc: PostgreSQLExecutor, dbname: str) -> str:
     return f"postgresql://{proc.user}@{proc.host}:{proc.port}/{dbname}"
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_url(postgresql_proc: PostgreSQLExecutor) -> Iterator[str]:
+    """A PgBouncer in transaction pooling mode in front of the test cluster, for every test
+    database (the app then reaches this test's database through it: pgbouncer.through)."""
+    if pgbouncer.executable() is None:
+        pytest.skip(pgbouncer.MISSING)
+    roles: dict[str, str | None] = {postgresql_proc.user: None, DEFAULT_APP_ROLE: None}
+    with pgbouncer.pgbouncer(server_url(postgresql_proc, "postgres"), users=roles) as url:
+        yield url
 
 
 @pytest.fixture

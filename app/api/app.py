@@ -37,15 +37,12 @@ async def health(state: State) -> Response[dict[str, Any]]:
     """200 when the database answers, 503 (problem details) when it does not; with replicas,
     each one's status (ok, lagging, down, not_a_replica) and lag in seconds."""
     # BEGIN is the round trip that shows the database answers.
-    conn, tx = await connections.begin(
-        state.pool, owner=None, acquire_timeout_s=state.settings.acquire_timeout_s
-    )
+    conn, tx = await connections.begin(state.pool, owner=None, settings=state.settings)
     await connections.rollback(conn, tx)
     await connections.release(state.pool, conn)
     body: dict[str, Any] = {"status": "ok", "database": "ok"}
     if state.replicas.configured:
-        timeout_s = state.settings.acquire_timeout_s
-        body["replicas"] = await state.replicas.check_all(timeout_s=timeout_s)
+        body["replicas"] = await state.replicas.check_all()
     return Response(body)
 
 

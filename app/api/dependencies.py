@@ -44,9 +44,7 @@ async def provide_connection(
     after a handler error this generator re-raises exactly that error (Litestar would wrap any
     other in an ExceptionGroup, a 500), and releasing never raises."""
     pool: asyncpg.Pool = state.pool
-    conn, tx = await connections.begin(
-        pool, owner=owner_of(request), acquire_timeout_s=state.settings.acquire_timeout_s
-    )
+    conn, tx = await connections.begin(pool, owner=owner_of(request), settings=state.settings)
     try:
         try:
             yield conn
@@ -79,7 +77,7 @@ def provide_read(state: State, request: Request[Any, Any, Any]) -> replicas.Read
         replicas=state.replicas,
         owner=owner_of(request),
         read_after=replicas.parse_read_after(request.headers.get(READ_AFTER_HEADER)),
-        acquire_timeout_s=state.settings.acquire_timeout_s,
+        settings=state.settings,
     )
 
 

@@ -14,8 +14,10 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
 
+from app.config import Settings
 from app.db import access
 from app.db.execute import execute, translated_errors
+from app.db.pool import transaction_settings
 from app.errors import Unavailable, WriteConflict
 
 logger = logging.getLogger("app.db")
@@ -29,23 +31,24 @@ async def acquire(pool: asyncpg.Pool, *, acquire_timeout_s: float) -> asyncpg.Co
 
 
 async def begin(
-    pool: asyncpg.Pool, *, owner: str | None, acquire_timeout_s: float, readonly: bool = False
+    pool: asyncpg.Pool, *, owner: str | None, settings: Settings, readonly: bool = False
 ) -> tuple[asyncpg.Connection, Transaction]:
     """A connection with its transaction begun, saying who is calling (`owner`; None: nobody,
-    and row-level security shows no list). The setting is transaction-local, so it ends with
-    the transaction and never reaches the connection's next user. `readonly`: BEGIN READ ONLY,
-    as a replica requires (and the primary honours for the same reads).
+    and row-level security shows no list) and the app's settings (statement timeout ...).
+    They are transaction-local, so they end with the transaction and never reach the
+    connection's next user, even through a transaction-pooling PgBouncer. `readonly`: BEGIN
+    READ ONLY, as a replica requires (and the primary honours for the same reads).
 
     A pooled connection whose backend died while it sat idle fails its BEGIN; nothing was
     done yet, so a fresh connection is tried once."""
     for attempt in (1, 2):
-        conn = await acquire(pool, acquire_timeout_s=acquire_timeout_s)
+        conn = await acquire(pool, acquire_timeout_s=settings.acquire_timeout_s)
         tx = conn.transaction(readonly=readonly)
         try:
             with translated_errors():
                 await tx.start()
-                if owner is not None:
-                    await execute(conn, access.SQL["set_owner"], owner)
+                said = transaction_settings(settings, owner=owner)
+                await execute(conn, access.SQL["set_transaction"], list(said), list(said.values()))
             return conn, tx
         except Exception as exc:
             discard(conn, exc)

@@ -1,11 +1,15 @@
 """The asyncpg connection pool, with the codecs every connection needs."""
 
 import json
+import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 
 from app.config import Settings
+
+logger = logging.getLogger("app.db")
 
 
 def _encode_jsonb(value: Any) -> bytes:
@@ -22,15 +26,25 @@ async def init_connection(conn: asyncpg.Connection) -> None:
     """Runs once per new connection: JSONB in and out as Python objects.
 
     NUMERIC needs nothing: asyncpg already returns Decimal (and we never pass floats in)."""
-    await conn.set_type_codec(
-        "jsonb", schema="pg_catalog", format="binary", encoder=_encode_jsonb, decoder=_decode_jsonb
-    )
+    # In a transaction: behind a transaction-pooling PgBouncer, the type lookup's statements
+    # must reach one and the same server connection.
+    async with conn.transaction():
+        await conn.set_type_codec(
+            "jsonb",
+            schema="pg_catalog",
+            format="binary",
+            encoder=_encode_jsonb,
+            decoder=_decode_jsonb,
+        )
+
+
+APPLICATION_NAME = "custom-fields-sql"
 
 
 def server_settings(settings: Settings) -> dict[str, str]:
-    """The session settings of every connection the app (or the bench) opens."""
+    """The settings every transaction of the app runs under. A direct connection gets them
+    once, at connect; through a pooler each transaction sets them (transaction_settings)."""
     return {
-        "application_name": "custom-fields-sql",
         "statement_timeout": str(settings.statement_timeout_ms),
         # asyncpg prepares every statement; after five runs PostgreSQL may switch it to a
         # generic plan that ignores the values, and the search's best plan depends on them
@@ -44,27 +58,108 @@ def server_settings(settings: Settings) -> dict[str, str]:
     }
 
 
+def transaction_settings(settings: Settings, *, owner: str | None) -> dict[str, str]:
+    """What each transaction says at its start, for itself only (sql/access.sql
+    set_transaction): who is calling ('' for nobody) and the session settings, which a
+    transaction-pooling PgBouncer would not keep (it refuses them at connect, and a session
+    SET would reach other clients' transactions on the same server connection)."""
+    return {"app.owner": owner or "", **server_settings(settings)}
+
+
+# Whether a pooler sits in front of a URL, as learned at its first connection in this process
+# (DATABASE_POOLER unset). A pooler does not come and go under a running app.
+_BEHIND_POOLER: dict[str, bool] = {}
+
+
+def behind_pooler(settings: Settings, url: str) -> bool | None:
+    """True when connections to `url` go through a transaction-pooling PgBouncer; None while
+    not known yet (nothing configured, no connection made)."""
+    if settings.database_pooler is not None:
+        return settings.database_pooler == "pgbouncer"
+    return _BEHIND_POOLER.get(url)
+
+
+async def _open(settings: Settings, url: str, *, pooled: bool) -> asyncpg.Connection:
+    if pooled:
+        # PgBouncer 1.18 in transaction mode keeps no prepared statement from one transaction
+        # to the next (support came in 1.21), and takes no startup settings but a few.
+        return await asyncpg.connect(
+            url,
+            timeout=settings.connect_timeout_s,
+            statement_cache_size=0,
+            server_settings={"application_name": APPLICATION_NAME},
+        )
+    return await asyncpg.connect(
+        url,
+        timeout=settings.connect_timeout_s,
+        server_settings={"application_name": APPLICATION_NAME, **server_settings(settings)},
+    )
+
+
+async def _answers_from_another_backend(conn: asyncpg.Connection) -> bool:
+    # The process id the server announced at connect (BackendKeyData) is PgBouncer's own
+    # invention behind PgBouncer, and the backend's pid otherwise.
+    async with conn.transaction():
+        pid = await conn.fetchval("SELECT pg_backend_pid()")
+    return bool(pid != conn.get_server_pid())
+
+
+async def open_connection(settings: Settings, url: str) -> asyncpg.Connection:
+    """A connection as the app makes them, behind a pooler or not: DATABASE_POOLER says which,
+    or the first connection finds out (PgBouncer refuses the startup settings, or answers
+    from a backend other than the one it announced) and the answer is kept."""
+    pooled = behind_pooler(settings, url)
+    if pooled is None:
+        try:
+            conn = await _open(settings, url, pooled=False)
+        except asyncpg.ProtocolViolationError as exc:
+            if "unsupported startup parameter" not in str(exc):
+                raise
+        else:
+            if not await _answers_from_another_backend(conn):
+                _BEHIND_POOLER[url] = False
+                return conn
+            await conn.close()
+        _BEHIND_POOLER[url] = pooled = True
+        logger.info("a transaction-pooling PgBouncer answers at %s", urlsplit(url).netloc)
+    return await _open(settings, url, pooled=pooled)
+
+
+async def _end_transaction(conn: asyncpg.Connection) -> None:
+    # Behind a transaction pooler the connection holds no session state of ours, and asyncpg's
+    # reset (RESET ALL, UNLISTEN ...) would run on whichever server connection PgBouncer picks;
+    # only a transaction left open would pin one, so it is the only thing to end.
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
 async def create_pool(
     settings: Settings, *, url: str | None = None, min_size: int | None = None
 ) -> asyncpg.Pool:
     """The app's pool: logged in as the app's role (settings.app_url) unless `url` says
     otherwise (the tests of the data layer use the owning role)."""
+    url = url or settings.app_url
+
+    async def connect(*_: Any, **__: Any) -> asyncpg.Connection:
+        return await open_connection(settings, url)
+
+    async def reset(conn: asyncpg.Connection) -> None:
+        if behind_pooler(settings, url):
+            await _end_transaction(conn)
+        else:
+            await conn.reset()
+
     return await asyncpg.create_pool(
-        url or settings.app_url,
         min_size=settings.pool_min_size if min_size is None else min_size,
         max_size=settings.pool_max_size,
+        connect=connect,
         init=init_connection,
-        timeout=settings.connect_timeout_s,
-        server_settings=server_settings(settings),
+        reset=reset,
     )
 
 
 async def connect(settings: Settings, *, url: str | None = None) -> asyncpg.Connection:
     """One connection set up exactly like the pool's (the bench compares layers with it)."""
-    conn = await asyncpg.connect(
-        url or settings.app_url,
-        timeout=settings.connect_timeout_s,
-        server_settings=server_settings(settings),
-    )
+    conn = await open_connection(settings, url or settings.app_url)
     await init_connection(conn)
     return conn

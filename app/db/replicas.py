@@ -92,9 +92,8 @@ class Replica:
 class Replicas:
     """The replicas of one process, with what it last saw of each."""
 
+    settings: Settings
     nodes: Sequence[Replica] = ()
-    max_lag_s: float = 5.0
-    check_interval_s: float = 1.0
 
     @property
     def configured(self) -> bool:
@@ -107,7 +106,9 @@ class Replicas:
         now = time.monotonic()
         chosen = []
         for replica in self.nodes:
-            wait = DOWN_RETRY_S if replica.status == "down" else self.check_interval_s
+            wait = (
+                DOWN_RETRY_S if replica.status == "down" else self.settings.replica_check_interval_s
+            )
             if now - replica.checked_at >= wait:
                 replica.checked_at = now
                 chosen.append((replica, True))
@@ -121,7 +122,7 @@ class Replicas:
         replica.lag_s = state["lag_s"]
         if not state["standby"]:
             replica.status = "not_a_replica"
-        elif replica.lag_s is None or replica.lag_s > self.max_lag_s:
+        elif replica.lag_s is None or replica.lag_s > self.settings.replica_max_lag_s:
             replica.status = "lagging"
         else:
             replica.status = "ok"
@@ -136,12 +137,12 @@ class Replicas:
         replica.status, replica.lag_s = "down", None
         replica.checked_at = time.monotonic()
 
-    async def check(self, replica: Replica, *, timeout_s: float) -> None:
+    async def check(self, replica: Replica) -> None:
         """Check one replica now (for /health); never raises. As a read begins: a pooled
         connection that died idle (the replica restarted) is replaced once."""
         try:
             conn, tx = await connections.begin(
-                replica.pool, owner=None, acquire_timeout_s=timeout_s, readonly=True
+                replica.pool, owner=None, settings=self.settings, readonly=True
             )
         except Exception as exc:
             logger.warning("replica %s is down: %r", replica.name, exc)
@@ -158,9 +159,9 @@ class Replicas:
             await connections.rollback(conn, tx)
             await connections.release(replica.pool, conn)
 
-    async def check_all(self, *, timeout_s: float) -> dict[str, dict[str, Any]]:
+    async def check_all(self) -> dict[str, dict[str, Any]]:
         """Every replica checked now, at once: its status and lag, by name."""
-        await asyncio.gather(*(self.check(r, timeout_s=timeout_s) for r in self.nodes))
+        await asyncio.gather(*(self.check(replica) for replica in self.nodes))
         return {replica.name: replica.report() for replica in self.nodes}
 
     async def close(self) -> None:
@@ -168,13 +169,13 @@ class Replicas:
 
 
 async def open_replicas(settings: Settings) -> Replicas:
-    """A pool per replica of the settings (none: Replicas().configured is False). min_size=0:
+    """A pool per replica of the settings (none: .configured is False). min_size=0:
     the app starts while a replica is down."""
     nodes = [
         Replica(node_name(url), await create_pool(settings, url=url, min_size=0))
         for url in settings.replica_app_urls
     ]
-    return Replicas(nodes, settings.replica_max_lag_s, settings.replica_check_interval_s)
+    return Replicas(settings, nodes)
 
 
 async def write_position(conn: asyncpg.Connection) -> str:
@@ -204,7 +205,7 @@ class Reader:
     replicas: Replicas
     owner: str | None
     read_after: str | None
-    acquire_timeout_s: float
+    settings: Settings
 
     async def __call__(
         self,
@@ -236,7 +237,7 @@ class Reader:
     ) -> T:
         pool = self.primary if replica is None else replica.pool
         conn, tx = await connections.begin(
-            pool, owner=self.owner, acquire_timeout_s=self.acquire_timeout_s, readonly=True
+            pool, owner=self.owner, settings=self.settings, readonly=True
         )
         try:
             try:

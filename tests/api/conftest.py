@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 from litestar.testing.transport import TestClientTransport
 
 from app.api.app import create_app
+from tests import pgbouncer
 from tests.conftest import OTHER_OWNER, OWNER, auth_settings, bearer
 
 # A client of the app under test: `client` (OWNER), `other_client`, or one from client_for.
@@ -26,8 +27,12 @@ _LEAKS = re.compile(
 )
 
 
-@pytest.fixture
-def app(database_url: str) -> Litestar:
+@pytest.fixture(params=["direct", "pgbouncer"])
+def app(database_url: str, request: pytest.FixtureRequest) -> Litestar:
+    """The app on this test's database: every API test runs twice, connected directly and
+    through a transaction-pooling PgBouncer (which the app detects by itself)."""
+    if request.param == "pgbouncer":
+        database_url = pgbouncer.through(database_url, request.getfixturevalue("pgbouncer_url"))
     return create_app(auth_settings(database_url, pool_max_size=4))
 
 

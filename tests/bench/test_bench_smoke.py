@@ -55,5 +55,9 @@ async def test_bench_runs_at_a_tiny_scale(bench_database: str, tmp_path: Path) -
     assert saved["jsonb"] and all(r["typed_p50_ms"] > 0 for r in saved["jsonb"])
     assert "facets_select" in {r["query"] for r in saved["jsonb"]}
     assert saved["sizes"]["partial_total"] > 0
+    # Pooled versus direct: the main cases as the app's requests, through a real PgBouncer.
+    pooled = {(r["query"], r["layer"]) for r in saved["pooler"] if r["p50_ms"] > 0}
+    assert {("search_select_eq", "pgbouncer"), ("search_select_eq", "direct")} <= pooled
+    assert ("set_one_value", "pgbouncer") in pooled
     summary = Path(results["summary"]).read_text()  # noqa: ASYNC240 - after the run
     assert summary.startswith("# Bench: 300 videos")

@@ -341,7 +341,7 @@ async def test_a_pooled_connection_forgets_its_last_owner(
     """One connection in the app's pool, borrowed the app's way by one owner then another."""
     pool = await create_pool(replace(settings, pool_min_size=1, pool_max_size=1))
     try:
-        conn, tx = await connections.begin(pool, owner=OWNER, acquire_timeout_s=3)
+        conn, tx = await connections.begin(pool, owner=OWNER, settings=settings)
         first_session = conn.get_server_pid()
         assert await conn.fetchval("SELECT count(*) FROM videos") == len(tenants.alice)
         if first_ends == "commit":
@@ -358,7 +358,7 @@ async def test_a_pooled_connection_forgets_its_last_owner(
             assert await conn.fetchval("SELECT current_setting('app.owner', true)") in ("", None)
             assert await conn.fetchval("SELECT count(*) FROM bookmark_lists") == 0
 
-        conn, tx = await connections.begin(pool, owner=OTHER_OWNER, acquire_timeout_s=3)
+        conn, tx = await connections.begin(pool, owner=OTHER_OWNER, settings=settings)
         assert conn.get_server_pid() == first_session
         videos = await conn.fetch("SELECT id FROM videos")
         assert [row["id"] for row in videos] == [tenants.bob.video_id]

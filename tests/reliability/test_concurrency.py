@@ -4,12 +4,31 @@ surfacing as 503) and the stored rows stay consistent."""
 import asyncio
 import random
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import asyncpg
 import httpx
 import pytest
 
-from tests.reliability.conftest import assert_problem, seed
+from app.api.app import create_app
+from app.config import Settings
+from tests import pgbouncer
+from tests.reliability.conftest import assert_problem, in_process, seed
+
+
+@pytest.fixture(params=["direct", "pgbouncer"])
+async def api(
+    settings: Settings, request: pytest.FixtureRequest
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app in-process, connected directly and through a transaction-pooling PgBouncer:
+    every guarantee here holds both ways."""
+    if request.param == "pgbouncer":
+        bounced = pgbouncer.through(settings.database_url, request.getfixturevalue("pgbouncer_url"))
+        settings = replace(settings, database_url=bounced)
+    async with in_process(create_app(settings)) as client:
+        yield client
+
 
 # Rows that point at something gone, or whose list disagrees with their video's or field's.
 ORPHANS = """

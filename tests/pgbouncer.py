@@ -1,0 +1,107 @@
+"""A real PgBouncer in transaction pooling mode in front of a PostgreSQL, for the tests and the
+bench (Debian's 1.18; `make test` installs it as root, like PostgreSQL)."""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+MISSING = (
+    "PgBouncer is not installed: `make test` installs Debian's pgbouncer when run as root "
+    "(apt-get install pgbouncer)"
+)
+
+
+def executable() -> str | None:
+    return shutil.which("pgbouncer") or next(
+        (p for p in ("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer") if os.access(p, os.X_OK)), None
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def through(url: str, pooler_url: str) -> str:
+    """`url` (any user, any database) reached through the pooler at `pooler_url`'s host:port."""
+    parts, pooler = urlsplit(url), urlsplit(pooler_url)
+    login = parts.netloc.rpartition("@")[0]
+    return urlunsplit(parts._replace(netloc=f"{login}@{pooler.hostname}:{pooler.port}"))
+
+
+@contextmanager
+def pgbouncer(
+    server_url: str, *, users: dict[str, str | None], ignore_startup_parameters: str = ""
+) -> Iterator[str]:
+    """PgBouncer in front of `server_url`'s server, for every database on it; yields the
+    pooler's base URL (postgresql://127.0.0.1:PORT). `users`: the roles it lets through, with
+    the password it uses to log them into the server (None: the server trusts them).
+    `ignore_startup_parameters`: settings it accepts at connect and drops (by default it
+    refuses the connection)."""
+    binary = executable()
+    if binary is None:
+        raise RuntimeError(MISSING)
+    server = urlsplit(server_url)
+    port = _free_port()
+    with tempfile.TemporaryDirectory(prefix="pgbouncer-") as folder:
+        work = Path(folder)
+        (work / "userlist.txt").write_text(
+            "".join(f'"{user}" "{unquote(password or "")}"\n' for user, password in users.items())
+        )
+        (work / "pgbouncer.ini").write_text(
+            "[databases]\n"
+            f"* = host={server.hostname} port={server.port}\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+            # The clients are the tests' own; the server checks the roles' passwords.
+            f"auth_type = trust\nauth_file = {work / 'userlist.txt'}\n"
+            "pool_mode = transaction\nmax_client_conn = 500\ndefault_pool_size = 20\n"
+            f"ignore_startup_parameters = {ignore_startup_parameters}\n"
+            f"logfile = {work / 'pgbouncer.log'}\n"
+        )
+        command = [binary, str(work / "pgbouncer.ini")]
+        if os.getuid() == 0:  # PgBouncer refuses to run as root: -u switches user
+            user = os.environ.get("PG_OS_USER", "postgres")
+            shutil.chown(work, user)
+            for file in work.iterdir():
+                shutil.chown(file, user)
+            command[1:1] = ["-u", user]
+        # In the foreground it logs to stderr too: into a file, so no pipe fills up and blocks it.
+        with open(work / "stderr.log", "wb") as output:
+            process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+            try:
+                _wait_until_listening(process, port, work / "stderr.log")
+                yield f"postgresql://127.0.0.1:{port}"
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            said = log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"pgbouncer exited with {process.returncode}: {said}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError("pgbouncer did not listen within 10 s")
+
+
+def password_of(url: str) -> str | None:
+    password = urlsplit(url).password
+    return unquote(password) if password else None
