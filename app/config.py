@@ -86,6 +86,13 @@ class Settings:
     # The background purge of deleted lists and fields (app/purger.py), one worker per process.
     purge_worker: bool = True
     purge: PurgeSettings = field(default_factory=PurgeSettings)
+    # Streaming replicas for read-only work (app/db/replicas.py), written like database_url:
+    # the app logs into each as its own role, with the app URL's user and password (roles are
+    # replicated with the rest of the cluster, so they are the same on every node).
+    replica_urls: tuple[str, ...] = ()
+    # A replica further behind than this is skipped; its state is checked at most this often.
+    replica_max_lag_s: float = 5.0
+    replica_check_interval_s: float = 1.0
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -104,12 +111,26 @@ class Settings:
             jwt_audience=_optional("AUTH_JWT_AUDIENCE"),
             database_pooler=_pooler(_optional("DATABASE_POOLER")),
             purge_worker=os.environ.get("PURGE_WORKER", "1") != "0",
+            replica_urls=replica_urls_of(os.environ.get("DATABASE_REPLICA_URLS", "")),
+            replica_max_lag_s=float(os.environ.get("REPLICA_MAX_LAG", "5")),
         )
 
     @property
     def app_url(self) -> str:
         """The URL the app's pool logs in with."""
         return self.database_app_url or app_url_of({"DATABASE_URL": self.database_url})
+
+    @property
+    def replica_app_urls(self) -> tuple[str, ...]:
+        """The URLs the replicas' pools log in with: each replica as the app's user."""
+        login = urlsplit(self.app_url)
+        user, password = unquote(login.username or ""), login.password and unquote(login.password)
+        return tuple(with_user(url, user, password) for url in self.replica_urls)
+
+
+def replica_urls_of(value: str) -> tuple[str, ...]:
+    """DATABASE_REPLICA_URLS: comma-separated URLs; blanks around and between them are ignored."""
+    return tuple(url.strip() for url in value.split(",") if url.strip())
 
 
 def _optional(name: str) -> str | None:

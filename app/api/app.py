@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar, MediaType, Router, get
 from litestar.datastructures import State
@@ -15,7 +16,7 @@ from openapi_ui_bundles import swagger_ui
 
 from app.api.auth import PUBLIC, SECURITY_SCHEMES, bearer_authentication, document_bearer
 from app.api.custom_fields import CustomFieldController
-from app.api.dependencies import provide_connection, provide_owner
+from app.api.dependencies import provide_connection, provide_owner, provide_read, send_read_after
 from app.api.errors import EXCEPTION_HANDLERS, document_errors
 from app.api.field_schemas import FieldSchemaController
 from app.api.field_values import BulkValueController, VideoFieldController
@@ -32,6 +33,7 @@ from app.models.base import Record
 from app.models.purges import PurgeBacklog
 from app.purger import Purger
 from app.repositories import purges
+from app.db.replicas import open_replicas
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a bulk edit of MAX_BATCH rows fits; more is a 413
 
@@ -41,12 +43,15 @@ class Health(Record):
     database: str
     # Deleted lists and fields whose rows are still being purged, over every owner.
     purges: PurgeBacklog
+    # With replicas (DATABASE_REPLICA_URLS): each one's status and lag in seconds, by name.
+    replicas: dict[str, dict[str, Any]] | None = None
 
 
 @get("/health", operation_id="health", tags=["health"], media_type=MediaType.JSON, opt=PUBLIC)
 async def health(state: State) -> Health:
     """200 when the database answers, 503 (problem details) when it does not; `purges` tells
-    how much deleted data is still being purged in the background."""
+    how much deleted data is still being purged in the background; with replicas, each one's
+    status (ok, lagging, down, not_a_replica) and lag in seconds."""
     conn, tx = await connections.begin(state.pool, owner=None, settings=state.settings)
     try:
         with translated_errors():
@@ -54,7 +59,8 @@ async def health(state: State) -> Health:
     finally:
         await connections.rollback(conn, tx)
         await connections.release(state.pool, conn)
-    return Health(status="ok", database="ok", purges=backlog)
+    replicas = await state.replicas.check_all() if state.replicas.configured else None
+    return Health(status="ok", database="ok", purges=backlog, replicas=replicas)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -85,6 +91,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             purger.stop()
             await task
 
+    @asynccontextmanager
+    async def replica_pools(app: Litestar) -> AsyncIterator[None]:
+        app.state.replicas = await open_replicas(settings)
+        try:
+            yield
+        finally:
+            await app.state.replicas.close()
+
     docs = "/static/swagger"
     app = Litestar(
         route_handlers=[
@@ -104,14 +118,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         state=State({"settings": settings}),
-        lifespan=[db_pool, purge_worker] if settings.purge_worker else [db_pool],
+        lifespan=[db_pool, replica_pools, *([purge_worker] if settings.purge_worker else [])],
         middleware=[authentication],
         dependencies={
             "conn": Provide(provide_connection),
+            "read": Provide(provide_read, sync_to_thread=False),
             "owner": Provide(provide_owner, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
+        before_send=[send_read_after],
         openapi_config=OpenAPIConfig(
             title="custom-fields-sql",
             version="0.1.0",

@@ -3,7 +3,7 @@ from uuid import UUID
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 
-from app.api.dependencies import Conn
+from app.api.dependencies import Conn, Read
 from app.models.custom_fields import CustomField, CustomFieldCreate, CustomFieldUpdate
 from app.repositories import custom_fields
 
@@ -19,14 +19,14 @@ class CustomFieldController(Controller):
         return await custom_fields.create(conn, list_id=list_id, data=data)
 
     @get("/", operation_id="listCustomFields")
-    async def list_by_list(self, conn: Conn, list_id: FromPath[UUID]) -> list[CustomField]:
-        return await custom_fields.list_by_list(conn, list_id=list_id)
+    async def list_by_list(self, read: Read, list_id: FromPath[UUID]) -> list[CustomField]:
+        return await read(custom_fields.list_by_list, list_id=list_id)
 
     @get("/{field_id:uuid}", operation_id="getCustomField")
     async def get(
-        self, conn: Conn, list_id: FromPath[UUID], field_id: FromPath[UUID]
+        self, read: Read, list_id: FromPath[UUID], field_id: FromPath[UUID]
     ) -> CustomField:
-        return await custom_fields.get(conn, list_id=list_id, field_id=field_id)
+        return await read(custom_fields.get, list_id=list_id, field_id=field_id)
 
     @patch("/{field_id:uuid}", operation_id="updateCustomField")
     async def update(

@@ -1,15 +1,22 @@
 """What handlers receive by injection: who is calling, and a pooled connection inside one
-transaction that says so to the database."""
+transaction that says so to the database (a write, on the primary), or a reader that runs
+read-only work where it may (on a replica: app/db/replicas.py)."""
 
 from collections.abc import AsyncGenerator
 from typing import Any
 
 import asyncpg
 from litestar import Request
-from litestar.datastructures import State
+from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import NamedDependency
+from litestar.types import Message, Scope
 
-from app.db import connections
+from app.db import connections, replicas
+
+# The header of the contract (README, "Read replicas"), and the request's state key of the WAL
+# position its write committed at, which the header carries.
+READ_AFTER_HEADER = "X-Read-After"
+READ_AFTER = "read_after"
 
 
 def owner_of(request: Request[Any, Any, Any]) -> str | None:
@@ -45,10 +52,36 @@ async def provide_connection(
             await connections.rollback(conn, tx)
             raise
         await connections.commit(conn, tx)
+        if state.replicas.configured:
+            # COMMIT has returned, so the commit record is in the WAL; the insert position read
+            # now lies at or past its end. A replica that has replayed up to it has replayed
+            # the commit, and its next snapshot sees the write.
+            position = await replicas.write_position(conn)
+            request.state[READ_AFTER] = position
     finally:
         await connections.release(pool, conn)
 
 
-# How handlers ask for them: `conn: Conn`, `owner: Owner`.
+def send_read_after(message: Message, scope: Scope) -> None:
+    """A before_send hook: a committed write's response carries its WAL position. It runs as
+    the response starts, after provide_connection's COMMIT."""
+    position = scope.get("state", {}).get(READ_AFTER)
+    if message["type"] == "http.response.start" and position:
+        MutableScopeHeaders.from_message(message)[READ_AFTER_HEADER] = position
+
+
+def provide_read(state: State, request: Request[Any, Any, Any]) -> replicas.Reader:
+    """A reader for the request's read-only work; a malformed X-Read-After is a 400."""
+    return replicas.Reader(
+        primary=state.pool,
+        replicas=state.replicas,
+        owner=owner_of(request),
+        read_after=replicas.parse_read_after(request.headers.get(READ_AFTER_HEADER)),
+        settings=state.settings,
+    )
+
+
+# How handlers ask for them: `conn: Conn`, `read: Read`, `owner: Owner`.
 Conn = NamedDependency[asyncpg.Connection]
+Read = NamedDependency[replicas.Reader]
 Owner = NamedDependency[str]

@@ -5,7 +5,7 @@ from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 from pydantic import Field
 
-from app.api.dependencies import Conn
+from app.api.dependencies import Conn, Read
 from app.models.field_schemas import (
     FieldSchema,
     FieldSchemaCreate,
@@ -26,14 +26,14 @@ class FieldSchemaController(Controller):
         return await field_schemas.create(conn, list_id=list_id, data=data)
 
     @get("/", operation_id="listFieldSchemas")
-    async def list_by_list(self, conn: Conn, list_id: FromPath[UUID]) -> list[FieldSchema]:
-        return await field_schemas.list_by_list(conn, list_id=list_id)
+    async def list_by_list(self, read: Read, list_id: FromPath[UUID]) -> list[FieldSchema]:
+        return await read(field_schemas.list_by_list, list_id=list_id)
 
     @get("/{schema_id:uuid}", operation_id="getFieldSchema")
     async def get(
-        self, conn: Conn, list_id: FromPath[UUID], schema_id: FromPath[UUID]
+        self, read: Read, list_id: FromPath[UUID], schema_id: FromPath[UUID]
     ) -> FieldSchema:
-        return await field_schemas.get(conn, list_id=list_id, schema_id=schema_id)
+        return await read(field_schemas.get, list_id=list_id, schema_id=schema_id)
 
     @patch("/{schema_id:uuid}", operation_id="updateFieldSchema")
     async def update(

@@ -5,7 +5,7 @@ from litestar import Controller, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 from pydantic import Field
 
-from app.api.dependencies import Conn
+from app.api.dependencies import Conn, Read
 from app.models.field_values import (
     MAX_BATCH,
     BulkEdit,
@@ -24,10 +24,10 @@ class VideoFieldController(Controller):
 
     @get("/", operation_id="getVideoFields")
     async def fields_of_video(
-        self, conn: Conn, list_id: FromPath[UUID], video_id: FromPath[UUID]
+        self, read: Read, list_id: FromPath[UUID], video_id: FromPath[UUID]
     ) -> list[VideoField]:
         """The fields of the video's tags' schemas in display order, each with value or null."""
-        return await field_values.fields_of_video(conn, list_id=list_id, video_id=video_id)
+        return await read(field_values.fields_of_video, list_id=list_id, video_id=video_id)
 
     @put("/", operation_id="setVideoFieldValues")
     async def set_many(

@@ -3,7 +3,7 @@ from uuid import UUID
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 
-from app.api.dependencies import Conn, Owner
+from app.api.dependencies import Conn, Owner, Read
 from app.models.lists import BookmarkList, ListCreate, ListUpdate
 from app.repositories import lists
 
@@ -17,12 +17,12 @@ class ListController(Controller):
         return await lists.create(conn, owner=owner, data=data)
 
     @get("/", operation_id="listLists")
-    async def list_all(self, conn: Conn, owner: Owner) -> list[BookmarkList]:
-        return await lists.list_all(conn, owner=owner)
+    async def list_all(self, read: Read, owner: Owner) -> list[BookmarkList]:
+        return await read(lists.list_all, owner=owner)
 
     @get("/{list_id:uuid}", operation_id="getList")
-    async def get(self, conn: Conn, list_id: FromPath[UUID]) -> BookmarkList:
-        return await lists.get(conn, list_id=list_id)
+    async def get(self, read: Read, list_id: FromPath[UUID]) -> BookmarkList:
+        return await read(lists.get, list_id=list_id)
 
     @patch("/{list_id:uuid}", operation_id="updateList")
     async def update(

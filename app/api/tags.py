@@ -3,7 +3,7 @@ from uuid import UUID
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 
-from app.api.dependencies import Conn
+from app.api.dependencies import Conn, Read
 from app.models.tags import Tag, TagCreate, TagUpdate, VideoTagsSet
 from app.repositories import tags
 
@@ -17,12 +17,12 @@ class TagController(Controller):
         return await tags.create(conn, list_id=list_id, data=data)
 
     @get("/", operation_id="listTags")
-    async def list_by_list(self, conn: Conn, list_id: FromPath[UUID]) -> list[Tag]:
-        return await tags.list_by_list(conn, list_id=list_id)
+    async def list_by_list(self, read: Read, list_id: FromPath[UUID]) -> list[Tag]:
+        return await read(tags.list_by_list, list_id=list_id)
 
     @get("/{tag_id:uuid}", operation_id="getTag")
-    async def get(self, conn: Conn, list_id: FromPath[UUID], tag_id: FromPath[UUID]) -> Tag:
-        return await tags.get(conn, list_id=list_id, tag_id=tag_id)
+    async def get(self, read: Read, list_id: FromPath[UUID], tag_id: FromPath[UUID]) -> Tag:
+        return await read(tags.get, list_id=list_id, tag_id=tag_id)
 
     @patch("/{tag_id:uuid}", operation_id="updateTag")
     async def update(
@@ -48,9 +48,9 @@ class VideoTagController(Controller):
 
     @get("/", operation_id="listVideoTags")
     async def of_video(
-        self, conn: Conn, list_id: FromPath[UUID], video_id: FromPath[UUID]
+        self, read: Read, list_id: FromPath[UUID], video_id: FromPath[UUID]
     ) -> list[Tag]:
-        return await tags.of_video(conn, list_id=list_id, video_id=video_id)
+        return await read(tags.of_video, list_id=list_id, video_id=video_id)
 
     @put("/", operation_id="setVideoTags")
     async def set_video_tags(

@@ -3,7 +3,7 @@ from uuid import UUID
 from litestar import Controller, post
 from litestar.params import FromPath, JSONBody
 
-from app.api.dependencies import Conn
+from app.api.dependencies import Read
 from app.models.video_search import VideoSearch
 from app.models.videos import VideoPage
 from app.repositories import video_search
@@ -15,7 +15,7 @@ class VideoSearchController(Controller):
 
     @post("/", operation_id="searchVideos", status_code=200)
     async def search(
-        self, conn: Conn, list_id: FromPath[UUID], data: JSONBody[VideoSearch]
+        self, read: Read, list_id: FromPath[UUID], data: JSONBody[VideoSearch]
     ) -> VideoPage:
         """Videos matching every filter, sorted, one page at a time (pass next_cursor back)."""
-        return await video_search.search(conn, list_id=list_id, query=data)
+        return await read(video_search.search, list_id=list_id, query=data)

@@ -4,7 +4,7 @@ from uuid import UUID
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from app.api.dependencies import Conn
+from app.api.dependencies import Conn, Read
 from app.models.videos import (
     MAX_INCLUDED_FIELDS,
     Video,
@@ -28,7 +28,7 @@ class VideoController(Controller):
     @get("/", operation_id="listVideos")
     async def list_newest(
         self,
-        conn: Conn,
+        read: Read,
         list_id: FromPath[UUID],
         limit: Annotated[
             int, QueryParameter(ge=1, le=paging.MAX_PAGE_SIZE)
@@ -43,13 +43,17 @@ class VideoController(Controller):
         ] = None,
     ) -> VideoPage:
         """A list's videos, newest first; pass next_cursor back as cursor for the next page."""
-        return await videos.list_newest(
-            conn, list_id=list_id, limit=limit, cursor=cursor, include_fields=include_fields
+        return await read(
+            videos.list_newest,
+            list_id=list_id,
+            limit=limit,
+            cursor=cursor,
+            include_fields=include_fields,
         )
 
     @get("/{video_id:uuid}", operation_id="getVideo")
-    async def get(self, conn: Conn, list_id: FromPath[UUID], video_id: FromPath[UUID]) -> Video:
-        return await videos.get(conn, list_id=list_id, video_id=video_id)
+    async def get(self, read: Read, list_id: FromPath[UUID], video_id: FromPath[UUID]) -> Video:
+        return await read(videos.get, list_id=list_id, video_id=video_id)
 
     @patch("/{video_id:uuid}", operation_id="updateVideo")
     async def update(

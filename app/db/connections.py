@@ -31,18 +31,19 @@ async def acquire(pool: asyncpg.Pool, *, acquire_timeout_s: float) -> asyncpg.Co
 
 
 async def begin(
-    pool: asyncpg.Pool, *, owner: str | None, settings: Settings
+    pool: asyncpg.Pool, *, owner: str | None, settings: Settings, readonly: bool = False
 ) -> tuple[asyncpg.Connection, Transaction]:
     """A connection with its transaction begun, saying who is calling (`owner`; None: nobody,
     and row-level security shows no list) and the app's settings (statement timeout ...).
     They are transaction-local, so they end with the transaction and never reach the
-    connection's next user, even through a transaction-pooling PgBouncer.
+    connection's next user, even through a transaction-pooling PgBouncer. `readonly`: BEGIN
+    READ ONLY, as a replica requires (and the primary honours for the same reads).
 
     A pooled connection whose backend died while it sat idle fails its BEGIN; nothing was
     done yet, so a fresh connection is tried once."""
     for attempt in (1, 2):
         conn = await acquire(pool, acquire_timeout_s=settings.acquire_timeout_s)
-        tx = conn.transaction()
+        tx = conn.transaction(readonly=readonly)
         try:
             with translated_errors():
                 await tx.start()

@@ -21,6 +21,7 @@ async def test_health_is_200_when_the_database_answers(client: Client) -> None:
         "status": "ok",
         "database": "ok",
         "purges": {"pending": 0, "rows_estimated": 0, "rows_purged": 0, "oldest": None},
+        "replicas": None,
     }
 
 

@@ -29,6 +29,7 @@ def test_every_resource_has_a_query_file() -> None:
         "field_values",
         "lists",
         "purges",
+        "replicas",
         "tags",
         "video_facets",
         "video_search",
