@@ -59,16 +59,16 @@ DROP FUNCTION purge_next_batch(integer);
 DROP FUNCTION purge_field_step(uuid, integer);
 DROP FUNCTION purge_list_step(uuid, integer);
 
-DROP TRIGGER video_field_values_refuse_purged_fields_update ON video_field_values;
-DROP TRIGGER video_field_values_refuse_purged_lists_update ON video_field_values;
-DROP TRIGGER video_field_values_refuse_purged_fields_insert ON video_field_values;
+DROP TRIGGER video_field_values_refuse_purged_update ON video_field_values;
+DROP TRIGGER video_field_values_refuse_purged_insert ON video_field_values;
+DROP FUNCTION video_field_values_refuse_purged();
 DROP TRIGGER schema_fields_refuse_purged_fields_insert ON schema_fields;
 DO $$
 DECLARE
     child text;
 BEGIN
     FOREACH child IN ARRAY ARRAY['videos', 'custom_fields', 'field_schemas', 'schema_fields',
-                                 'tags', 'video_tags', 'video_field_values']
+                                 'tags', 'video_tags']
     LOOP
         EXECUTE format('DROP TRIGGER %I ON %I', child || '_refuse_purged_lists_insert', child);
     END LOOP;

@@ -175,8 +175,8 @@ CREATE TRIGGER custom_fields_queue_purge
 -- A foreign key check takes FOR KEY SHARE, which the marking UPDATE (a non-key column) does not
 -- wait for: it alone would let a row attach to a list marked a moment later. FOR SHARE does
 -- conflict with it: a writer that locked first makes the marking wait until it commits (its
--- rows are then purged with the rest); one that comes second waits for the marking and then
--- finds the list deleted (the second statement reads a fresh snapshot). Row-level security
+-- rows are then purged with the rest); one that comes second waits for the marking, and then
+-- the lock re-reads the row and drops it as deleted. One statement each, as a write pays it. Row-level security
 -- already refuses most such rows for the app; this also holds for the owning role and for
 -- the race, and names the rule.
 CREATE FUNCTION refuse_purged_lists() RETURNS trigger
@@ -184,14 +184,14 @@ LANGUAGE plpgsql AS $$
 DECLARE
     purged uuid;
 BEGIN
-    PERFORM FROM bookmark_lists
-    WHERE id IN (SELECT list_id FROM new_rows)
-    ORDER BY id
-    FOR SHARE;
+    WITH alive AS MATERIALIZED (
+        SELECT id FROM bookmark_lists
+        WHERE id IN (SELECT list_id FROM new_rows) AND deleted_at IS NULL
+        ORDER BY id
+        FOR SHARE)
     SELECT n.list_id INTO purged
     FROM new_rows AS n
-    WHERE NOT EXISTS (SELECT FROM bookmark_lists AS l
-                      WHERE l.id = n.list_id AND l.deleted_at IS NULL)
+    WHERE NOT EXISTS (SELECT FROM alive WHERE alive.id = n.list_id)
     LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'rule bookmark_lists_deleted: list % does not exist or is deleted', purged
@@ -212,14 +212,14 @@ LANGUAGE plpgsql AS $$
 DECLARE
     purged uuid;
 BEGIN
-    PERFORM FROM custom_fields
-    WHERE id IN (SELECT field_id FROM new_rows)
-    ORDER BY id
-    FOR SHARE;
+    WITH alive AS MATERIALIZED (
+        SELECT id FROM custom_fields
+        WHERE id IN (SELECT field_id FROM new_rows) AND deleted_at IS NULL
+        ORDER BY id
+        FOR SHARE)
     SELECT n.field_id INTO purged
     FROM new_rows AS n
-    WHERE NOT EXISTS (SELECT FROM custom_fields AS f
-                      WHERE f.id = n.field_id AND f.deleted_at IS NULL)
+    WHERE NOT EXISTS (SELECT FROM alive WHERE alive.id = n.field_id)
     LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'rule custom_fields_deleted: custom field % does not exist or is deleted',
@@ -237,12 +237,58 @@ COMMENT ON FUNCTION refuse_purged_fields() IS
     'locking the fields FOR SHARE so that the UPDATE marking one deleted and these rows are '
     'ordered.';
 
+-- Values check both parents in one statement: a value write is the hot path, and an upsert
+-- fires both its INSERT and its UPDATE statement triggers.
+CREATE FUNCTION video_field_values_refuse_purged() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    purged record;
+BEGIN
+    WITH lists AS MATERIALIZED (
+        SELECT id FROM bookmark_lists
+        WHERE id IN (SELECT list_id FROM new_rows) AND deleted_at IS NULL
+        ORDER BY id
+        FOR SHARE),
+    fields AS MATERIALIZED (
+        SELECT id FROM custom_fields
+        WHERE id IN (SELECT field_id FROM new_rows) AND deleted_at IS NULL
+        ORDER BY id
+        FOR SHARE)
+    SELECT n.list_id, n.field_id, EXISTS (SELECT FROM lists WHERE lists.id = n.list_id) AS list_alive
+    INTO purged
+    FROM new_rows AS n
+    WHERE NOT EXISTS (SELECT FROM lists WHERE lists.id = n.list_id)
+       OR NOT EXISTS (SELECT FROM fields WHERE fields.id = n.field_id)
+    LIMIT 1;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    ELSIF NOT purged.list_alive THEN
+        RAISE EXCEPTION 'rule bookmark_lists_deleted: list % does not exist or is deleted',
+            purged.list_id
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'bookmark_lists_deleted',
+                  TABLE = TG_TABLE_NAME, COLUMN = 'list_id',
+                  DETAIL = format('Key (list_id)=(%s) is not present in table "bookmark_lists".',
+                                  purged.list_id);
+    ELSE
+        RAISE EXCEPTION 'rule custom_fields_deleted: custom field % does not exist or is deleted',
+            purged.field_id
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'custom_fields_deleted',
+                  TABLE = TG_TABLE_NAME, COLUMN = 'field_id',
+                  DETAIL = format('Key (field_id)=(%s) is not present in table "custom_fields".',
+                                  purged.field_id);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION video_field_values_refuse_purged() IS
+    'Trigger: refuses values of a deleted list or field (refuse_purged_lists and '
+    'refuse_purged_fields in one statement).';
+
 DO $$
 DECLARE
     child text;
 BEGIN
     FOREACH child IN ARRAY ARRAY['videos', 'custom_fields', 'field_schemas', 'schema_fields',
-                                 'tags', 'video_tags', 'video_field_values']
+                                 'tags', 'video_tags']
     LOOP
         EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows '
                        'FOR EACH STATEMENT EXECUTE FUNCTION refuse_purged_lists()',
@@ -253,16 +299,13 @@ $$;
 CREATE TRIGGER schema_fields_refuse_purged_fields_insert
     AFTER INSERT ON schema_fields REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_purged_fields();
-CREATE TRIGGER video_field_values_refuse_purged_fields_insert
+CREATE TRIGGER video_field_values_refuse_purged_insert
     AFTER INSERT ON video_field_values REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refuse_purged_fields();
+    FOR EACH STATEMENT EXECUTE FUNCTION video_field_values_refuse_purged();
 -- An upsert that finds the row updates it: a value changing in a deleted field is refused too.
-CREATE TRIGGER video_field_values_refuse_purged_lists_update
+CREATE TRIGGER video_field_values_refuse_purged_update
     AFTER UPDATE ON video_field_values REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refuse_purged_lists();
-CREATE TRIGGER video_field_values_refuse_purged_fields_update
-    AFTER UPDATE ON video_field_values REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refuse_purged_fields();
+    FOR EACH STATEMENT EXECUTE FUNCTION video_field_values_refuse_purged();
 
 ------------------------------------------------------------------------------------------------
 -- The purge, one batch per call

@@ -29,11 +29,11 @@ from app.config import Settings
 from app.db import connections
 from app.db.execute import translated_errors
 from app.db.pool import create_pool
+from app.db.replicas import open_replicas
 from app.models.base import Record
 from app.models.purges import PurgeBacklog
 from app.purger import Purger
 from app.repositories import purges
-from app.db.replicas import open_replicas
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a bulk edit of MAX_BATCH rows fits; more is a 413
 
