@@ -240,6 +240,36 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def purge_waits(purged: dict[str, Any] | None) -> list[str]:
+    """Per phase of the purge stage: what the sessions waited on (sessions per sample, the
+    most first) and the WAL it wrote."""
+    if not purged:
+        return []
+    phases = {
+        "no purge": purged["without_purge"],
+        "field purge": purged["field"]["during"],
+        "list purge": purged["list"]["during"],
+    }
+    lines = [
+        "| phase | write p50 / p99 ms | others wait on | purge waits on | autovacuum "
+        "| WAL MB/s | WAL syncs/s |",
+        "|---|---:|---|---|---|---:|---:|",
+    ]
+    for phase, load in phases.items():
+        database = load.get("database") or {}
+        waits = database.get("waits", {})
+        top = {
+            who: ", ".join(f"{w} {n}" for w, n in list(waits.get(who, {}).items())[:4])
+            for who in ("others", "purge", "autovacuum")
+        }
+        lines.append(
+            f"| {phase} | {load.get('write_p50_ms')} / {load.get('write_p99_ms')} "
+            f"| {top['others']} | {top['purge']} | {top['autovacuum']} "
+            f"| {database.get('wal_mb_per_s')} | {database.get('wal_syncs_per_s')} |"
+        )
+    return [*lines, ""]
+
+
 def _met(met: bool | None) -> str:
     return "-" if met is None else "yes" if met else "NO"
 
@@ -320,6 +350,7 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "## Deleting big things (last: the bench list is deleted)",
         "",
+        *purge_waits(results.get("purge")),
         "```json",
         json.dumps(results.get("purge"), indent=2),
         "```",

@@ -65,5 +65,9 @@ async def test_bench_runs_at_a_tiny_scale(bench_database: str, tmp_path: Path) -
     assert purged["field"]["answer_ms"] > 0 and purged["list"]["purge_s"] > 0
     assert purged["without_purge"]["requests"] > 0 and purged["without_purge"]["errors"] == 0
     assert any(t["target"].startswith("DELETE answers") for t in saved["targets"])
+    # And why a p99 moves: the sessions' waits, sampled, and the WAL each phase wrote.
+    for phase in (purged["without_purge"], purged["field"]["during"], purged["list"]["during"]):
+        assert phase["database"]["samples"] > 0 and phase["database"]["wal_mb_per_s"] >= 0
+    assert "others" in purged["without_purge"]["database"]["waits"]
     summary = Path(results["summary"]).read_text()  # noqa: ASYNC240 - after the run
     assert summary.startswith("# Bench: 300 videos")
