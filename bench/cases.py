@@ -202,7 +202,8 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
         )
     )
     # Sorted by a field; with a rare equality (0.5% of the list), its matches drive: sorted
-    # when few (100k), looked up in a hash along the field's value index when more (1M).
+    # when few (up to the square root of the list's videos), looked up in a hash along the
+    # field's value index when more (at 100k and at 1M alike).
     for name, field_name, direction, conditions, expect in (
         ("sort_rating_desc", "Rating", "desc", (), (NUMERIC,)),
         ("sort_difficulty_asc", "Difficulty", "asc", (), (NUMERIC,)),

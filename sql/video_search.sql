@@ -22,7 +22,7 @@
 -- Sorted by a field, an equality drives the same way: up to :cap of its matches (its ranges
 -- + capped_streams_close), the page keeping the sort field's values of those videos
 -- (capped_valued_match, then capped_unvalued_match for the videos without one). Many matches
--- (more than :few) are rather looked up in a hash while the field's value index is walked in
+-- (more than capped_close_few's few) are rather looked up in a hash while the field's value index is walked in
 -- order (capped_valued_hashed_match); past the cap the page walks that index and probes each
 -- condition by primary key.
 -- Each :name placeholder becomes a bound parameter ($n); nothing else is ever inserted.
@@ -117,6 +117,18 @@ SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
 WHERE fv.field_id = :field_id AND fv.field_type IN ('text', 'url')
   AND fv.value_text COLLATE "C" LIKE :pattern) AS fv
 
+-- name: capped_close_few
+-- Ends the matches of a page sorted by a field, as capped_close, and says how many of them
+-- the page sorts itself (capped_few): sqrt(:few_factor x the list's videos, from the kept
+-- counts), where looking each match's sort value up costs what the hashed walk does.
+LIMIT :cap)
+SELECT m.matched, m.few, page.*
+FROM (SELECT count(*) AS matched,
+             (SELECT floor(sqrt(:few_factor * coalesce(sum(c.count), 0)))::bigint
+              FROM list_video_counts AS c WHERE c.list_id = :list_id) AS few
+      FROM matches) AS m
+LEFT JOIN LATERAL (
+
 -- name: capped_streams_close
 -- Ends the ranges of an equality read as capped matches (for a sort by a field).
 ) AS fv
@@ -144,8 +156,9 @@ s.video_id IN (SELECT m.video_id FROM matches AS m)
 (s.video_id IN (SELECT m.video_id FROM matches AS m)) IS TRUE
 
 -- name: capped_few
--- Reads the page only when the matches are few (below, a hashed walk is cheaper).
-m.matched <= :few
+-- Reads the page only when the matches are few (capped_close_few); with more, a hashed walk is
+-- cheaper.
+m.matched <= m.few
 
 -- name: capped_unvalued_match
 -- Keeps, of the videos without a value for the sort field, the capped matches.

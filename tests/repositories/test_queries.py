@@ -140,7 +140,7 @@ def test_every_search_fragment_placeholder_is_a_known_name() -> None:
         "limit",
         "pattern",
         "cap",
-        "few",
+        "few_factor",
         "field_ids",
     }
     fragments = [*load("video_search").values()]

@@ -683,8 +683,8 @@ async def test_a_cursor_of_another_sort_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("cap", "few"),
-    [(video_search.SORT_CAP, video_search.SORT_FEW), (video_search.SORT_CAP, 3), (3, 1)],
+    ("cap", "few_factor"),
+    [(video_search.SORT_CAP, 1000.0), (video_search.SORT_CAP, 0.0), (3, 0.0)],
     ids=["sorted-matches", "hashed-walk", "walked"],
 )
 @pytest.mark.parametrize("direction", ["asc", "desc"])
@@ -695,13 +695,14 @@ async def test_a_sort_by_a_field_with_an_equality_pages_alike_sorted_or_walked(
     monkeypatch: pytest.MonkeyPatch,
     direction: str,
     cap: int,
-    few: int,
+    few_factor: float,
 ) -> None:
-    # The equality's matches are sorted by the field (up to SORT_FEW), or looked up in a hash
-    # along the field's value index (up to SORT_CAP); past the cap the page walks that index.
-    # Each gives the brute-force order, page after page, with the videos without a value last.
+    # The equality's matches are sorted by the field (up to sqrt(SORT_FEW_FACTOR x videos)),
+    # or looked up in a hash along the field's value index (up to SORT_CAP); past the cap the
+    # page walks that index. Each gives the brute-force order, page after page, with the
+    # videos without a value last.
     monkeypatch.setattr(video_search, "SORT_CAP", cap)
-    monkeypatch.setattr(video_search, "SORT_FEW", few)
+    monkeypatch.setattr(video_search, "SORT_FEW_FACTOR", few_factor)
     rng = random.Random(5)
     rating, status, seen = [await make.field(bl.id, t) for t in ("rating", "select", "boolean")]
     truth: dict[str, dict[uuid.UUID, Any]] = {"rating": {}, "select": {}, "boolean": {}}
@@ -733,6 +734,37 @@ async def test_a_sort_by_a_field_with_an_equality_pages_alike_sorted_or_walked(
         )
         found = await every_page(conn, bl.id, query)
         assert [v.id for v in found] == expected, filters
+
+
+async def test_a_sort_by_a_field_sorts_up_to_the_square_root_of_the_list_of_matches(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    # Up to sqrt(videos) matches of the equality are sorted by looking each one's value up;
+    # with more, the field's value index is walked against a hash of them. The threshold comes
+    # from the list's kept count, so the same 6 matches are hashed among 25 videos (5) and
+    # sorted among 100 (10).
+    rating, status = await make.field(bl.id, "rating"), await make.field(bl.id, "select")
+    for number in range(25):
+        video = await make.video(bl.id, title=f"v{number:02d}")
+        await make.value(video, rating, number % 5 + 1)
+        if number < 6:
+            await make.value(video, status, "good")
+    query = VideoSearch(
+        filters=[Condition(field_id=status.id, op="eq", value="good")],
+        sort=Sort(by=str(rating.id), direction="desc"),
+    )
+
+    async def answered_by_the_hashed_walk() -> bool:
+        found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+        assert found is not None
+        return ") IS TRUE" in found[0]
+
+    assert await answered_by_the_hashed_walk()
+    for number in range(25, 100):
+        await make.video(bl.id, title=f"v{number:02d}")
+    assert not await answered_by_the_hashed_walk()
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    assert [v.title for v in page.items] == ["v04", "v03", "v02", "v01", "v05", "v00"]
 
 
 # ------------------------------------------------------------------------------------------
@@ -769,7 +801,7 @@ async def test_every_fragment_runs_in_a_real_search(
             assert sorted(v.title for v in seen) == list(VALUES)
     # Sorted by a field with an equality (its matches sorted, then looked up in a hash along
     # the field's index), pages of 1 again.
-    monkeypatch.setattr(video_search, "SORT_FEW", 1)
+    monkeypatch.setattr(video_search, "SORT_FEW_FACTOR", 0.0)
     select = catalog.fields["select"]
     in_good_or_ok = [Condition(field_id=select.id, op="in", value=["good", "ok"])]
     query = VideoSearch(
