@@ -42,8 +42,6 @@ class Case:
     facets: VideoFacetsQuery | None = None
     jsonb: tuple[str, list[Any]] | None = None
     unread: tuple[str, ...] = ()  # tables the plan must not read at all
-    # Run as the repository runs it: planned once per connection (access.generic_plans).
-    generic: bool = False
 
 
 def _search(
@@ -139,11 +137,9 @@ DEEP_PAGE = 10
 
 async def _statement(
     conn: asyncpg.Connection, data: BenchData, search: VideoSearch
-) -> tuple[str | None, list[Any], bool]:
+) -> tuple[str | None, list[Any]]:
     statement = await video_search.statement_of(conn, list_id=data.list_id, query=search)
-    if statement is None:
-        return None, [], False
-    return statement.text, statement.params, statement.generic
+    return statement if statement is not None else (None, [])
 
 
 async def _deep_cursor(
@@ -168,16 +164,14 @@ async def _search_case(
     search: VideoSearch,
     expect: tuple[str, ...],
 ) -> Case:
-    sql, params, generic = await _statement(conn, data, search)
+    sql, params = await _statement(conn, data, search)
     jsonb_side = None
     if search.sort.by in ("created_at", "title"):
         after = None
         if search.cursor is not None:
             after = paging.decode(search.cursor, "created_at:desc", object)
         jsonb_side = jsonb.search_sql(data, search, after=after)
-    return Case(
-        f"search_{name}", sql, params, expect, search=search, jsonb=jsonb_side, generic=generic
-    )
+    return Case(f"search_{name}", sql, params, expect, search=search, jsonb=jsonb_side)
 
 
 async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:

@@ -90,49 +90,24 @@ def check(case: Case, summary: dict[str, Any]) -> tuple[str, str]:
     return "FAIL", "; ".join(why)
 
 
-async def _execute_prepared(conn: asyncpg.Connection, name: str, params: list[Any]) -> str:
-    """EXECUTE of a prepared statement with `params` written out as literals (EXECUTE takes
-    no bound parameters), each rendered by the server from its bound value and cast."""
-    types = await conn.fetchval(
-        "SELECT parameter_types::text[] FROM pg_prepared_statements WHERE name = $1", name
-    )
-    literals = [
-        # The types come from the server's own catalog, never from input.
-        await conn.fetchval(f"SELECT quote_nullable(($1::{kind})::text) || '::{kind}'", value)
-        for kind, value in zip(types, params, strict=True)
-    ]
-    return f"EXECUTE {name}({', '.join(literals)})"
-
-
 async def _explain(conn: asyncpg.Connection, sql: str, params: list[Any], fmt: str) -> Any:
     return await conn.fetchval(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT {fmt}) {sql}", *params)
 
 
 async def explain(
-    conn: asyncpg.Connection, sql: str, params: list[Any], write: bool, generic: bool = False
+    conn: asyncpg.Connection, sql: str, params: list[Any], write: bool
 ) -> tuple[dict[str, Any], str]:
-    """The JSON plan and the text plan of one statement (a write is rolled back). `generic`:
-    the plan it gets prepared and run under force_generic_plan, as the repository runs it
-    (EXPLAIN with bound values would show the plan made for them)."""
+    """The JSON plan and the text plan of one statement (a write is rolled back)."""
     result: list[Any] = []
     try:
         async with conn.transaction():
-            if generic:
-                await conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-                await conn.execute(f"PREPARE bench_generic AS {sql}")
-                sql = await _execute_prepared(conn, "bench_generic", params)
-                params = []
-            try:
-                for fmt in ("JSON", "TEXT"):
-                    if fmt == "TEXT":
-                        rows = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", *params)
-                        result.append("\n".join(r[0] for r in rows))
-                    else:
-                        raw = await _explain(conn, sql, params, fmt)
-                        result.append(json.loads(raw)[0] if isinstance(raw, str) else raw[0])
-            finally:
-                if generic:
-                    await conn.execute("DEALLOCATE bench_generic")
+            for fmt in ("JSON", "TEXT"):
+                if fmt == "TEXT":
+                    rows = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", *params)
+                    result.append("\n".join(r[0] for r in rows))
+                else:
+                    raw = await _explain(conn, sql, params, fmt)
+                    result.append(json.loads(raw)[0] if isinstance(raw, str) else raw[0])
             if write:
                 raise _Rollback
     except _Rollback:
@@ -163,13 +138,12 @@ def _no_statement(case: Case) -> dict[str, Any]:
 async def _typed(conn: asyncpg.Connection, case: Case, out: Path) -> dict[str, Any]:
     assert case.sql is not None
     # Once to warm the cache (rolled back for writes), then the measured EXPLAIN.
-    await explain(conn, case.sql, case.params, case.write, case.generic)
-    plan, text = await explain(conn, case.sql, case.params, case.write, case.generic)
+    await explain(conn, case.sql, case.params, case.write)
+    plan, text = await explain(conn, case.sql, case.params, case.write)
     summary = summarize(plan)
     status, why = check(case, summary)
     (out / f"{case.name}.txt").write_text(
         f"-- {case.name}: expects {', '.join(case.expect)}\n-- check: {status} {why}\n"
-        f"-- planned: {'once per connection (generic)' if case.generic else 'with its values'}\n"
         f"{case.sql}\n-- params: {case.params!r}\n\n{text}\n"
     )
     return {
@@ -178,7 +152,6 @@ async def _typed(conn: asyncpg.Connection, case: Case, out: Path) -> dict[str, A
         "expect": list(case.expect),
         "status": status,
         "why": why,
-        "generic": case.generic,
         **summary,
     }
 

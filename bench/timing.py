@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 
-from app.db import access
 from app.models.field_values import BulkEdit, BulkValueSet, FieldValueSet
 from app.repositories import field_values, video_facets, video_search, videos
 from app.tokens import DAY_S, issue_token
@@ -71,9 +70,7 @@ def _search(data: BenchData, case: Case) -> dict[str, Call]:
     list_id = data.list_id
 
     async def bare(c: Any, i: int) -> Any:
-        # Planned as the repository has it planned, with what that costs (two round trips).
-        async with access.generic_plans(c, case.generic):
-            return await c.fetch(sql, *params)
+        return await c.fetch(sql, *params)
 
     async def repo(c: Any, i: int) -> Any:
         return await video_search.search(c, list_id=list_id, query=search)
@@ -399,8 +396,7 @@ async def compare_jsonb(
                 if case.sql is None:
                     assert case.search is not None
                     return await video_search.search(conn, list_id=data.list_id, query=case.search)
-                async with access.generic_plans(conn, case.generic):
-                    return await conn.fetch(case.sql, *case.params)
+                return await conn.fetch(case.sql, *case.params)
 
             async def document(side: tuple[str, list[Any]] = case.jsonb) -> Any:
                 return await document_conn.fetch(side[0], *side[1])

@@ -21,9 +21,3 @@ SELECT app_role_ensure($1, $2)
 -- transaction only: through a transaction-pooling PgBouncer, a session setting would reach
 -- other clients' transactions, and startup settings are refused (app/db/pool.py).
 SELECT set_config(name, value, true) FROM unnest($1::text[], $2::text[]) AS setting(name, value)
-
--- name: set_plan_cache_mode
--- How the next statements are planned: force_generic_plan (once per connection, whatever the
--- values: a page whose shape the app chose) or back to force_custom_plan (with its values);
--- for this transaction only when $2 is true (app/db/execute.py generic_plans).
-SELECT set_config('plan_cache_mode', $1, $2)

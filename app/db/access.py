@@ -1,16 +1,12 @@
 """The app's own database role, set up by `make migrate` after the migrations: created when
-missing, granted DML on the tenant tables only (app_role_ensure in 0015_owners); and how a
-statement is planned (generic_plans)."""
+missing, granted DML on the tenant tables only (app_role_ensure in 0015_owners)."""
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import asyncpg
 
 from app.db import queries
 from app.db.execute import execute
-from app.db.pool import CUSTOM_PLANS
 
 SQL = queries.load("access")
 
@@ -45,28 +41,3 @@ def ensure_app_role_at(database_url: str, role: str, password: str | None) -> li
             await conn.close()
 
     return asyncio.run(run())
-
-
-@asynccontextmanager
-async def generic_plans(conn: asyncpg.Connection, wanted: bool = True) -> AsyncIterator[None]:
-    """Statements run inside are planned once per connection (a generic plan), not with their
-    values at each call, when `wanted` and the connection keeps its prepared statements (not
-    behind a transaction pooler, where this would only add two round trips). Only for a
-    statement whose plan cannot depend on its values: planning is about 0.3 ms of a 0.7 ms
-    search page; a generic plan of a statement that needs its values can take seconds.
-
-    In a transaction the setting is the transaction's own: an error there rolls it back too.
-    Outside one it is the session's, put back afterwards whatever happens."""
-    if not wanted or not getattr(conn, "keeps_plans", False):
-        yield
-        return
-    local = conn.is_in_transaction()
-    await execute(conn, SQL["set_plan_cache_mode"], "force_generic_plan", local)
-    if local:
-        yield
-        await execute(conn, SQL["set_plan_cache_mode"], CUSTOM_PLANS, local)
-        return
-    try:
-        yield
-    finally:
-        await execute(conn, SQL["set_plan_cache_mode"], CUSTOM_PLANS, local)

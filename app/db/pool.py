@@ -41,24 +41,6 @@ async def init_connection(conn: asyncpg.Connection) -> None:
 APPLICATION_NAME = "custom-fields-sql"
 
 
-class DirectConnection(asyncpg.Connection):
-    """A connection straight to PostgreSQL: asyncpg keeps its prepared statements from one use
-    to the next, so a statement run under a generic plan is planned once (generic_plans)."""
-
-    keeps_plans = True
-
-
-class PooledConnection(asyncpg.Connection):
-    """A connection through a transaction-pooling PgBouncer: no prepared statement outlives
-    its transaction, so nothing is planned once for many calls."""
-
-    keeps_plans = False
-
-
-# Each statement planned with its values: the app's sessions run under it (server_settings).
-CUSTOM_PLANS = "force_custom_plan"
-
-
 def server_settings(settings: Settings) -> dict[str, str]:
     """The settings every transaction of the app runs under. A direct connection gets them
     once, at connect; through a pooler each transaction sets them (transaction_settings)."""
@@ -67,7 +49,7 @@ def server_settings(settings: Settings) -> dict[str, str]:
         # asyncpg prepares every statement; after five runs PostgreSQL may switch it to a
         # generic plan that ignores the values, and the search's best plan depends on them
         # (how selective "Rating >= 4" is). Planning costs ~0.3 ms; a bad plan, 30 ms or more.
-        "plan_cache_mode": CUSTOM_PLANS,
+        "plan_cache_mode": "force_custom_plan",
         # Pages of 50 never gain from parallel workers; starting them costs milliseconds (a
         # rare select's "in" took 7.6 ms in parallel, 0.3 ms without).
         "max_parallel_workers_per_gather": "0",
@@ -106,13 +88,11 @@ async def _open(settings: Settings, url: str, *, pooled: bool) -> asyncpg.Connec
             timeout=settings.connect_timeout_s,
             statement_cache_size=0,
             server_settings={"application_name": APPLICATION_NAME},
-            connection_class=PooledConnection,
         )
     return await asyncpg.connect(
         url,
         timeout=settings.connect_timeout_s,
         server_settings={"application_name": APPLICATION_NAME, **server_settings(settings)},
-        connection_class=DirectConnection,
     )
 
 

@@ -14,7 +14,7 @@ from uuid import UUID
 import asyncpg
 
 from app import field_types
-from app.db import access, queries
+from app.db import queries
 from app.db.execute import translated_errors
 from app.db.queries import Query
 from app.errors import InvalidInput, InvalidValue
@@ -64,9 +64,6 @@ class Statement:
         self.params: list[Any] = []
         self.fragments: Mapping[str, Query] = {**SQL, **(extra or {})}
         self.name = name
-        # Planned once per connection, not with its values (access.generic_plans): its shape
-        # leaves the planner nothing that depends on them.
-        self.generic = False
 
     def add(self, fragment: str, prefix: str = "", **values: Any) -> None:
         numbers: dict[str, str] = {}
@@ -490,13 +487,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                     walk=_page(head, conditions, after, f"order_{direction}", wanted),
                     cap=range_[1],
                 )
-        page = _page(head, conditions, after, f"order_{direction}", wanted)
-        # A page driven by its only condition has one plan whatever the values: its stream
-        # read in order, each video then fetched by key. With more conditions the planner
-        # still picks how to probe them, and needs their values to: a generic plan of rare x
-        # rare took 638 ms at 1M where its custom plan takes 3 ms.
-        page.generic = isinstance(head, list) and not conditions
-        return _Plan(sort_key, page, None)
+        return _Plan(sort_key, _page(head, conditions, after, f"order_{direction}", wanted), None)
 
     sort_field = fields[sort_field_id]
     direction = query.sort.direction or "asc"
@@ -570,11 +561,11 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
 
 async def statement_of(
     conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch
-) -> Statement | None:
-    """The statement that answers search()'s first rows (for EXPLAIN and the bench; its
-    `generic` says how search() has it planned): of a capped plan, the one its count chooses
-    (the capped statement is run to count); None when none runs: the conditions contradict
-    each other, or the kept counts show that no video can match."""
+) -> tuple[str, list[Any]] | None:
+    """The SQL statement and parameters that answer search()'s first rows (for EXPLAIN and
+    the bench): of a capped plan, the one its count chooses (the capped statement is run to
+    count); None when none runs: the conditions contradict each other, or the kept counts
+    show that no video can match."""
     plan = await _plan(conn, list_id, query)
     statement = plan.first
     if statement is None and plan.rest is not None:
@@ -584,7 +575,7 @@ async def statement_of(
     if plan.first is not None:
         rows = await _fetch(conn, statement) if plan.walk is not None else []
         statement = _instead(rows, plan.walk, plan.cap, plan.hashed) or statement
-    return statement
+    return statement.text, statement.params
 
 
 def _field_cursor_value(value: Any, field: CustomField) -> tuple[Any, datetime]:
@@ -599,9 +590,8 @@ def _field_cursor_value(value: Any, field: CustomField) -> tuple[Any, datetime]:
 
 
 async def _fetch(conn: asyncpg.Connection, statement: Statement) -> list[asyncpg.Record]:
-    async with access.generic_plans(conn, statement.generic):
-        with translated_errors():
-            return await conn.fetch(statement.text, *statement.params)
+    with translated_errors():
+        return await conn.fetch(statement.text, *statement.params)
 
 
 def _instead(
