@@ -81,10 +81,9 @@ WHERE pid <> pg_backend_pid()
        OR (datname = current_database() AND backend_type = 'client backend'
            AND state IN ('active', 'idle in transaction')))
 """
-# WAL written and flushed, and checkpoints, counted since the server started.
+# WAL bytes, full-page images and flushes, and checkpoints, counted since the server started.
 _WAL = """
-SELECT w.wal_records, w.wal_fpi, w.wal_bytes, w.wal_write, w.wal_sync,
-       b.checkpoints_timed + b.checkpoints_req AS checkpoints
+SELECT w.wal_fpi, w.wal_bytes, w.wal_sync, b.checkpoints_timed + b.checkpoints_req AS checkpoints
 FROM pg_stat_wal AS w, pg_stat_bgwriter AS b
 """
 SAMPLE_S = 0.01

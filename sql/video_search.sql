@@ -22,9 +22,9 @@
 -- Sorted by a field, an equality drives the same way: up to :cap of its matches (its ranges
 -- + capped_streams_close), the page keeping the sort field's values of those videos
 -- (capped_valued_match, then capped_unvalued_match for the videos without one). Many matches
--- (more than capped_close_few's few) are rather looked up in a hash while the field's value index is walked in
--- order (capped_valued_hashed_match); past the cap the page walks that index and probes each
--- condition by primary key.
+-- (more than capped_close_few's `few`) are rather looked up in a hash while the field's value
+-- index is walked in order (capped_valued_hashed_match); past the cap the page walks that index
+-- and probes each condition by primary key.
 -- Each :name placeholder becomes a bound parameter ($n); nothing else is ever inserted.
 -- Every other condition is an EXISTS on video_field_values for one field, probed per video
 -- through the primary key or read from that value column's partial index.

@@ -20,5 +20,5 @@ async def test_a_batch_commits_without_waiting_for_the_disk_and_only_itself(
         assert await conn.fetchval("SHOW synchronous_commit") == "off"
     assert batch is not None and batch.list_id == doomed.id
     assert await conn.fetchval("SHOW synchronous_commit") == "on"
-    assert await make.purge_all() >= 0
+    await make.purge_all()
     assert await conn.fetchval("SELECT count(*) FROM videos WHERE list_id = $1", doomed.id) == 0
