@@ -15,8 +15,8 @@ import time
 from typing import Any
 from uuid import UUID
 
+import aiohttp
 import asyncpg
-import httpx
 
 from app.tokens import DAY_S, issue_token
 from bench.data import BENCH_OWNER, BenchData, connect_as
@@ -151,7 +151,7 @@ class Load:
     half searching, half writing, each pausing THINK_S between requests."""
 
     def __init__(
-        self, client: httpx.AsyncClient, other: tuple[UUID, UUID, list[UUID]], concurrency: int
+        self, client: aiohttp.ClientSession, other: tuple[UUID, UUID, list[UUID]], concurrency: int
     ) -> None:
         self.client = client
         self.list_id, self.field_id, self.videos = other
@@ -172,14 +172,16 @@ class Load:
             kind = "search" if number % 2 == 0 else "write"
             started = time.perf_counter()
             if kind == "search":
-                r = await self.client.post(f"{base}/videos/search", json=search)
+                request = self.client.post(f"{base}/videos/search", json=search)
             else:
                 video = rng.choice(self.videos)
-                r = await self.client.put(
+                request = self.client.put(
                     f"{base}/videos/{video}/fields/{self.field_id}",
                     json={"value_numeric": rng.randrange(6)},
                 )
-            if r.status_code >= 400:
+            async with request as r:
+                await r.read()
+            if r.status >= 400:
                 self.errors += 1
             else:
                 self.latencies[kind].append(time.perf_counter() - started)
@@ -202,7 +204,7 @@ class Load:
 
 
 async def _purge(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     owner_conn: asyncpg.Connection,
     url: str,
     rows: int,
@@ -212,7 +214,8 @@ async def _purge(
     """DELETE `url` (timed alone), then wait for the API's worker to finish the purge while
     the load runs."""
     started = time.perf_counter()
-    r = await client.delete(url)
+    async with client.delete(url) as r:
+        await r.read()
     answered = time.perf_counter() - started
     r.raise_for_status()
     load.start()
@@ -262,10 +265,10 @@ async def run(data: BenchData, *, concurrency: int, baseline_s: float) -> dict[s
         ) + await conn.fetchval("SELECT count(*) FROM schema_fields WHERE field_id = $1", field)
         async with (
             api_server(data.url, concurrency + 2) as base,
-            httpx.AsyncClient(
+            aiohttp.ClientSession(
                 base_url=base,
                 headers={"Authorization": f"Bearer {issue_token(JWT_SECRET, BENCH_OWNER, DAY_S)}"},
-                timeout=60,
+                timeout=aiohttp.ClientTimeout(total=60),
             ) as client,
         ):
             print("purge: load on another list, no purge", file=sys.stderr)

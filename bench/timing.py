@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 
 from app.models.field_values import BulkEdit, BulkValueSet, FieldValueSet
 from app.repositories import field_values, video_facets, video_search, videos
@@ -63,6 +63,13 @@ def _stats(latencies: list[float], wall: float) -> dict[str, float]:
     }
 
 
+async def _call(c: aiohttp.ClientSession, method: str, path: str, **kwargs: Any) -> None:
+    """One API request, its body read as a client's would be; an error status raises."""
+    async with c.request(method, path, **kwargs) as r:
+        await r.read()
+        r.raise_for_status()
+
+
 def _search(data: BenchData, case: Case) -> dict[str, Call]:
     sql, params, search = case.sql, case.params, case.search
     assert search is not None
@@ -76,8 +83,7 @@ def _search(data: BenchData, case: Case) -> dict[str, Call]:
         return await video_search.search(c, list_id=list_id, query=search)
 
     async def api(c: Any, i: int) -> Any:
-        r = await c.post(f"/lists/{list_id}/videos/search", json=body)
-        r.raise_for_status()
+        await _call(c, "POST", f"/lists/{list_id}/videos/search", json=body)
 
     if sql is None:  # contradicting conditions: the repository runs no search statement
         return {"repository": repo, "api": api}
@@ -97,8 +103,7 @@ def _facets(data: BenchData, case: Case) -> dict[str, Call]:
         return await video_facets.facets(c, list_id=list_id, query=query)
 
     async def api(c: Any, i: int) -> Any:
-        r = await c.post(f"/lists/{list_id}/videos/facets", json=body)
-        r.raise_for_status()
+        await _call(c, "POST", f"/lists/{list_id}/videos/facets", json=body)
 
     return {"asyncpg": bare, "repository": repo, "api": api}
 
@@ -114,8 +119,7 @@ def _fields_of_video(data: BenchData, case: Case) -> dict[str, Call]:
         return await field_values.fields_of_video(c, list_id=list_id, video_id=video_id)
 
     async def api(c: Any, i: int) -> Any:
-        r = await c.get(f"/lists/{list_id}/videos/{sample[i % len(sample)]}/fields")
-        r.raise_for_status()
+        await _call(c, "GET", f"/lists/{list_id}/videos/{sample[i % len(sample)]}/fields")
 
     return {"asyncpg": bare, "repository": repo, "api": api}
 
@@ -130,8 +134,7 @@ def _newest_page(data: BenchData, case: Case) -> dict[str, Call]:
         return await videos.list_newest(c, list_id=list_id, limit=50)
 
     async def api(c: Any, i: int) -> Any:
-        r = await c.get(f"/lists/{list_id}/videos", params={"limit": 50})
-        r.raise_for_status()
+        await _call(c, "GET", f"/lists/{list_id}/videos", params={"limit": 50})
 
     return {"asyncpg": bare, "repository": repo, "api": api}
 
@@ -161,11 +164,8 @@ def _set_one(data: BenchData, case: Case) -> dict[str, Call]:
 
     async def api(c: Any, i: int) -> Any:
         video_id = sample[i % len(sample)]
-        r = await c.put(
-            f"/lists/{list_id}/videos/{video_id}/fields/{rating}",
-            json={"value_numeric": 1 + i % 5},
-        )
-        r.raise_for_status()
+        path = f"/lists/{list_id}/videos/{video_id}/fields/{rating}"
+        await _call(c, "PUT", path, json={"value_numeric": 1 + i % 5})
 
     return {"asyncpg": bare, "repository": repo, "api": api}
 
@@ -198,8 +198,7 @@ def _set_batch(data: BenchData, case: Case, size: int) -> dict[str, Call]:
                 for v, f, n in zip(ids, fids, nums, strict=True)
             ]
         }
-        r = await c.post(f"/lists/{list_id}/values", json=body)
-        r.raise_for_status()
+        await _call(c, "POST", f"/lists/{list_id}/values", json=body)
 
     return {"asyncpg": bare, "repository": repo, "api": api}
 
@@ -284,11 +283,12 @@ async def api_server(url: str, pool_size: int) -> AsyncIterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=base) as client:
+        async with aiohttp.ClientSession(base_url=base) as client:
             for _ in range(200):
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get("/health")).status_code == 200:
-                        break
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with client.get("/health") as r:
+                        if r.status == 200:
+                            break
                 await asyncio.sleep(0.05)
             else:
                 raise RuntimeError("uvicorn did not answer /health")
@@ -325,13 +325,13 @@ async def run(
             if http:
                 base = await stack.enter_async_context(api_server(data.url, concurrency))
                 client = await stack.enter_async_context(
-                    httpx.AsyncClient(
+                    aiohttp.ClientSession(
                         base_url=base,
                         headers={
                             "Authorization": f"Bearer {issue_token(JWT_SECRET, BENCH_OWNER, DAY_S)}"
                         },
-                        timeout=30,
-                        limits=httpx.Limits(max_connections=concurrency),
+                        timeout=aiohttp.ClientTimeout(total=30),
+                        connector=aiohttp.TCPConnector(limit=concurrency),
                     )
                 )
             for item in layered(data, cases):

@@ -16,7 +16,13 @@ from openapi_ui_bundles import swagger_ui
 
 from app.api.auth import PUBLIC, SECURITY_SCHEMES, bearer_authentication, document_bearer
 from app.api.custom_fields import CustomFieldController
-from app.api.dependencies import provide_connection, provide_owner, provide_read, send_read_after
+from app.api.dependencies import (
+    document_read_after,
+    provide_connection,
+    provide_owner,
+    provide_read,
+    send_read_after,
+)
 from app.api.errors import EXCEPTION_HANDLERS, document_errors
 from app.api.field_schemas import FieldSchemaController
 from app.api.field_values import BulkValueController, VideoFieldController
@@ -155,4 +161,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     document_errors(app)
     document_bearer(app)
+    document_read_after(app)
     return app

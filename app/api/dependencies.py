@@ -3,12 +3,14 @@ transaction that says so to the database (a write, on the primary), or a reader 
 read-only work where it may (on a replica: app/db/replicas.py)."""
 
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
-from litestar import Request
-from litestar.datastructures import MutableScopeHeaders, State
+from litestar import Litestar, Request
+from litestar.datastructures import MutableScopeHeaders, ResponseHeader, State
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import HeaderParameter
 from litestar.types import Message, Scope
 
 from app.db import connections, replicas
@@ -62,23 +64,64 @@ async def provide_connection(
         await connections.release(pool, conn)
 
 
-def send_read_after(message: Message, scope: Scope) -> None:
+async def send_read_after(message: Message, scope: Scope) -> None:
     """A before_send hook: a committed write's response carries its WAL position. It runs as
-    the response starts, after provide_connection's COMMIT."""
+    the response starts, after provide_connection's COMMIT. Async although it never waits:
+    Litestar runs a sync hook in a worker thread, two thread hops per response."""
     position = scope.get("state", {}).get(READ_AFTER)
     if message["type"] == "http.response.start" and position:
         MutableScopeHeaders.from_message(message)[READ_AFTER_HEADER] = position
 
 
-def provide_read(state: State, request: Request[Any, Any, Any]) -> replicas.Reader:
-    """A reader for the request's read-only work; a malformed X-Read-After is a 400."""
+def provide_read(
+    state: State,
+    request: Request[Any, Any, Any],
+    read_after: Annotated[
+        str | None,
+        HeaderParameter(
+            name=READ_AFTER_HEADER,
+            required=False,
+            description="A WAL position a write answered with (such as 0/16B3748): the read "
+            "then runs on a replica only once it has replayed that far, else on the primary, "
+            "so it sees that write (README, Read replicas). Without replicas it changes nothing.",
+        ),
+    ] = None,
+) -> replicas.Reader:
+    """A reader for the request's read-only work; a malformed X-Read-After is a 400 (naming
+    the rule, as replicas.parse_read_after words it; declared here so the OpenAPI schema
+    documents the header on every operation that reads this way)."""
     return replicas.Reader(
         primary=state.pool,
         replicas=state.replicas,
         owner=owner_of(request),
-        read_after=replicas.parse_read_after(request.headers.get(READ_AFTER_HEADER)),
+        read_after=replicas.parse_read_after(read_after),
         settings=state.settings,
     )
+
+
+READ_AFTER_RESPONSE_HEADER = ResponseHeader(
+    name=READ_AFTER_HEADER,
+    documentation_only=True,  # set by send_read_after, once the COMMIT is known
+    required=False,
+    description="With read replicas configured: the primary's WAL position once this write "
+    "committed. Send it back as X-Read-After on the next reads to see this write.",
+)
+
+
+def document_read_after(app: Litestar) -> None:
+    """Document X-Read-After on the responses of every operation that writes through `conn`
+    (the request header is documented by provide_read's parameter). Runs once the app exists,
+    like document_errors."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if (
+                isinstance(handler, HTTPRouteHandler)
+                and "conn" in handler.parsed_fn_signature.parameters
+            ):
+                handler.response_headers = [
+                    *(handler.response_headers or ()),
+                    READ_AFTER_RESPONSE_HEADER,
+                ]
 
 
 # How handlers ask for them: `conn: Conn`, `read: Read`, `owner: Owner`.

@@ -126,9 +126,12 @@ async def open_connection(settings: Settings, url: str) -> asyncpg.Connection:
 
 
 async def _end_transaction(conn: asyncpg.Connection) -> None:
-    # Behind a transaction pooler the connection holds no session state of ours, and asyncpg's
-    # reset (RESET ALL, UNLISTEN ...) would run on whichever server connection PgBouncer picks;
-    # only a transaction left open would pin one, so it is the only thing to end.
+    # The connection holds no session state of ours: every setting is transaction-local, every
+    # advisory lock transaction-scoped, and nothing LISTENs or keeps a cursor (checked by
+    # tests/db/test_pooler.py). So asyncpg's reset (RESET ALL, UNLISTEN ...), one more round
+    # trip on every release, has nothing to undo; behind a transaction pooler it would even
+    # run on whichever server connection PgBouncer picks. Only a transaction left open would
+    # matter (asyncpg ends it first too), so it is the only thing to end.
     if conn.is_in_transaction():
         await conn.execute("ROLLBACK")
 
@@ -143,18 +146,12 @@ async def create_pool(
     async def connect(*_: Any, **__: Any) -> asyncpg.Connection:
         return await open_connection(settings, url)
 
-    async def reset(conn: asyncpg.Connection) -> None:
-        if behind_pooler(settings, url):
-            await _end_transaction(conn)
-        else:
-            await conn.reset()
-
     return await asyncpg.create_pool(
         min_size=settings.pool_min_size if min_size is None else min_size,
         max_size=settings.pool_max_size,
         connect=connect,
         init=init_connection,
-        reset=reset,
+        reset=_end_transaction,
     )
 
 

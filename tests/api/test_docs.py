@@ -68,3 +68,30 @@ async def test_docs_page_references_only_local_assets_that_are_served(client: Cl
     # Nothing fetched from elsewhere: no absolute URLs to other hosts in the page.
     assert not re.search(r"""(?:src|href)\s*=\s*["']https?://""", page), page
     assert "cdn" not in page.lower()
+
+
+async def test_openapi_documents_x_read_after_on_every_read_and_write(client: Client) -> None:
+    # The read-your-writes contract (README, Read replicas): reads take the header, writes answer
+    # with it. Reads are the operations that run on a replica where they may.
+    schema = (await client.get("/schema/openapi.json")).json()
+    reads = {"searchVideos", "videoFacets"}
+    documented_reads, documented_writes = set(), set()
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if path == "/health":
+                continue
+            takes = any(
+                p["in"] == "header" and p["name"] == "X-Read-After"
+                for p in operation.get("parameters", [])
+            )
+            answers = [
+                "X-Read-After" in (response.get("headers") or {})
+                for code, response in operation["responses"].items()
+                if code.startswith("2")
+            ]
+            reading = method == "get" or operation["operationId"] in reads
+            assert takes is reading, (method, path)
+            assert answers and all(answers) is not reading, (method, path)
+            (documented_reads if reading else documented_writes).add(operation["operationId"])
+    assert {"listLists", "searchVideos", "getVideoFields"} <= documented_reads
+    assert {"createList", "bulkEditValues", "deleteList"} <= documented_writes
