@@ -28,6 +28,12 @@ LIST_NAME = "Bench list"
 # Who owns the bench list: the app role measures as this owner, under row-level security.
 BENCH_OWNER = "bench"
 CHUNK = 20_000
+# Other owners' lists around the bench list, as in any shared database: the planner's
+# statistics then see thousands of lists and fields, and a policy whose estimate grows wrong
+# with their number (migrations/0018) fails the plan checks instead of passing unseen.
+OTHER_LISTS = 2_000
+OTHER_OWNERS = 200
+OTHER_VIDEOS = 10  # per list, each with a value for each of its two rating fields
 WORDS = [
     "alpha",
     "bravo",
@@ -307,7 +313,7 @@ async def _load(conn: asyncpg.Connection, scale: int, seed: int) -> dict[str, An
 
     expected_values = int(scale * sum(spec.share for spec in FIELDS))
     expected_tags = int(scale * sum(share for _, share in TAGS.values()))
-    load = {
+    load: dict[str, Any] = {
         "videos": await _copy(
             conn,
             "videos",
@@ -337,12 +343,45 @@ async def _load(conn: asyncpg.Connection, scale: int, seed: int) -> dict[str, An
             conn, "video_tags", ("video_id", "tag_id", "list_id"), video_tags(), expected_tags
         ),
     }
+    load["other_lists"] = await _other_lists(conn)
     await conn.execute(
         "CREATE TABLE bench_meta (scale integer NOT NULL, seed integer NOT NULL,"
         " load jsonb NOT NULL)"
     )
     await conn.execute("INSERT INTO bench_meta VALUES ($1, $2, $3)", scale, seed, load)
     return load
+
+
+async def _other_lists(conn: asyncpg.Connection) -> int:
+    """OTHER_LISTS small lists of OTHER_OWNERS other owners (see OTHER_LISTS)."""
+    await conn.execute(
+        "INSERT INTO bookmark_lists (owner, name)"
+        " SELECT 'other' || (n % $2), 'Other list ' || n FROM generate_series(1, $1) AS n",
+        OTHER_LISTS,
+        OTHER_OWNERS,
+    )
+    await conn.execute(
+        "INSERT INTO custom_fields (list_id, name, field_type, config)"
+        " SELECT l.id, f.name, 'rating', '{\"max_rating\": 5}'"
+        " FROM bookmark_lists AS l, (VALUES ('Rating'), ('Stars')) AS f (name)"
+        " WHERE l.owner <> $1",
+        BENCH_OWNER,
+    )
+    await conn.execute(
+        "INSERT INTO videos (list_id, youtube_id, title, created_at)"
+        " SELECT l.id, 'o' || n, 'Video ' || n, timestamptz '2024-01-01' + n * interval '1 day'"
+        " FROM bookmark_lists AS l, generate_series(1, $2) AS n WHERE l.owner <> $1",
+        BENCH_OWNER,
+        OTHER_VIDEOS,
+    )
+    await conn.execute(
+        "INSERT INTO video_field_values (video_id, field_id, value_numeric)"
+        " SELECT v.id, f.id, 1 + (hashtext(v.id::text || f.name) & 3)"
+        " FROM bookmark_lists AS l JOIN custom_fields AS f ON f.list_id = l.id"
+        " JOIN videos AS v ON v.list_id = l.id WHERE l.owner <> $1",
+        BENCH_OWNER,
+    )
+    return OTHER_LISTS
 
 
 async def _exists(admin: asyncpg.Connection, dbname: str) -> bool:

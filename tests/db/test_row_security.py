@@ -2,6 +2,7 @@
 statement the app runs, it sees and writes only the rows of the owner its transaction names,
 and nothing when it names none; and the role has no way around that."""
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -19,7 +20,7 @@ from app.config import DEFAULT_APP_ROLE, Settings
 from app.db import connections, queries
 from app.db.pool import connect, create_pool
 from tests.conftest import OTHER_OWNER, OWNER, auth_settings, bearer
-from tests.db.factories import FullList, create_full_list, create_list
+from tests.db.factories import FullList, create_field, create_full_list, create_list
 
 ACCESS = queries.load("access")
 
@@ -444,6 +445,54 @@ async def test_the_app_role_can_change_neither_the_schema_nor_its_own_rights(
         await conn.execute("SET LOCAL row_security = off")
         error = await refusal(conn, "SELECT count(*) FROM videos")
         assert by_row_security(error), error
+
+
+async def estimated_rows(conn: Any, statement: str, *args: Any) -> float:
+    plan = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {statement}", *args)
+    return float(json.loads(plan)[0]["Plan"]["Plan Rows"])
+
+
+async def test_the_policies_leave_row_estimates_to_the_querys_own_conditions(
+    postgresql: psycopg.Connection, settings: Settings
+) -> None:
+    # A database shared by many owners (migrations/0018): a policy the planner estimated as
+    # ten equalities with an unknown array (1 - (1 - 1/lists)^10 of the rows, multiplied with
+    # the query's own list_id = $1) made it think a list 20 times smaller here, and 300 times
+    # with 3,000 lists, where walks newest first turned into reads of every match and a sort.
+    list_id = create_list(postgresql, owner=OWNER)
+    field_id = create_field(postgresql, list_id=list_id)
+    postgresql.execute(
+        "INSERT INTO videos (list_id, youtube_id, title) SELECT %s, 'v' || n, 'A video'"
+        " FROM generate_series(1, 400) AS n",
+        [list_id],
+    )
+    postgresql.execute(
+        "INSERT INTO video_field_values (video_id, field_id, value_numeric)"
+        " SELECT id, %s, 1 + (hashtext(id::text) & 3) FROM videos WHERE list_id = %s",
+        [field_id, list_id],
+    )
+    for _ in range(200):  # other owners' lists, a video and a value each
+        create_full_list(postgresql, owner=OTHER_OWNER)
+    postgresql.execute("ANALYZE")
+    postgresql.commit()
+    by_list = "SELECT * FROM videos WHERE list_id = $1"
+    by_field = "SELECT * FROM video_field_values WHERE field_id = $1 AND value_numeric >= 2"
+    owner = await asyncpg.connect(settings.database_url)
+    try:
+        expected = [
+            await estimated_rows(owner, by_list, list_id),
+            await estimated_rows(owner, by_field, field_id),
+        ]
+    finally:
+        await owner.close()
+    async with as_app(settings, OWNER) as conn:
+        under_rls = [
+            await estimated_rows(conn, by_list, list_id),
+            await estimated_rows(conn, by_field, field_id),
+        ]
+    assert expected[0] > 300 and expected[1] > 200, expected
+    for rls, own in zip(under_rls, expected, strict=True):
+        assert own * 0.9 <= rls <= own, (under_rls, expected)
 
 
 async def test_a_temporary_table_cannot_stand_in_for_the_lists_the_policies_read(
