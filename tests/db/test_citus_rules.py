@@ -5,8 +5,15 @@ here; each rule cites where Citus states it.
 The rules that do not hold yet are named in GAPS, one entry per key. A change that fixes one
 must take it out; a new key that breaks a rule fails until it is fixed (or named here)."""
 
+from collections.abc import Iterator
+from typing import Any
+
 import psycopg
 import pytest
+from pglast import ast, enums, parse_sql
+
+from app.db import queries
+from app.repositories import video_facets, video_search
 
 # Every table that holds a tenant's rows is distributed by its list: bookmark_lists by its own
 # id (a list is its tenant), the others by list_id, all co-located. purges stays a table of the
@@ -160,3 +167,207 @@ def test_the_rules_catch_what_they_must(
 ) -> None:
     postgresql.execute(statement)
     assert rule in broken_rules(postgresql) - GAPS
+
+
+# Rule 4 (citus_docs reference_workarounds.rst; multi_router_planner.c): a query that names the
+# distribution column of every table it reads goes to one shard; a correlated subquery must
+# correlate on it too. Each SELECT, UPDATE and DELETE level (subqueries and CTEs included) must
+# compare each distributed table's distribution column with `=` (or `= ANY`), and an INSERT
+# must give it (Citus routes an INSERT before any default or trigger runs).
+VALUE_FRAGMENTS = "search and facets fragments: video_field_values by field alone"
+QUERY_GAPS = {
+    # Through keys that imply the list, but do not say it.
+    "field_schemas.with_fields: custom_fields f",
+    "field_schemas.with_fields: schema_fields sf",
+    "field_values.clear_many: video_field_values fv",
+    "field_values.clear_field: video_field_values fv",
+    "field_values.fields_of_video: custom_fields f",
+    "field_values.fields_of_video: custom_fields live",
+    "field_values.fields_of_video: schema_fields sf",
+    "field_values.fields_of_video: tags t",
+    "field_values.fields_of_video: video_field_values fv",
+    "field_values.fields_of_video: video_tags vt",
+    "field_values.values_of_videos: video_field_values fv",
+    "tags.of_video: tags t",
+    "video_facets.facets_of_list: field_value_counts c",
+    "video_facets.facets_of_list: video_field_values fv",
+    # An owner's lists, across lists by nature: a multi-shard read of a small table.
+    "lists.list_all: bookmark_lists bookmark_lists",
+    # The id comes from the column default; Citus needs it in the statement.
+    "lists.create: insert bookmark_lists without id",
+    # Every value condition, stream and sort of the search and the facets reads values by
+    # field alone: the value indexes hold field_id, not list_id (migration 0016), and the
+    # field was checked to be the list's first. Naming list_id there needs it in those indexes.
+    VALUE_FRAGMENTS,
+}
+
+
+def _conjuncts(node: Any) -> list[Any]:
+    if isinstance(node, ast.BoolExpr) and node.boolop == enums.BoolExprType.AND_EXPR:
+        return [c for arg in node.args for c in _conjuncts(arg)]
+    return [] if node is None else [node]
+
+
+def _column(node: Any) -> tuple[str, ...] | None:
+    if isinstance(node, ast.TypeCast):
+        return _column(node.arg)
+    if isinstance(node, ast.ColumnRef):
+        return tuple(getattr(f, "sval", "*") for f in node.fields)
+    return None
+
+
+def _tables(items: Any, quals: list[Any]) -> list[tuple[str, str]]:
+    """(table, alias) of a FROM list; the join conditions go to quals."""
+    found: list[tuple[str, str]] = []
+    for item in items or ():
+        if isinstance(item, ast.RangeVar):
+            found.append((item.relname, item.alias.aliasname if item.alias else item.relname))
+        elif isinstance(item, ast.JoinExpr):
+            quals.extend(_conjuncts(item.quals))
+            found += _tables([item.larg, item.rarg], quals)
+    return found
+
+
+def _keyed(alias: str, column: str, quals: list[Any], alone: bool) -> bool:
+    equal = (enums.A_Expr_Kind.AEXPR_OP, enums.A_Expr_Kind.AEXPR_OP_ANY, enums.A_Expr_Kind.AEXPR_IN)
+    return any(
+        isinstance(q, ast.A_Expr)
+        and q.kind in equal
+        and q.name[0].sval == "="
+        and any(
+            _column(side) == (alias, column) or (alone and _column(side) == (column,))
+            for side in (q.lexpr, q.rexpr)
+        )
+        for q in quals
+    )
+
+
+def unrouted(statement: str) -> list[str]:
+    """The tables of a statement read or written without their distribution column."""
+    missing: list[str] = []
+
+    def level(node: Any) -> None:
+        quals: list[Any] = []
+        tables: list[tuple[str, str]] = []
+        if isinstance(node, ast.SelectStmt):
+            quals += _conjuncts(node.whereClause)
+            tables += _tables(node.fromClause, quals)
+        elif isinstance(node, ast.UpdateStmt | ast.DeleteStmt):
+            quals += _conjuncts(node.whereClause)
+            relation = node.relation
+            alias = relation.alias.aliasname if relation.alias else relation.relname
+            tables.append((relation.relname, alias))
+            more = node.fromClause if isinstance(node, ast.UpdateStmt) else node.usingClause
+            tables += _tables(more, quals)
+        elif isinstance(node, ast.InsertStmt):
+            table, given = node.relation.relname, [c.name for c in node.cols or ()]
+            if table in DISTRIBUTED_BY and DISTRIBUTED_BY[table] not in given:
+                missing.append(f"insert {table} without {DISTRIBUTED_BY[table]}")
+        for table, alias in tables:
+            if table in DISTRIBUTED_BY and not _keyed(
+                alias, DISTRIBUTED_BY[table], quals, len(tables) == 1
+            ):
+                missing.append(f"{table} {alias}")
+
+    def walk(node: Any) -> None:
+        if isinstance(node, ast.Node):
+            level(node)
+            for attribute in node:
+                walk(getattr(node, attribute))
+        elif isinstance(node, list | tuple):
+            for item in node:
+                walk(item)
+
+    for raw in parse_sql(statement):
+        walk(raw.stmt)
+    return missing
+
+
+VALUES = "video_field_values "
+
+# The fragment files hold pieces, checked once assembled the ways the repositories join them.
+FRAGMENTS = {"video_search", "video_facets.facets_open", "video_facets.facets_close"}
+
+
+def _assembled(fragments: list[str], extra: Any = None) -> str:
+    statement = video_search.Statement(extra)
+    for fragment in fragments:
+        text = statement.fragments[fragment].sql
+        names = set(video_search._PLACEHOLDER.findall(text))
+        condition = text.lstrip().startswith(("EXISTS", "NOT EXISTS"))
+        statement.add(fragment, "AND " if condition else "", **dict.fromkeys(names, None))
+    return statement.text
+
+
+def statements() -> Iterator[tuple[str, str]]:
+    """(name, SQL) of every named query, and of the search and facets statements as the
+    repositories assemble them: each condition in a page and in the facets' matching videos,
+    each stream driving a page and a probe, each capped range, each sort by a field."""
+    for path in sorted(queries.SQL_DIR.glob("*.sql")):
+        for name, query in queries.load(path.stem).items():
+            if path.stem not in FRAGMENTS and f"{path.stem}.{name}" not in FRAGMENTS:
+                yield f"{path.stem}.{name}", query.sql
+    search = video_search.SQL
+    page_end = ["page_close", "order_desc", "page_limit"]
+    for name, fragment in search.items():
+        if fragment.sql.lstrip().startswith(("EXISTS", "NOT EXISTS")):
+            yield f"search {name}", _assembled(["page_open", "head_created_at", name, *page_end])
+            facets = ["facets_open", name, "facets_close"]
+            yield f"facets {name}", _assembled(facets, video_facets.SQL)
+        elif name.startswith("stream_") and name not in (
+            "stream_desc",
+            "stream_asc",
+            "stream_union",
+        ):
+            driven = ["page_open", "driven_open", name, "stream_desc", "driven_close"]
+            yield f"search {name}", _assembled([*driven, *page_end])
+            probe = ["probe_open", "probe_candidate_open", name, "stream_desc"]
+            yield f"probe {name}", _assembled([*probe, "probe_candidate_desc", "probe_close"])
+        elif name.startswith("range_"):
+            capped = ["capped_open", name, "capped_close", "page_open", "driven_open"]
+            capped += ["capped_stream", "stream_desc", "driven_close", "page_close", "page_limit"]
+            yield f"search {name}", _assembled([*capped, "capped_page_close", "order_desc"])
+        elif name.startswith(("valued_", "unvalued_")):
+            by_field = ["page_open", name, "page_close", "order_field_asc", "page_limit"]
+            yield f"search {name}", _assembled(by_field)
+
+
+def test_every_query_names_the_list_of_every_table_it_reads_but_for_the_gaps_named() -> None:
+    broken = {
+        VALUE_FRAGMENTS
+        if name.startswith(("search ", "facets ", "probe ")) and table.startswith(VALUES)
+        else f"{name}: {table}"
+        for name, sql in statements()
+        for table in unrouted(sql)
+    }
+    assert broken - QUERY_GAPS == set(), "a query reads a table without its list"
+    assert QUERY_GAPS - broken == set(), "a gap is closed: take it out of QUERY_GAPS"
+
+
+@pytest.mark.parametrize(
+    ("statement", "missing"),
+    [
+        ("SELECT * FROM videos WHERE id = $1", ["videos videos"]),
+        ("SELECT * FROM videos AS v WHERE v.list_id = $1 AND v.id = $2", []),
+        (
+            "SELECT * FROM videos AS v WHERE v.list_id = $1 AND EXISTS (SELECT FROM tags AS t"
+            " WHERE t.id = $2)",
+            ["tags t"],
+        ),
+        (
+            "SELECT * FROM videos AS v WHERE v.list_id = $1 AND EXISTS (SELECT FROM tags AS t"
+            " WHERE t.list_id = v.list_id)",
+            [],
+        ),
+        ("UPDATE tags SET name = $1 WHERE id = $2", ["tags tags"]),
+        ("DELETE FROM tags AS t WHERE t.list_id = ANY($1)", []),
+        ("INSERT INTO tags (name) VALUES ($1)", ["insert tags without list_id"]),
+        (
+            "SELECT * FROM videos AS v JOIN video_tags AS vt ON vt.video_id = v.id"
+            " WHERE v.list_id = $1",
+            ["video_tags vt"],
+        ),
+    ],
+)
+def test_the_query_rule_catches_what_it_must(statement: str, missing: list[str]) -> None:
+    assert unrouted(statement) == missing
