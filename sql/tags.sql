@@ -52,4 +52,4 @@ INSERT INTO video_tags (list_id, video_id, tag_id)
 SELECT $1, $2, tag_id
 FROM unnest($3::uuid[]) AS tag_id
 ORDER BY tag_id
-ON CONFLICT (video_id, tag_id) DO NOTHING;
+ON CONFLICT (video_id, tag_id, list_id) DO NOTHING;
