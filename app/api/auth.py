@@ -16,7 +16,6 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from litestar import Litestar
 from litestar.connection import ASGIConnection
-from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import (
     AbstractAuthenticationMiddleware,
     AuthenticationResult,
@@ -25,7 +24,7 @@ from litestar.middleware import (
 from litestar.openapi.spec import Reference, SecurityScheme
 from litestar.types import ASGIApp
 
-from app.api.errors import UNAUTHENTICATED_RESPONSE
+from app.api.errors import UNAUTHENTICATED_RESPONSE, http_route_handlers
 from app.config import Settings
 from app.errors import Unauthenticated
 
@@ -184,8 +183,7 @@ def document_bearer(app: Litestar) -> None:
     """Put the lock (the security requirement, for Swagger's Authorize button) and the 401 on
     every operation the middleware guards, read from the same `opt`, so the docs cannot drift
     from it. Runs once the app exists, like document_errors."""
-    for route in app.routes:
-        for handler in getattr(route, "route_handlers", ()):
-            if isinstance(handler, HTTPRouteHandler) and not handler.opt.get(_EXCLUDE):
-                handler.security = [{SCHEME: []}]
-                handler.responses = {401: UNAUTHENTICATED_RESPONSE, **(handler.responses or {})}
+    for handler in http_route_handlers(app):
+        if not handler.opt.get(_EXCLUDE):
+            handler.security = [{SCHEME: []}]
+            handler.responses = {401: UNAUTHENTICATED_RESPONSE, **(handler.responses or {})}

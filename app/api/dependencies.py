@@ -9,10 +9,10 @@ import asyncpg
 from litestar import Litestar, Request
 from litestar.datastructures import MutableScopeHeaders, ResponseHeader, State
 from litestar.di import NamedDependency
-from litestar.handlers import HTTPRouteHandler
 from litestar.params import HeaderParameter
 from litestar.types import Message, Scope
 
+from app.api.errors import http_route_handlers
 from app.db import connections, replicas
 
 # The header of the contract (README, "Read replicas"), and the request's state key of the WAL
@@ -112,16 +112,12 @@ def document_read_after(app: Litestar) -> None:
     """Document X-Read-After on the responses of every operation that writes through `conn`
     (the request header is documented by provide_read's parameter). Runs once the app exists,
     like document_errors."""
-    for route in app.routes:
-        for handler in getattr(route, "route_handlers", ()):
-            if (
-                isinstance(handler, HTTPRouteHandler)
-                and "conn" in handler.parsed_fn_signature.parameters
-            ):
-                handler.response_headers = [
-                    *(handler.response_headers or ()),
-                    READ_AFTER_RESPONSE_HEADER,
-                ]
+    for handler in http_route_handlers(app):
+        if "conn" in handler.parsed_fn_signature.parameters:
+            handler.response_headers = [
+                *(handler.response_headers or ()),
+                READ_AFTER_RESPONSE_HEADER,
+            ]
 
 
 # How handlers ask for them: `conn: Conn`, `read: Read`, `owner: Owner`.

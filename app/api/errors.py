@@ -3,6 +3,7 @@ domain errors, request validation, unknown routes and bugs alike. Registered onc
 app/api/app.py; controllers contain no try/except."""
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response
@@ -172,14 +173,22 @@ UNAUTHENTICATED_RESPONSE = _documented(
 )
 
 
+def http_route_handlers(app: Litestar) -> Iterator[HTTPRouteHandler]:
+    """Every HTTP operation of the app, for the passes that complete its OpenAPI description
+    once the app exists (document_errors, auth.document_bearer,
+    dependencies.document_read_after)."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if isinstance(handler, HTTPRouteHandler):
+                yield handler
+
+
 def document_errors(app: Litestar) -> None:
     """Document the problem details answers on every operation of the OpenAPI schema (Litestar
     would describe only a 400 in its own format). The schema is built on first request, so this
     runs once the app exists."""
-    for route in app.routes:
-        for handler in getattr(route, "route_handlers", ()):
-            if isinstance(handler, HTTPRouteHandler):
-                handler.responses = {**ERROR_RESPONSES, **(handler.responses or {})}
+    for handler in http_route_handlers(app):
+        handler.responses = {**ERROR_RESPONSES, **(handler.responses or {})}
 
 
 EXCEPTION_HANDLERS: Any = {
