@@ -287,10 +287,14 @@ FRAGMENTS = {"video_search", "video_facets.facets_open", "video_facets.facets_cl
 
 def _assembled(fragments: list[str], extra: Any = None) -> str:
     statement = video_search.Statement(extra)
-    for fragment in fragments:
+    for number, fragment in enumerate(fragments):
         text = statement.fragments[fragment].sql
         names = set(video_search._PLACEHOLDER.findall(text))
-        condition = text.lstrip().startswith(("EXISTS", "NOT EXISTS"))
+        # A condition follows AND, unless it is wrapped to be probed per video (walked_open).
+        condition = fragment == "walked_open" or (
+            text.lstrip().startswith(("EXISTS", "NOT EXISTS"))
+            and fragments[number - 1 : number] != ["walked_open"]
+        )
         statement.add(fragment, "AND " if condition else "", **dict.fromkeys(names, None))
     return statement.text
 
@@ -326,6 +330,14 @@ def statements() -> Iterator[tuple[str, str]]:
         elif name.startswith(("valued_", "unvalued_")):
             by_field = ["page_open", name, "page_close", "order_field_asc", "page_limit"]
             yield f"search {name}", _assembled(by_field)
+    # A range's density where the walk starts, and the walk probing each condition per video.
+    walked = ["walked_open", "numeric_gte", "walked_close"]
+    walk = ["page_open", "head_created_at", "page_close", "order_desc", "page_limit"]
+    yield (
+        "search density",
+        _assembled(["density_open", *walked, "density_from", *walk, "density_close"]),
+    )
+    yield "search walked", _assembled(["page_open", "head_created_at", *walked, *page_end])
 
 
 def test_every_query_names_the_list_of_every_table_it_reads_but_for_the_gaps_named() -> None:

@@ -396,6 +396,92 @@ async def test_a_text_range_pages_alike_sorted_or_walked(
     assert len(statements) == (2 if ranged else 1) * len(sorted_pages)
 
 
+VALUE_RANGES = [
+    [("number", "gte", 4)],
+    [("rating", "between", [1, 3])],
+    [("date", "after", "2024-01-05"), ("rating", "gte", 2)],
+    [("date", "on_or_before", "2024-01-15"), ("number", "lt", 9)],
+]
+RANGE_MATCHES = {
+    "gte": lambda value, low: value >= low,
+    "lt": lambda value, high: value < high,
+    "between": lambda value, bounds: bounds[0] <= value <= bounds[1],
+    "after": lambda value, day: value > date.fromisoformat(day),
+    "on_or_before": lambda value, day: value <= date.fromisoformat(day),
+}
+# (RANGE_READ_FACTOR, RANGE_PROBE_DEPTH, statements a page runs, whether it reads the range):
+RANGE_WAYS = {
+    # the walk costs nothing: every page walks (after measuring the density)
+    "walked": (0.0, 100, 2, False),
+    # the walk costs more than any read: every page reads the range's matches and sorts them
+    "read": (1e9, 100, 2, True),
+    # no sample and a cap of 6 matches: every page reads up to the cap, then walks
+    "past_the_cap": (0.1, 0, 3, True),
+}
+
+
+@pytest.mark.parametrize("conditions", VALUE_RANGES)
+@pytest.mark.parametrize("way", RANGE_WAYS)
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+async def test_a_value_range_pages_alike_walked_or_read(
+    conn: asyncpg.Connection,
+    make: Builder,
+    bl: BookmarkList,
+    monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
+    conditions: list[Any],
+    way: str,
+    direction: str,
+) -> None:
+    # A range of numbers, ratings or dates, newest first: the first videos a walk reads tell
+    # how dense the conditions are. Dense, the page walks the list; sparse, it reads the
+    # range's matches up to a cap and sorts them, and walks past the cap. All give the same
+    # pages, whatever the way.
+    factor, depth, per_page, reads_the_range = RANGE_WAYS[way]
+    monkeypatch.setattr(video_search, "RANGE_READ_FACTOR", factor)
+    monkeypatch.setattr(video_search, "RANGE_PROBE_DEPTH", depth)
+    fields = {t: await make.field(bl.id, t) for t in ("number", "rating", "date")}
+    values: dict[str, dict[str, Any]] = {}
+    for i in range(21):
+        video = await make.video(bl.id, title=f"r{i:02d}")
+        row: dict[str, Any] = {"video": video, "number": Decimal(i % 10)}
+        if i % 3:
+            row["rating"] = Decimal(i % 5)
+        if i % 4:
+            row["date"] = date(2024, 1, 1 + i)
+        values[video.title] = row
+        for t in ("number", "rating", "date"):
+            if t in row:
+                await make.value(video, fields[t], str(row[t]) if t == "date" else row[t])
+    expected = sorted(
+        (
+            (row["video"].created_at, row["video"].id, title)
+            for title, row in values.items()
+            if all(t in row and RANGE_MATCHES[op](row[t], v) for t, op, v in conditions)
+        ),
+        reverse=direction == "desc",
+    )
+    first_range = conditions[0]
+    range_matches = [r for r in values.values() if first_range[0] in r]
+    assert len(range_matches) >= 6  # past the cap of "past_the_cap"
+    query = VideoSearch(
+        filters=[Condition(field_id=fields[t].id, op=op, value=v) for t, op, v in conditions],
+        sort=Sort(by="created_at", direction=direction),
+        limit=2,
+    )
+    found, page_query, pages = [], query, 0
+    while True:
+        page = await video_search.search(conn, list_id=bl.id, query=page_query)
+        found += [v.title for v in page.items]
+        pages += 1
+        if page.next_cursor is None:
+            break
+        page_query = query.model_copy(update={"cursor": page.next_cursor})
+    assert found == [t for _, _, t in expected] != []
+    assert len(statements) == per_page * pages
+    assert any("WITH matches" in text for text in statements) == reads_the_range
+
+
 @pytest.mark.parametrize(
     "conditions",
     [
