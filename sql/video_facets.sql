@@ -39,7 +39,7 @@ UNION ALL
 SELECT 'value', c.field_id, NULL, c.value_text, c.value_numeric, c.value_boolean,
        sum(c.count)::bigint, NULL, NULL, NULL, NULL, NULL
 FROM custom_fields AS f
-JOIN field_value_counts AS c ON c.field_id = f.id
+JOIN field_value_counts AS c ON c.field_id = f.id AND c.list_id = f.list_id
 WHERE f.list_id = $1 AND f.id = ANY($2::uuid[])
   AND (is_counted_by_value(f.field_type)
        OR (f.field_type = 'multi_select' AND c.value_text IS NOT NULL))  -- its options

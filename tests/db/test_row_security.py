@@ -243,9 +243,9 @@ FOREIGN_ROWS: dict[str, tuple[str, Callable[[FullList], list[Any]]]] = {
         lambda theirs: [theirs.list_id],
     ),
     "field_value_counts": (
-        "INSERT INTO field_value_counts (field_id, value_numeric, slot, count)"
-        " VALUES ($1, 5, 0, 1000)",
-        lambda theirs: [theirs.field_id],
+        "INSERT INTO field_value_counts (list_id, field_id, value_numeric, slot, count)"
+        " VALUES ($1, $2, 5, 0, 1000)",
+        lambda theirs: [theirs.list_id, theirs.field_id],
     ),
     "purges": (
         "INSERT INTO purges (owner, list_id) VALUES ($1, $2)",
