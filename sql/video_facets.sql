@@ -52,6 +52,19 @@ HAVING sum(c.count) > 0;
 WITH matching AS MATERIALIZED (
     SELECT v.id FROM videos AS v WHERE v.list_id = :list_id
 
+-- name: facets_driven_open
+-- Facets over the videos of the driving equality's stream (the stream_* fragments of
+-- sql/video_search.sql: one range of a value index, or the ranges of an "in"), each other
+-- filter AND-ed. No video row is read: the field was checked to be the list's, and the
+-- values' foreign key keeps every video in it (reading each video by key took 44 of 240 ms
+-- at 1M for 5,000 matches).
+WITH matching AS MATERIALIZED (
+    SELECT v.id FROM (SELECT d.video_id AS id FROM (
+
+-- name: facets_driven_close
+-- Ends the stream; the other filters follow.
+) AS d) AS v WHERE true
+
 -- name: facets_close
 -- Ends the matching videos; then the rows of facets_of_list for fields :field_ids, counted
 -- over the values those videos hold.
@@ -67,20 +80,30 @@ SELECT 'total' AS kind, NULL::uuid AS field_id, NULL::jsonb AS config,
        NULL::numeric AS min_numeric, NULL::numeric AS max_numeric, NULL::numeric AS avg_numeric,
        NULL::date AS min_date, NULL::date AS max_date
 UNION ALL
-SELECT 'field', f.id, f.config, NULL, NULL, NULL, count(h.field_id),
-       min(h.value_numeric), max(h.value_numeric), round(avg(h.value_numeric), 2),
-       min(h.value_date), max(h.value_date)
+-- Each field's figures are aggregated before its row is joined: grouping by the config (jsonb)
+-- sorted every held value (11,565 rows for 5,000 videos x 3 fields at 1M).
+SELECT 'field', f.id, f.config, NULL, NULL, NULL, coalesce(a.filled, 0), a.min_numeric,
+       a.max_numeric, a.avg_numeric, a.min_date, a.max_date
 FROM custom_fields AS f
-LEFT JOIN held AS h ON h.field_id = f.id
+LEFT JOIN (
+    SELECT h.field_id, count(*) AS filled, min(h.value_numeric) AS min_numeric,
+           max(h.value_numeric) AS max_numeric, round(avg(h.value_numeric), 2) AS avg_numeric,
+           min(h.value_date) AS min_date, max(h.value_date) AS max_date
+    FROM held AS h
+    GROUP BY h.field_id
+) AS a ON a.field_id = f.id
 WHERE f.list_id = :list_id AND f.id = ANY(:field_ids)
-GROUP BY f.id, f.config
 UNION ALL
-SELECT 'value', h.field_id, NULL, bucket.value_text, bucket.value_numeric, bucket.value_boolean,
-       count(*), NULL, NULL, NULL, NULL, NULL
+-- A select, rating or boolean value counts as itself, a multi_select as each of its options
+-- (its own branch: a lateral union per value row cost 35 of 43 ms at 1M).
+SELECT 'value', h.field_id, NULL, h.value_text, h.value_numeric, h.value_boolean, count(*),
+       NULL, NULL, NULL, NULL, NULL
 FROM held AS h
-CROSS JOIN LATERAL (
-    SELECT h.value_text, h.value_numeric, h.value_boolean WHERE is_counted_by_value(h.field_type)
-    UNION ALL
-    SELECT option, NULL, NULL FROM unnest(h.value_options) AS option
-) AS bucket
-GROUP BY h.field_id, bucket.value_text, bucket.value_numeric, bucket.value_boolean
+WHERE is_counted_by_value(h.field_type)
+GROUP BY h.field_id, h.value_text, h.value_numeric, h.value_boolean
+UNION ALL
+SELECT 'value', h.field_id, NULL, option, NULL, NULL, count(*), NULL, NULL, NULL, NULL, NULL
+FROM held AS h
+CROSS JOIN unnest(h.value_options) AS option
+WHERE h.value_options IS NOT NULL  -- no function call for the other rows
+GROUP BY h.field_id, option

@@ -1,7 +1,8 @@
 """Facets of a list's videos under a search's filters: one statement each, so one snapshot.
 With no filter, they come from the kept counts (facets_of_list); with filters, the statement
 counts the matching videos (the search's condition fragments between facets_open and
-facets_close)."""
+facets_close; with an equality among them, its stream read between facets_driven_open and
+facets_driven_close instead of the list's videos)."""
 
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
@@ -150,7 +151,16 @@ async def _statement(
     if not conditions:
         return fields, (SQL["facets_of_list"].text, [list_id, wanted])
     statement = video_search.Statement(SQL, name="facets")
-    statement.add("facets_open", list_id=list_id)
+    driving = await video_search.driving_ranges(conn, query.filters, conditions, fields)
+    if driving is None:
+        statement.add("facets_open", list_id=list_id)
+    else:
+        driver, ranges = driving
+        statement.add("facets_driven_open")
+        for fragment, values in ranges:
+            statement.add(fragment, **values)
+        statement.add("facets_driven_close")
+        conditions = conditions[:driver] + conditions[driver + 1 :]
     for fragment, values in conditions:
         statement.add(fragment, prefix="AND ", **values)
     statement.add("facets_close", list_id=list_id, field_ids=wanted)

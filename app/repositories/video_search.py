@@ -473,6 +473,26 @@ async def _driver(
     return candidates[int(sparsest["candidate"])][0]
 
 
+async def driving_ranges(
+    conn: asyncpg.Connection,
+    filters: list[Condition],
+    conditions: list[Part],
+    fields: Mapping[UUID, CustomField],
+) -> tuple[int, list[Part]] | None:
+    """For reading every match (the facets): the equality whose index ranges to read, as
+    (its index in conditions, its ranges oldest first); the sparsest when there are several
+    (_driver); None when no condition is an equality."""
+    candidates = [
+        (number, streams)
+        for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
+        if (streams := _stream(condition, fields[condition.field_id], part)) is not None
+    ]
+    if not candidates:
+        return None
+    driver = await _driver(conn, candidates, "asc")
+    return driver, _ranges(dict(candidates)[driver], "asc")
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """How to fetch one page: `first` (when not None), then `rest` for what is left of it.

@@ -278,7 +278,13 @@ def unrouted(statement: str) -> list[str]:
 VALUES = "video_field_values "
 
 # The fragment files hold pieces, checked once assembled the ways the repositories join them.
-FRAGMENTS = {"video_search", "video_facets.facets_open", "video_facets.facets_close"}
+FRAGMENTS = {
+    "video_search",
+    "video_facets.facets_open",
+    "video_facets.facets_driven_open",
+    "video_facets.facets_driven_close",
+    "video_facets.facets_close",
+}
 
 
 def _assembled(fragments: list[str], extra: Any = None) -> str:
@@ -319,6 +325,8 @@ def statements() -> Iterator[tuple[str, str]]:
             yield f"search {name}", _assembled([*driven, *page_end])
             probe = ["probe_open", "probe_candidate_open", name, "stream_desc"]
             yield f"probe {name}", _assembled([*probe, "probe_candidate_desc", "probe_close"])
+            driven = ["facets_driven_open", name, "stream_asc", "facets_driven_close"]
+            yield f"facets {name}", _assembled([*driven, "facets_close"], video_facets.SQL)
         elif name.startswith("range_"):
             capped = ["capped_open", name, "capped_close", "page_open", "driven_open"]
             capped += ["capped_stream", "stream_desc", "driven_close", "page_close", "page_limit"]

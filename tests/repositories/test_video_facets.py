@@ -145,9 +145,24 @@ async def test_facets_match_a_brute_force_count(
         [(by_type["text"], "is_empty", None)],
         [(by_type["date"], "before", "2015-06-01"), (by_type["rating"], "gte", 1)],
         [(by_type["select"], "eq", "good"), (by_type["select"], "eq", "bad")],  # contradiction
+        # An equality's stream gives the matching videos, the other filters probed on them.
+        [(by_type["rating"], "eq", 3)],
+        [(by_type["select"], "eq", "good"), (by_type["text"], "is_empty", None)],
     ]
     for filters in filter_sets:
         await check(conn, bl, fields, alive, truth, filters)
+    # Driven by an equality, the statement reads no video row; without one, the list's videos.
+    for filters, reads_videos in (
+        ([(by_type["select"], "eq", "good")], False),
+        ([(by_type["rating"], "gte", 3)], True),
+    ):
+        query = VideoFacetsQuery(
+            filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in filters],
+            fields=[by_type["rating"].id],
+        )
+        statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
+        assert statement is not None
+        assert ("FROM videos" in statement[0]) == reads_videos
 
     # Updates, clears and deletes: the kept counts and the filtered counts follow.
     for video in rng.sample(alive, 10):
