@@ -267,6 +267,17 @@ def _stream(condition: Condition, field: CustomField, part: Part) -> list[Part] 
     return None
 
 
+def _candidates(
+    filters: list[Condition], conditions: list[Part], fields: Mapping[UUID, CustomField]
+) -> list[tuple[int, list[Part]]]:
+    """The conditions that can drive (equalities), as (their index, their stream's ranges)."""
+    return [
+        (number, streams)
+        for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
+        if (streams := _stream(condition, fields[condition.field_id], part)) is not None
+    ]
+
+
 def _ranges(streams: list[Part], direction: str) -> list[Part]:
     """A stream's ranges, each ordered in the page's direction, joined by UNION ALL: what the
     page reads (driven_*) and what the sparseness probe measures (probe_*)."""
@@ -482,11 +493,7 @@ async def driving_ranges(
     """For reading every match (the facets): the equality whose index ranges to read, as
     (its index in conditions, its ranges oldest first); the sparsest when there are several
     (_driver); None when no condition is an equality."""
-    candidates = [
-        (number, streams)
-        for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
-        if (streams := _stream(condition, fields[condition.field_id], part)) is not None
-    ]
+    candidates = _candidates(filters, conditions, fields)
     if not candidates:
         return None
     driver = await _driver(conn, candidates, "asc")
@@ -546,11 +553,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
             after = (f"after_{direction}", {"after_value": cursor_value, "after_id": cursor_id})
         head: Part | list[Part] = (f"head_{query.sort.by}", {"list_id": list_id})
         if query.sort.by == "created_at":
-            candidates = [
-                (number, streams)
-                for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
-                if (streams := _stream(condition, fields[condition.field_id], part)) is not None
-            ]
+            candidates = _candidates(filters, conditions, fields)
             if candidates:
                 driver = await _driver(conn, candidates, direction)
                 streams = dict(candidates)[driver]
@@ -615,11 +618,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
     def rest(limit: int) -> Statement:
         return _page(unvalued, conditions, after_null, f"order_id_{direction}", limit)
 
-    candidates = [
-        (number, streams)
-        for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
-        if (streams := _stream(condition, fields[condition.field_id], part)) is not None
-    ]
+    candidates = _candidates(filters, conditions, fields)
     if not candidates:
         first = _page(head, conditions, after, f"order_field_{direction}", wanted)
         return _Plan(sort_key, first if valued else None, rest)
