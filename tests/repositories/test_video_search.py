@@ -1,6 +1,7 @@
 """The video search against the database: every operator of every field type, combined
 conditions, sorts with missing values, refusals, and hostile strings matched literally."""
 
+import math
 import random
 import uuid
 from dataclasses import dataclass
@@ -335,6 +336,10 @@ MATCHES = {
     "contains": lambda value, needle: needle.lower() in value.lower(),
     "starts_with": lambda value, prefix: value.startswith(prefix),
     "gte": lambda value, low: value >= low,
+    "lt": lambda value, high: value < high,
+    "between": lambda value, bounds: bounds[0] <= value <= bounds[1],
+    "after": lambda value, day: value > date.fromisoformat(day),
+    "on_or_before": lambda value, day: value <= date.fromisoformat(day),
 }
 
 
@@ -396,19 +401,12 @@ async def test_a_text_range_pages_alike_sorted_or_walked(
     assert len(statements) == (2 if ranged else 1) * len(sorted_pages)
 
 
-VALUE_RANGES = [
+VALUE_RANGE_SEARCHES = [
     [("number", "gte", 4)],
     [("rating", "between", [1, 3])],
     [("date", "after", "2024-01-05"), ("rating", "gte", 2)],
     [("date", "on_or_before", "2024-01-15"), ("number", "lt", 9)],
 ]
-RANGE_MATCHES = {
-    "gte": lambda value, low: value >= low,
-    "lt": lambda value, high: value < high,
-    "between": lambda value, bounds: bounds[0] <= value <= bounds[1],
-    "after": lambda value, day: value > date.fromisoformat(day),
-    "on_or_before": lambda value, day: value <= date.fromisoformat(day),
-}
 # (RANGE_READ_FACTOR, RANGE_PROBE_DEPTH, statements a page runs, whether it reads the range):
 RANGE_WAYS = {
     # the walk costs nothing: every page walks (after measuring the density)
@@ -420,7 +418,7 @@ RANGE_WAYS = {
 }
 
 
-@pytest.mark.parametrize("conditions", VALUE_RANGES)
+@pytest.mark.parametrize("conditions", VALUE_RANGE_SEARCHES)
 @pytest.mark.parametrize("way", RANGE_WAYS)
 @pytest.mark.parametrize("direction", ["desc", "asc"])
 async def test_a_value_range_pages_alike_walked_or_read(
@@ -457,13 +455,13 @@ async def test_a_value_range_pages_alike_walked_or_read(
         (
             (row["video"].created_at, row["video"].id, title)
             for title, row in values.items()
-            if all(t in row and RANGE_MATCHES[op](row[t], v) for t, op, v in conditions)
+            if all(t in row and MATCHES[op](row[t], v) for t, op, v in conditions)
         ),
         reverse=direction == "desc",
     )
     field_type, op, value = conditions[0]  # the range read, when one is
     range_matches = [
-        r for r in values.values() if field_type in r and RANGE_MATCHES[op](r[field_type], value)
+        r for r in values.values() if field_type in r and MATCHES[op](r[field_type], value)
     ]
     assert len(range_matches) >= 6  # past the cap of "past_the_cap"
     query = VideoSearch(
@@ -471,15 +469,9 @@ async def test_a_value_range_pages_alike_walked_or_read(
         sort=Sort(by="created_at", direction=direction),
         limit=2,
     )
-    found, page_query, pages = [], query, 0
-    while True:
-        page = await video_search.search(conn, list_id=bl.id, query=page_query)
-        found += [v.title for v in page.items]
-        pages += 1
-        if page.next_cursor is None:
-            break
-        page_query = query.model_copy(update={"cursor": page.next_cursor})
-    assert found == [t for _, _, t in expected] != []
+    found = await every_page(conn, bl.id, query)
+    assert [v.title for v in found] == [t for _, _, t in expected] != []
+    pages = math.ceil(len(expected) / query.limit)
     assert len(statements) == per_page * pages
     assert any("WITH matches" in text for text in statements) == reads_the_range
 
