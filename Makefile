@@ -57,7 +57,7 @@ token: install ## print a bearer token for owner SUB, valid for a day (make -s t
 test: install ## run the test suite against a PostgreSQL (and a PgBouncer) the tests start
 	scripts/ensure-postgres
 	scripts/ensure-pgbouncer
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses=auto --maxprocesses=4 --dist=worksteal
 
 migrate: install ## apply pending migrations
 	scripts/with-db $(BIN)/python -m app.db.migrate apply
