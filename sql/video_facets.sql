@@ -2,14 +2,14 @@
 -- facet is one statement, so one snapshot. Every statement answers rows of one shape:
 --   kind 'total': count = the matching videos;
 --   kind 'field': one per field asked for, with its config (from the same snapshot), count =
---     the matching videos holding a value, and min/max/avg of a number, min/max of a date;
+--     the matching videos holding a value, and min/max/avg of a number, min/max of a date
+--     (over every video of the list: in a row of kind 'range' of its own instead);
 --   kind 'value': one per value held (select, rating, boolean) or option held (multi_select),
 --     with how many matching videos hold it.
 
 -- name: facets_of_list
--- Facets over every video of list $1 for fields $2: the total, each field's filled count and
--- the counts per value or option from the kept counts (no video is read); a number's
--- min/max/avg and a date's min/max from the field's value index.
+-- Facets over every video of list $1 for fields $2 from the kept counts alone (no video and
+-- no value is read): the total, each field's filled count, the counts per value or option.
 SELECT 'total' AS kind, NULL::uuid AS field_id, NULL::jsonb AS config,
        NULL::text AS value_text, NULL::numeric AS value_numeric, NULL::boolean AS value_boolean,
        (SELECT coalesce(sum(l.count), 0) FROM list_video_counts AS l WHERE l.list_id = $1)::bigint
@@ -17,11 +17,31 @@ SELECT 'total' AS kind, NULL::uuid AS field_id, NULL::jsonb AS config,
        NULL::numeric AS min_numeric, NULL::numeric AS max_numeric, NULL::numeric AS avg_numeric,
        NULL::date AS min_date, NULL::date AS max_date
 UNION ALL
-SELECT 'field', f.id, f.config, NULL, NULL, NULL, fill.filled,
+SELECT 'field', f.id, f.config, NULL, NULL, NULL, fill.filled, NULL, NULL, NULL, NULL, NULL
+FROM custom_fields AS f
+JOIN field_fill AS fill ON fill.field_id = f.id
+WHERE f.list_id = $1 AND f.id = ANY($2::uuid[])
+UNION ALL
+SELECT 'value', c.field_id, NULL, c.value_text, c.value_numeric, c.value_boolean,
+       sum(c.count)::bigint, NULL, NULL, NULL, NULL, NULL
+FROM custom_fields AS f
+JOIN field_value_counts AS c ON c.field_id = f.id AND c.list_id = f.list_id
+WHERE f.list_id = $1 AND f.id = ANY($2::uuid[])
+  AND (is_counted_by_value(f.field_type)
+       OR (f.field_type = 'multi_select' AND c.value_text IS NOT NULL))  -- its options
+GROUP BY c.field_id, c.value_text, c.value_numeric, c.value_boolean
+HAVING sum(c.count) > 0
+
+-- name: facets_of_list_ranges
+-- Follows facets_of_list when a number or date field is asked for ($3, those fields): its
+-- min/max/avg or min/max, read from the field's value index. Only then: each table the
+-- statement names is planned on every run, and these reads doubled the planning of a
+-- select's or rating's facets (1.2 -> 2.3 ms at 1M).
+UNION ALL
+SELECT 'range', f.id, NULL, NULL, NULL, NULL, NULL,
        numbers.min_numeric, numbers.max_numeric, numbers.avg_numeric,
        dates.min_date, dates.max_date
 FROM custom_fields AS f
-JOIN field_fill AS fill ON fill.field_id = f.id
 -- Each reads only for its own type (the type test gates the scan).
 LEFT JOIN LATERAL (
     SELECT min(fv.value_numeric) AS min_numeric, max(fv.value_numeric) AS max_numeric,
@@ -34,17 +54,7 @@ LEFT JOIN LATERAL (
     FROM video_field_values AS fv
     WHERE f.field_type = 'date' AND fv.field_id = f.id AND fv.value_date IS NOT NULL
 ) AS dates ON true
-WHERE f.list_id = $1 AND f.id = ANY($2::uuid[])
-UNION ALL
-SELECT 'value', c.field_id, NULL, c.value_text, c.value_numeric, c.value_boolean,
-       sum(c.count)::bigint, NULL, NULL, NULL, NULL, NULL
-FROM custom_fields AS f
-JOIN field_value_counts AS c ON c.field_id = f.id AND c.list_id = f.list_id
-WHERE f.list_id = $1 AND f.id = ANY($2::uuid[])
-  AND (is_counted_by_value(f.field_type)
-       OR (f.field_type = 'multi_select' AND c.value_text IS NOT NULL))  -- its options
-GROUP BY c.field_id, c.value_text, c.value_numeric, c.value_boolean
-HAVING sum(c.count) > 0;
+WHERE f.list_id = $1 AND f.id = ANY($3::uuid[])
 
 -- name: facets_open
 -- Facets over the videos of list :list_id matching the filters: the matching videos, read

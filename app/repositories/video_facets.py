@@ -1,5 +1,6 @@
 """Facets of a list's videos under a search's filters: one statement each, so one snapshot.
-With no filter, they come from the kept counts (facets_of_list); with filters, the statement
+With no filter, they come from the kept counts (facets_of_list; a number's or a date's figures
+from its value index, facets_of_list_ranges); with filters, the statement
 counts the matching videos (the search's condition fragments between facets_open and
 facets_close; with an equality among them, its stream read between facets_driven_open and
 facets_driven_close instead of the list's videos)."""
@@ -37,19 +38,27 @@ SQL = queries.load("video_facets")
 CENT = Decimal("0.01")
 
 
+# The facet shapes whose figures (min, max, avg) come from the field's value index: over the
+# whole list, the kept counts hold no such figure (facets_of_list_ranges).
+_RANGED = frozenset({"number", "date"})
+
+
 class _Field:
     """What the statement answered for one field: its config, how many matching videos hold a
-    value, the aggregates of its column, and the count of each value or option held."""
+    value, the aggregates of its column (in the field's row, or in a row of its own over the
+    whole list), and the count of each value or option held."""
 
-    def __init__(self, field: CustomField, row: asyncpg.Record | None) -> None:
+    def __init__(
+        self, field: CustomField, row: asyncpg.Record | None, ranges: asyncpg.Record | None
+    ) -> None:
         self.field = field
         self.config: dict[str, Any] = field.config if row is None else row["config"]
         self.filled: int = 0 if row is None else row["count"]
-        self.row = row
+        self.aggregates = ranges or row
         self.held: dict[Any, int] = {}
 
     def aggregate(self, name: str) -> Any:
-        return None if self.row is None else self.row[name]
+        return None if self.aggregates is None else self.aggregates[name]
 
 
 def _base(answer: _Field, total: int) -> dict[str, Any]:
@@ -149,7 +158,11 @@ async def _statement(
     if video_search.contradicts(query.filters, conditions):
         return fields, None
     if not conditions:
-        return fields, (SQL["facets_of_list"].text, [list_id, wanted])
+        ranged = [f for f in wanted if field_types.spec(fields[f].field_type).facet in _RANGED]
+        if not ranged:
+            return fields, (SQL["facets_of_list"].text, [list_id, wanted])
+        text = f"{SQL['facets_of_list'].text}\n{SQL['facets_of_list_ranges'].sql}"
+        return fields, (text, [list_id, wanted, ranged])
     statement = video_search.Statement(SQL, name="facets")
     driving = await video_search.driving_ranges(conn, query.filters, conditions, fields)
     if driving is None:
@@ -185,11 +198,12 @@ async def facets(
         with translated_errors():
             rows = await conn.fetch(statement[0], *statement[1])
     total = next((row["count"] for row in rows if row["kind"] == "total"), 0)
+
+    def row_of(kind: str, field_id: UUID) -> asyncpg.Record | None:
+        return next((r for r in rows if r["kind"] == kind and r["field_id"] == field_id), None)
+
     answers = {
-        field_id: _Field(
-            fields[field_id],
-            next((r for r in rows if r["kind"] == "field" and r["field_id"] == field_id), None),
-        )
+        field_id: _Field(fields[field_id], row_of("field", field_id), row_of("range", field_id))
         for field_id in dict.fromkeys(query.fields)
     }
     for row in rows:

@@ -182,7 +182,7 @@ QUERY_GAPS = {
     "field_values.fields_of_video: video_tags vt",
     "field_values.values_of_videos: video_field_values fv",
     "tags.of_video: tags t",
-    "video_facets.facets_of_list: video_field_values fv",
+    "video_facets.facets_of_list_ranges: video_field_values fv",
     # An owner's lists, across lists by nature: a multi-shard read of a small table.
     "lists.list_all: bookmark_lists bookmark_lists",
     # The id comes from the column default; Citus needs it in the statement.
@@ -284,6 +284,7 @@ FRAGMENTS = {
     "video_facets.facets_driven_open",
     "video_facets.facets_driven_close",
     "video_facets.facets_close",
+    "video_facets.facets_of_list_ranges",
 }
 
 
@@ -309,6 +310,10 @@ def statements() -> Iterator[tuple[str, str]]:
         for name, query in queries.load(path.stem).items():
             if path.stem not in FRAGMENTS and f"{path.stem}.{name}" not in FRAGMENTS:
                 yield f"{path.stem}.{name}", query.sql
+    # The unfiltered facets with a number's or date's figures.
+    of_list = video_facets.SQL
+    ranges = f"{of_list['facets_of_list'].sql}\n{of_list['facets_of_list_ranges'].sql}"
+    yield "video_facets.facets_of_list_ranges", ranges
     search = video_search.SQL
     page_end = ["page_close", "order_desc", "page_limit"]
     for name, fragment in search.items():

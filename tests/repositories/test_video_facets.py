@@ -163,6 +163,13 @@ async def test_facets_match_a_brute_force_count(
         statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
         assert statement is not None
         assert ("FROM videos" in statement[0]) == reads_videos
+    # Unfiltered, the statement reads values only for a number's or a date's figures.
+    for field_type in field_types.TYPES:
+        query = VideoFacetsQuery(fields=[by_type[field_type].id])
+        statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
+        assert statement is not None
+        reads_values = "FROM video_field_values" in statement[0]
+        assert reads_values == (field_type in ("number", "date")), field_type
 
     # Updates, clears and deletes: the kept counts and the filtered counts follow.
     for video in rng.sample(alive, 10):
