@@ -2,15 +2,18 @@
 keys of distributed tables, checked against the migrated schema. Citus cannot be installed
 here; each rule cites where Citus states it.
 
-The rules that do not hold yet are named in GAPS, one entry per key. A change that fixes one
-must take it out; a new key that breaks a rule fails until it is fixed (or named here)."""
+The rules that do not hold yet are named in GAPS (one entry per key), QUERY_GAPS (per query)
+and TRIGGER_GAPS (per trigger statement). A change that fixes one must take it out; a new key,
+query or trigger that breaks a rule fails until it is fixed (or named here)."""
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 import pytest
 from pglast import ast, enums, parse_sql
+from pglast.parser import parse_plpgsql_json
 
 from app.db import queries
 from app.repositories import video_facets, video_search
@@ -388,3 +391,153 @@ def test_every_query_names_the_list_of_every_table_it_reads_but_for_the_gaps_nam
 )
 def test_the_query_rule_catches_what_it_must(statement: str, missing: list[str]) -> None:
     assert unrouted(statement) == missing
+
+
+# Rule 5 (citus_docs develop/reference_ddl.rst, "Triggers"; citus.enable_unsafe_triggers): a
+# trigger on a distributed table runs on the worker holding its row's shard, so what it reads
+# and writes must be in co-located shards of the same list. Each statement of the trigger
+# functions on the tenant tables, and of the functions they call, must pass rule 4's check:
+# it names the list of every table it touches (that it is the row's own list, NEW.list_id or
+# OLD.list_id, is read in review: the functions are short).
+TRIGGER_GAPS = {
+    # Fill what an INSERT may leave out (a psql user's) from the parent row, read by its id.
+    # Under Citus every INSERT gives list_id (rule 4), so each can say AND list_id = NEW.list_id.
+    "video_tags_fill_list_id: videos videos",
+    "schema_fields_fill_list_id: field_schemas field_schemas",
+    "video_field_values_fill_from_video: videos videos",
+    "video_field_values_fill_from_field: custom_fields custom_fields",
+    # Statement-level triggers reach the parents of their transition table's rows by id (to lock
+    # them FOR SHARE and check the value rules): the rows hold list_id, so these can join on it.
+    "video_field_values_check_rules: custom_fields custom_fields",
+    "video_field_values_check_rules: custom_fields f",
+    "video_field_values_refuse_purged: bookmark_lists bookmark_lists",
+    "video_field_values_refuse_purged: custom_fields custom_fields",
+    "refuse_purged_lists: bookmark_lists bookmark_lists",
+    "refuse_purged_fields: custom_fields custom_fields",
+    # A field's change of type or config looks for the values it would break through the
+    # type's value index, its column named in EXECUTE format(...): not checkable here.
+    "custom_fields_check_change: dynamic SQL",
+}
+
+# How PL/pgSQL stored each embedded query (PLpgSQL_expr.parseMode, PostgreSQL's RawParseMode):
+# a whole statement, an expression, or an assignment "target := expression".
+_STATEMENT, _EXPRESSION = 0, 2
+_ASSIGNMENTS = (3, 4, 5)
+
+
+def _embedded(node: Any) -> Iterator[tuple[str, int]]:
+    """(query, parse mode) of every SQL text in a parsed PL/pgSQL function; a dynamic EXECUTE
+    yields its query as a statement that cannot be checked."""
+    if isinstance(node, dict):
+        if "PLpgSQL_stmt_dynexecute" in node:
+            yield "dynamic EXECUTE", -1
+        if "PLpgSQL_expr" in node:
+            expr = node["PLpgSQL_expr"]
+            yield expr["query"], expr.get("parseMode", _STATEMENT)
+        for value in node.values():
+            yield from _embedded(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _embedded(item)
+
+
+def _as_sql(query: str, mode: int) -> str | None:
+    if mode == _STATEMENT:
+        return query
+    if mode == _EXPRESSION:
+        return f"SELECT {query}"
+    if mode in _ASSIGNMENTS:
+        return f"SELECT {query.split(':=', 1)[1]}"
+    return None
+
+
+def function_statements(definition: str) -> Iterator[str | None]:
+    """The SQL of each statement and expression of a PL/pgSQL function (CREATE FUNCTION ...),
+    None for a dynamic EXECUTE."""
+    for query, mode in _embedded(json.loads(parse_plpgsql_json(definition))):
+        yield _as_sql(query, mode)
+
+
+def trigger_statements(conn: psycopg.Connection) -> Iterator[tuple[str, str | None]]:
+    """(function, SQL) of every statement the tenant tables' triggers run, the PL/pgSQL
+    functions they call included; SQL None for one that cannot be checked (dynamic SQL)."""
+    plpgsql = dict(
+        conn.execute(
+            "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc AS p"
+            " JOIN pg_language AS l ON l.oid = p.prolang"
+            " WHERE p.pronamespace = current_schema()::regnamespace AND l.lanname = 'plpgsql'"
+        ).fetchall()
+    )
+    pending = [
+        name
+        for (name,) in conn.execute(
+            "SELECT DISTINCT p.proname FROM pg_trigger AS t JOIN pg_proc AS p ON p.oid = t.tgfoid"
+            " WHERE NOT t.tgisinternal AND t.tgrelid::regclass::text = ANY(%s)",
+            (list(DISTRIBUTED_BY),),
+        )
+    ]
+    seen = set(pending)
+    while pending:
+        name = pending.pop()
+        for sql in function_statements(plpgsql[name]):
+            yield name, sql
+            for called in _called(sql) if sql is not None else ():
+                if called in plpgsql and called not in seen:
+                    seen.add(called)
+                    pending.append(called)
+
+
+def _called(sql: str) -> Iterator[str]:
+    """The names of the functions a statement calls."""
+
+    def walk(node: Any) -> Iterator[str]:
+        if isinstance(node, ast.FuncCall):
+            yield node.funcname[-1].sval
+        if isinstance(node, ast.Node):
+            for attribute in node:
+                yield from walk(getattr(node, attribute))
+        elif isinstance(node, list | tuple):
+            for item in node:
+                yield from walk(item)
+
+    for raw in parse_sql(sql):
+        yield from walk(raw.stmt)
+
+
+def test_every_trigger_names_the_list_of_every_table_it_touches_but_for_the_gaps_named(
+    postgresql: psycopg.Connection,
+) -> None:
+    checked = list(trigger_statements(postgresql))
+    assert len({name for name, _ in checked}) >= 5, "the triggers were not found"
+    broken = {
+        f"{name}: {table}"
+        for name, sql in checked
+        for table in (unrouted(sql) if sql is not None else ["dynamic SQL"])
+    }
+    assert broken - TRIGGER_GAPS == set(), "a trigger touches a table without its list"
+    assert TRIGGER_GAPS - broken == set(), "a gap is closed: take it out of TRIGGER_GAPS"
+
+
+def test_the_trigger_rule_reads_every_statement_and_expression_of_a_function() -> None:
+    definition = """CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE n integer;
+    BEGIN
+        IF EXISTS (SELECT FROM tags WHERE id = NEW.tag_id) THEN
+            n := (SELECT count(*) FROM videos WHERE id = NEW.video_id);
+        END IF;
+        PERFORM FROM custom_fields WHERE list_id = NEW.list_id;
+        UPDATE field_schemas SET name = 'x' WHERE id = NEW.schema_id;
+        EXECUTE format('SELECT 1');
+        RETURN NEW;
+    END $$"""
+    found = [
+        unrouted(sql) if sql is not None else "dynamic" for sql in function_statements(definition)
+    ]
+    assert found == [
+        ["tags tags"],  # an IF's expression
+        ["videos videos"],  # an assignment's
+        [],  # PERFORM, naming the list
+        ["field_schemas field_schemas"],
+        "dynamic",  # EXECUTE, and then its query string's expression
+        [],
+    ]
