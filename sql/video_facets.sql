@@ -1,28 +1,31 @@
 -- Facets of a list's videos: for some fields, what the videos matching the filters hold. Each
 -- facet is one statement, so one snapshot. Every statement answers rows of one shape:
 --   kind 'total': count = the matching videos;
---   kind 'field': one per field asked for, with its config (from the same snapshot), count =
---     the matching videos holding a value, and min/max/avg of a number, min/max of a date
---     (over every video of the list: in a row of kind 'range' of its own instead);
+--   kind 'field': one per field asked for, with its type and config (from the same snapshot),
+--     count = the matching videos holding a value, and min/max/avg of a number, min/max of a
+--     date (over every video of the list: in a row of kind 'range' of its own instead);
 --   kind 'value': one per value held (select, rating, boolean) or option held (multi_select),
 --     with how many matching videos hold it.
 
 -- name: facets_of_list
 -- Facets over every video of list $1 for fields $2 from the kept counts alone (no video and
 -- no value is read): the total, each field's filled count, the counts per value or option.
-SELECT 'total' AS kind, NULL::uuid AS field_id, NULL::jsonb AS config,
+-- The fields' rows carry their types: no lookup of the fields runs before it.
+SELECT 'total' AS kind, NULL::uuid AS field_id, NULL::field_type AS field_type,
+       NULL::jsonb AS config,
        NULL::text AS value_text, NULL::numeric AS value_numeric, NULL::boolean AS value_boolean,
        (SELECT coalesce(sum(l.count), 0) FROM list_video_counts AS l WHERE l.list_id = $1)::bigint
            AS count,
        NULL::numeric AS min_numeric, NULL::numeric AS max_numeric, NULL::numeric AS avg_numeric,
        NULL::date AS min_date, NULL::date AS max_date
 UNION ALL
-SELECT 'field', f.id, f.config, NULL, NULL, NULL, fill.filled, NULL, NULL, NULL, NULL, NULL
+SELECT 'field', f.id, f.field_type, f.config, NULL, NULL, NULL, fill.filled,
+       NULL, NULL, NULL, NULL, NULL
 FROM custom_fields AS f
 JOIN field_fill AS fill ON fill.field_id = f.id
 WHERE f.list_id = $1 AND f.id = ANY($2::uuid[])
 UNION ALL
-SELECT 'value', c.field_id, NULL, c.value_text, c.value_numeric, c.value_boolean,
+SELECT 'value', c.field_id, NULL, NULL, c.value_text, c.value_numeric, c.value_boolean,
        sum(c.count)::bigint, NULL, NULL, NULL, NULL, NULL
 FROM custom_fields AS f
 JOIN field_value_counts AS c ON c.field_id = f.id AND c.list_id = f.list_id
@@ -38,7 +41,7 @@ HAVING sum(c.count) > 0
 -- statement names is planned on every run, and these reads doubled the planning of a
 -- select's or rating's facets (1.2 -> 2.3 ms at 1M).
 UNION ALL
-SELECT 'range', f.id, NULL, NULL, NULL, NULL, NULL,
+SELECT 'range', f.id, NULL, NULL, NULL, NULL, NULL, NULL,
        numbers.min_numeric, numbers.max_numeric, numbers.avg_numeric,
        dates.min_date, dates.max_date
 FROM custom_fields AS f
@@ -84,7 +87,8 @@ WITH matching AS MATERIALIZED (
     FROM matching AS m
     JOIN video_field_values AS fv ON fv.video_id = m.id AND fv.field_id = ANY(:field_ids)
 )
-SELECT 'total' AS kind, NULL::uuid AS field_id, NULL::jsonb AS config,
+SELECT 'total' AS kind, NULL::uuid AS field_id, NULL::field_type AS field_type,
+       NULL::jsonb AS config,
        NULL::text AS value_text, NULL::numeric AS value_numeric, NULL::boolean AS value_boolean,
        (SELECT count(*) FROM matching) AS count,
        NULL::numeric AS min_numeric, NULL::numeric AS max_numeric, NULL::numeric AS avg_numeric,
@@ -92,8 +96,8 @@ SELECT 'total' AS kind, NULL::uuid AS field_id, NULL::jsonb AS config,
 UNION ALL
 -- Each field's figures are aggregated before its row is joined: grouping by the config (jsonb)
 -- sorted every held value (11,565 rows for 5,000 videos x 3 fields at 1M).
-SELECT 'field', f.id, f.config, NULL, NULL, NULL, coalesce(a.filled, 0), a.min_numeric,
-       a.max_numeric, a.avg_numeric, a.min_date, a.max_date
+SELECT 'field', f.id, f.field_type, f.config, NULL, NULL, NULL, coalesce(a.filled, 0),
+       a.min_numeric, a.max_numeric, a.avg_numeric, a.min_date, a.max_date
 FROM custom_fields AS f
 LEFT JOIN (
     SELECT h.field_id, count(*) AS filled, min(h.value_numeric) AS min_numeric,
@@ -106,13 +110,14 @@ WHERE f.list_id = :list_id AND f.id = ANY(:field_ids)
 UNION ALL
 -- A select, rating or boolean value counts as itself, a multi_select as each of its options
 -- (its own branch: a lateral union per value row cost 35 of 43 ms at 1M).
-SELECT 'value', h.field_id, NULL, h.value_text, h.value_numeric, h.value_boolean, count(*),
+SELECT 'value', h.field_id, NULL, NULL, h.value_text, h.value_numeric, h.value_boolean, count(*),
        NULL, NULL, NULL, NULL, NULL
 FROM held AS h
 WHERE is_counted_by_value(h.field_type)
 GROUP BY h.field_id, h.value_text, h.value_numeric, h.value_boolean
 UNION ALL
-SELECT 'value', h.field_id, NULL, option, NULL, NULL, count(*), NULL, NULL, NULL, NULL, NULL
+SELECT 'value', h.field_id, NULL, NULL, option, NULL, NULL, count(*),
+       NULL, NULL, NULL, NULL, NULL
 FROM held AS h
 CROSS JOIN unnest(h.value_options) AS option
 WHERE h.value_options IS NOT NULL  -- no function call for the other rows

@@ -1,11 +1,12 @@
 """Facets of a list's videos under a search's filters: one statement each, so one snapshot.
-With no filter, they come from the kept counts (facets_of_list; a number's or a date's figures
-from its value index, facets_of_list_ranges); with filters, the statement
+With no filter, they come from the kept counts (facets_of_list, which also answers the fields'
+types, so no lookup runs first; a number's or a date's figures from its value index,
+facets_of_list_ranges, in a second run of the whole statement); with filters, the statement
 counts the matching videos (the search's condition fragments between facets_open and
 facets_close; with an equality among them, its stream read between facets_driven_open and
 facets_driven_close instead of the list's videos)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
@@ -44,28 +45,43 @@ _RANGED = frozenset({"number", "date"})
 
 
 class _Field:
-    """What the statement answered for one field: its config, how many matching videos hold a
-    value, the aggregates of its column (in the field's row, or in a row of its own over the
-    whole list), and the count of each value or option held."""
+    """What the statement answered for one field: its type and config, how many matching videos
+    hold a value, the aggregates of its column (in the field's row, or in a row of its own over
+    the whole list), and the count of each value or option held."""
 
     def __init__(
-        self, field: CustomField, row: asyncpg.Record | None, ranges: asyncpg.Record | None
+        self,
+        field_id: UUID,
+        field_type: str,
+        config: dict[str, Any],
+        row: asyncpg.Record | None = None,
+        ranges: asyncpg.Record | None = None,
     ) -> None:
-        self.field = field
-        self.config: dict[str, Any] = field.config if row is None else row["config"]
+        self.field_id = field_id
+        self.field_type = field_type
+        self.config = config
         self.filled: int = 0 if row is None else row["count"]
         self.aggregates = ranges or row
         self.held: dict[Any, int] = {}
+
+    @classmethod
+    def answered(cls, row: asyncpg.Record, ranges: asyncpg.Record | None) -> "_Field":
+        """From the field's own row of the statement (and its row of figures, if any)."""
+        return cls(row["field_id"], row["field_type"], row["config"], row, ranges)
+
+    @classmethod
+    def unanswered(cls, field: CustomField) -> "_Field":
+        """A field no statement answered for: nothing matches."""
+        return cls(field.id, field.field_type, field.config)
 
     def aggregate(self, name: str) -> Any:
         return None if self.aggregates is None else self.aggregates[name]
 
 
 def _base(answer: _Field, total: int) -> dict[str, Any]:
-    field = answer.field
     return {
-        "field_id": field.id,
-        "field_type": field.field_type,
+        "field_id": answer.field_id,
+        "field_type": answer.field_type,
         "filled": answer.filled,
         "empty": total - answer.filled,
     }
@@ -141,28 +157,41 @@ def _held_value(row: asyncpg.Record) -> Any:
     raise AssertionError("a 'value' row without a value")
 
 
-async def _statement(
-    conn: asyncpg.Connection, list_id: UUID, query: VideoFacetsQuery
-) -> tuple[dict[UUID, CustomField], tuple[str, list[Any]] | None]:
-    """The fields asked for and filtered on, and the facets' statement with its parameters
-    (None when the filters contradict each other: nothing matches)."""
+async def _fields(
+    conn: asyncpg.Connection, list_id: UUID, field_ids: list[UUID]
+) -> dict[UUID, CustomField]:
+    """The fields by id; NotFound names the list, else the first field not in it."""
     try:
-        fields = await custom_fields.get_many(
-            conn, list_id=list_id, field_ids=[*query.fields, *(c.field_id for c in query.filters)]
-        )
+        return await custom_fields.get_many(conn, list_id=list_id, field_ids=field_ids)
     except NotFound:
         await lists.ensure_exists(conn, list_id=list_id)  # the list's NotFound first
         raise
-    wanted = list(dict.fromkeys(query.fields))
+
+
+def _of_list(list_id: UUID, wanted: list[UUID], ranged: list[UUID]) -> tuple[str, list[Any]]:
+    """Unfiltered facets from the kept counts, with the value index's figures of `ranged` (the
+    number and date fields among those wanted) when there are any."""
+    if not ranged:
+        return SQL["facets_of_list"].text, [list_id, wanted]
+    text = f"{SQL['facets_of_list'].text}\n{SQL['facets_of_list_ranges'].sql}"
+    return text, [list_id, wanted, ranged]
+
+
+def _ranged(wanted: list[UUID], types: Mapping[UUID, str]) -> list[UUID]:
+    return [f for f in wanted if field_types.spec(types[f]).facet in _RANGED]
+
+
+async def _filtered(
+    conn: asyncpg.Connection,
+    list_id: UUID,
+    query: VideoFacetsQuery,
+    fields: Mapping[UUID, CustomField],
+) -> tuple[str, list[Any]] | None:
+    """The statement of facets under filters, with its parameters (None when the filters
+    contradict each other: nothing matches)."""
     conditions = video_search.conditions_of(query.filters, fields)
     if video_search.contradicts(query.filters, conditions):
-        return fields, None
-    if not conditions:
-        ranged = [f for f in wanted if field_types.spec(fields[f].field_type).facet in _RANGED]
-        if not ranged:
-            return fields, (SQL["facets_of_list"].text, [list_id, wanted])
-        text = f"{SQL['facets_of_list'].text}\n{SQL['facets_of_list_ranges'].sql}"
-        return fields, (text, [list_id, wanted, ranged])
+        return None
     statement = video_search.Statement(SQL, name="facets")
     driving = await video_search.driving_ranges(conn, query.filters, conditions, fields)
     if driving is None:
@@ -176,15 +205,37 @@ async def _statement(
         conditions = conditions[:driver] + conditions[driver + 1 :]
     for fragment, values in conditions:
         statement.add(fragment, prefix="AND ", **values)
-    statement.add("facets_close", list_id=list_id, field_ids=wanted)
-    return fields, (statement.text, statement.params)
+    statement.add("facets_close", list_id=list_id, field_ids=list(dict.fromkeys(query.fields)))
+    return statement.text, statement.params
 
 
 async def statement_of(
     conn: asyncpg.Connection, *, list_id: UUID, query: VideoFacetsQuery
 ) -> tuple[str, list[Any]] | None:
-    """The statement facets() would run, without running it (for EXPLAIN and the bench)."""
-    return (await _statement(conn, list_id, query))[1]
+    """The statement facets() answers from, without running it (for EXPLAIN and the bench)."""
+    fields = await _fields(conn, list_id, [*query.fields, *(c.field_id for c in query.filters)])
+    if query.filters:
+        return await _filtered(conn, list_id, query, fields)
+    wanted = list(dict.fromkeys(query.fields))
+    return _of_list(list_id, wanted, _ranged(wanted, {f: fields[f].field_type for f in wanted}))
+
+
+async def _types(
+    conn: asyncpg.Connection, list_id: UUID, wanted: list[UUID], rows: list[asyncpg.Record]
+) -> dict[UUID, str]:
+    """The types of the fields unfiltered facets answered for; NotFound names the list, else
+    the first field asked for that is not in it."""
+    types = {row["field_id"]: row["field_type"] for row in rows if row["kind"] == "field"}
+    missing = next((field_id for field_id in wanted if field_id not in types), None)
+    if missing is not None:
+        await lists.ensure_exists(conn, list_id=list_id)  # the list's NotFound first
+        raise NotFound("custom field", missing)
+    return types
+
+
+async def _fetch(conn: asyncpg.Connection, statement: tuple[str, list[Any]]) -> list[Any]:
+    with translated_errors():
+        return list(await conn.fetch(statement[0], *statement[1]))
 
 
 async def facets(
@@ -192,27 +243,38 @@ async def facets(
 ) -> VideoFacets:
     """For each field asked for: how many videos matching the filters hold a value, and its
     counts, min, max and average by type (see app/models/video_facets.py)."""
-    fields, statement = await _statement(conn, list_id, query)
+    wanted = list(dict.fromkeys(query.fields))
+    fields: Mapping[UUID, CustomField] = {}
     rows: list[asyncpg.Record] = []
-    if statement is not None:
-        with translated_errors():
-            rows = await conn.fetch(statement[0], *statement[1])
+    if query.filters:  # the conditions are built by the fields' types: looked up first
+        fields = await _fields(conn, list_id, [*wanted, *(c.field_id for c in query.filters)])
+        statement = await _filtered(conn, list_id, query, fields)
+        if statement is not None:
+            rows = await _fetch(conn, statement)
+    else:  # the counts answer with the fields' types: no lookup first
+        rows = await _fetch(conn, _of_list(list_id, wanted, []))
+        types = await _types(conn, list_id, wanted, rows)
+        if ranged := _ranged(wanted, types):
+            # Again whole, with the figures, so that every figure comes from one snapshot.
+            rows = await _fetch(conn, _of_list(list_id, wanted, ranged))
+            await _types(conn, list_id, wanted, rows)  # none deleted in between
     total = next((row["count"] for row in rows if row["kind"] == "total"), 0)
 
-    def row_of(kind: str, field_id: UUID) -> asyncpg.Record | None:
-        return next((r for r in rows if r["kind"] == kind and r["field_id"] == field_id), None)
+    def answer(field_id: UUID) -> _Field:
+        of_field = [r for r in rows if r["field_id"] == field_id and r["kind"] != "value"]
+        row = next((r for r in of_field if r["kind"] == "field"), None)
+        if row is None:  # no statement ran (contradicting filters), or the field is gone since
+            return _Field.unanswered(fields[field_id])
+        return _Field.answered(row, next((r for r in of_field if r["kind"] == "range"), None))
 
-    answers = {
-        field_id: _Field(fields[field_id], row_of("field", field_id), row_of("range", field_id))
-        for field_id in dict.fromkeys(query.fields)
-    }
+    answers = {field_id: answer(field_id) for field_id in wanted}
     for row in rows:
         if row["kind"] == "value":
             answers[row["field_id"]].held[_held_value(row)] = row["count"]
     return VideoFacets(
         total=total,
         facets=[
-            _SHAPES[field_types.spec(answer.field.field_type).facet](answer, total)
+            _SHAPES[field_types.spec(answer.field_type).facet](answer, total)
             for answer in answers.values()
         ],
     )
