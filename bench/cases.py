@@ -42,6 +42,9 @@ class Case:
     facets: VideoFacetsQuery | None = None
     jsonb: tuple[str, list[Any]] | None = None
     unread: tuple[str, ...] = ()  # tables the plan must not read at all
+    # Planned for its values (a custom plan every run), as the repository runs it; else the
+    # app's default, one generic plan per connection (app/db/plans.py).
+    by_values: bool = False
 
 
 def _search(
@@ -171,7 +174,10 @@ async def _search_case(
         if search.cursor is not None:
             after = paging.decode(search.cursor, "created_at:desc", object)
         jsonb_side = jsonb.search_sql(data, search, after=after)
-    return Case(f"search_{name}", sql, params, expect, search=search, jsonb=jsonb_side)
+    by_values = video_search.planned_by_values(search)
+    return Case(
+        f"search_{name}", sql, params, expect, search=search, jsonb=jsonb_side, by_values=by_values
+    )
 
 
 async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
@@ -230,7 +236,18 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
         sql, params = statement
         side = jsonb.facets_sql(data, query)
         unread = () if conditions else ("video_field_values", "videos")
-        cases.append(Case(name, sql, params, expect, facets=query, jsonb=side, unread=unread))
+        cases.append(
+            Case(
+                name,
+                sql,
+                params,
+                expect,
+                facets=query,
+                jsonb=side,
+                unread=unread,
+                by_values=bool(conditions),
+            )
+        )
 
     video = data.sample_videos[0]
     cases.append(

@@ -1,5 +1,6 @@
 """EXPLAIN (ANALYZE, BUFFERS) of every case: the plan saved as text, its indexes checked."""
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -94,13 +95,33 @@ async def _explain(conn: asyncpg.Connection, sql: str, params: list[Any], fmt: s
     return await conn.fetchval(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT {fmt}) {sql}", *params)
 
 
+async def _generic(conn: asyncpg.Connection, sql: str, params: list[Any]) -> tuple[str, list[Any]]:
+    """EXPLAIN EXECUTE of `sql` prepared by name, for its generic plan. An EXPLAIN given bound
+    parameters plans for their values, and PostgreSQL 15 has no EXPLAIN (GENERIC_PLAN); an
+    EXECUTE takes no bound parameters, so they go in as typed literals."""
+    types = [
+        await conn.fetchval("SELECT format_type($1, NULL)", t.oid)
+        for t in (await conn.prepare(sql)).get_parameters()
+    ]
+    literals = [
+        await conn.fetchval(f"SELECT quote_nullable($1::{t}::text) || '::{t}'", value)
+        for t, value in zip(types, params, strict=True)
+    ]
+    await conn.execute(f"PREPARE bench_generic ({', '.join(types)}) AS {sql}")
+    await conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+    return f"EXECUTE bench_generic ({', '.join(literals)})", []
+
+
 async def explain(
-    conn: asyncpg.Connection, sql: str, params: list[Any], write: bool
+    conn: asyncpg.Connection, sql: str, params: list[Any], write: bool, by_values: bool = True
 ) -> tuple[dict[str, Any], str]:
-    """The JSON plan and the text plan of one statement (a write is rolled back)."""
+    """The JSON plan and the text plan of one statement (a write is rolled back): planned for
+    its values, or (by_values False) its generic plan, as the app runs it."""
     result: list[Any] = []
     try:
         async with conn.transaction():
+            if not by_values:
+                sql, params = await _generic(conn, sql, params)
             for fmt in ("JSON", "TEXT"):
                 if fmt == "TEXT":
                     rows = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", *params)
@@ -112,6 +133,10 @@ async def explain(
                 raise _Rollback
     except _Rollback:
         pass
+    finally:
+        if not by_values:  # prepared by name above: it outlives the transaction
+            with contextlib.suppress(asyncpg.InvalidSQLStatementNameError):
+                await conn.execute("DEALLOCATE bench_generic")
     return result[0], result[1]
 
 
@@ -138,8 +163,8 @@ def _no_statement(case: Case) -> dict[str, Any]:
 async def _typed(conn: asyncpg.Connection, case: Case, out: Path) -> dict[str, Any]:
     assert case.sql is not None
     # Once to warm the cache (rolled back for writes), then the measured EXPLAIN.
-    await explain(conn, case.sql, case.params, case.write)
-    plan, text = await explain(conn, case.sql, case.params, case.write)
+    await explain(conn, case.sql, case.params, case.write, case.by_values)
+    plan, text = await explain(conn, case.sql, case.params, case.write, case.by_values)
     summary = summarize(plan)
     status, why = check(case, summary)
     (out / f"{case.name}.txt").write_text(
@@ -170,8 +195,8 @@ async def run(
             results.append(await _typed(conn, case, out))
         if case.jsonb is not None:
             sql, params = case.jsonb
-            await explain(document_conn, sql, params, False)
-            plan, text = await explain(document_conn, sql, params, False)
+            await explain(document_conn, sql, params, False, case.by_values)
+            plan, text = await explain(document_conn, sql, params, False, case.by_values)
             summary = summarize(plan)
             (out / f"{case.name}.jsonb.txt").write_text(
                 f"-- {case.name} on the JSONB layout\n{sql}\n-- params: {params!r}\n\n{text}\n"

@@ -46,6 +46,20 @@ class Layered:
     name: str
     calls: dict[str, Call]  # layer -> call
     values_per_call: int = 1
+    by_values: bool = False  # its bare SQL is planned for its values (Case.by_values)
+
+
+async def _plan_as_the_app(layer: str, resources: list[Any], by_values: bool) -> None:
+    """Bare SQL planned as the repository plans it (for its values, or the connection's
+    generic plan); the repository switches by itself (app/db/plans.py), and leaves the switch
+    on a connection outside a transaction, so each run starts from the connection's default."""
+    if layer == "api":
+        return
+    custom = by_values and layer != "repository"
+    for conn in resources:
+        await conn.execute(
+            "SET plan_cache_mode = force_custom_plan" if custom else "RESET plan_cache_mode"
+        )
 
 
 def _stats(latencies: list[float], wall: float) -> dict[str, float]:
@@ -204,8 +218,16 @@ def _set_batch(data: BenchData, case: Case, size: int) -> dict[str, Call]:
 
 
 def layered(data: BenchData, cases: dict[str, Case]) -> list[Layered]:
-    out = [Layered(name, _search(data, case)) for name, case in cases.items() if case.search]
-    out += [Layered(name, _facets(data, case)) for name, case in cases.items() if case.facets]
+    out = [
+        Layered(name, _search(data, case), by_values=case.by_values)
+        for name, case in cases.items()
+        if case.search
+    ]
+    out += [
+        Layered(name, _facets(data, case), by_values=case.by_values)
+        for name, case in cases.items()
+        if case.facets
+    ]
     for name in TIMED:
         case = cases[name]
         if name == "fields_of_video":
@@ -344,10 +366,12 @@ async def run(
                     wall: dict[str, float] = dict.fromkeys(layers, 0.0)
                     for layer in layers:  # warm-up
                         res = _resources(layer, level, client, conns, owner_conns)
+                        await _plan_as_the_app(layer, res, item.by_values)
                         await _run(item.calls[layer], res, min(per_round, 5), 0)
                     for r in range(rounds):
                         for layer in layers:
                             res = _resources(layer, level, client, conns, owner_conns)
+                            await _plan_as_the_app(layer, res, item.by_values)
                             got, seconds = await _run(
                                 item.calls[layer], res, per_round, r * per_round
                             )
@@ -402,6 +426,10 @@ async def compare_jsonb(
                 return await document_conn.fetch(side[0], *side[1])
 
             sides: dict[str, Callable[[], Awaitable[Any]]] = {"typed": typed, "jsonb": document}
+            # Both planned alike: for their values, or once per connection (as the app).
+            typed_layer = "repository" if case.sql is None else "asyncpg"
+            await _plan_as_the_app(typed_layer, [conn], case.by_values)
+            await _plan_as_the_app("asyncpg", [document_conn], case.by_values)
             lat: dict[str, list[float]] = {side: [] for side in sides}
             for run in sides.values():
                 for _ in range(3):

@@ -14,7 +14,7 @@ from uuid import UUID
 import asyncpg
 
 from app import field_types
-from app.db import queries
+from app.db import plans, queries
 from app.db.execute import translated_errors
 from app.errors import NotFound
 from app.models.custom_fields import CustomField
@@ -192,6 +192,7 @@ async def _filtered(
     conditions = video_search.conditions_of(query.filters, fields)
     if video_search.contradicts(query.filters, conditions):
         return None
+    await plans.plan_for_values(conn)  # what the filters match decides the plan
     statement = video_search.Statement(SQL, name="facets")
     driving = await video_search.driving_ranges(conn, query.filters, conditions, fields)
     if driving is None:

@@ -15,7 +15,7 @@ from uuid import UUID
 import asyncpg
 
 from app import field_types
-from app.db import queries
+from app.db import plans, queries
 from app.db.execute import translated_errors
 from app.db.queries import Query
 from app.errors import InvalidInput, InvalidValue
@@ -519,6 +519,14 @@ class _Plan:
     hashed: Statement | None = None
 
 
+def planned_by_values(query: VideoSearch) -> bool:
+    """Whether the search's statements are planned for their values (app/db/plans.py): with
+    filters or a sort by a field, their best plan depends on them (a generic plan of a sort
+    by Rating read the whole list: 1.8 s at 1M); a page in the list's own order walks its
+    index whatever the list."""
+    return bool(query.filters) or query.sort.by not in ("created_at", "title")
+
+
 async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> _Plan:
     field_ids = [c.field_id for c in query.filters]
     sort_field_id = None
@@ -539,6 +547,8 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
     settled = await _settle_presence(conn, list_id, query.filters, conditions)
     if settled is None:
         return _Plan("", None, None)
+    if planned_by_values(query):
+        await plans.plan_for_values(conn)
     filters = [condition for condition, _ in settled]
     conditions = [part for _, part in settled]
     if sort_field_id is None:
@@ -746,6 +756,10 @@ async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch)
             value = [value, last["sort_tie"]]
         next_cursor = paging.encode(plan.sort_key, value, last["id"])
     page = VideoPage(items=items, next_cursor=next_cursor)
+    if query.include_fields and planned_by_values(query):
+        # The page's values are found by ids: their generic plan runs in 0.48 ms against
+        # 0.77 planned anew (50 videos x 5 fields at 1M), for one round trip of 0.1 ms.
+        await plans.plan_for_values(conn, by_values=False)
     return await field_values.with_values(
         conn, list_id=list_id, page=page, field_ids=query.include_fields
     )

@@ -36,6 +36,7 @@ def test_every_resource_has_a_query_file() -> None:
         "field_schemas",
         "field_values",
         "lists",
+        "plans",
         "purges",
         "replicas",
         "tags",

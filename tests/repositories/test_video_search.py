@@ -1040,3 +1040,28 @@ async def test_included_values_cost_one_statement_per_page(
         catalog.fields["url"].id: None,
         catalog.fields["multi_select"].id: ["bad"],
     }
+
+
+async def _plan_mode(conn: asyncpg.Connection) -> str:
+    return str(await conn.fetchval("SELECT current_setting('plan_cache_mode')"))
+
+
+async def test_a_search_plans_for_its_values_and_the_page_values_generically(
+    conn: asyncpg.Connection, catalog: Catalog
+) -> None:
+    list_id, rating = catalog.list.id, catalog.fields["rating"].id
+    filtered = VideoSearch(filters=[Condition(field_id=rating, op="gte", value=2)])
+    async with conn.transaction():
+        assert await _plan_mode(conn) == "force_generic_plan"  # the app's default
+        await video_search.search(conn, list_id=list_id, query=VideoSearch())
+        assert await _plan_mode(conn) == "force_generic_plan"  # the newest walk: any list
+        await video_search.search(conn, list_id=list_id, query=filtered)
+        assert await _plan_mode(conn) == "force_custom_plan"
+        with_values = filtered.model_copy(update={"include_fields": [rating]})
+        page = await video_search.search(conn, list_id=list_id, query=with_values)
+        assert await _plan_mode(conn) == "force_generic_plan"  # the page's values, by ids
+        assert page.items[0].fields is not None
+        by_field = VideoSearch(sort=Sort(by=str(rating)))
+        await video_search.search(conn, list_id=list_id, query=by_field)
+        assert await _plan_mode(conn) == "force_custom_plan"
+    assert await _plan_mode(conn) == "force_generic_plan"  # for the transaction only
