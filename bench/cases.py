@@ -101,6 +101,7 @@ SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sor
     ("options_has_all", (("Topics", "has_all", ["topic00"]),), (f"{OPTIONS}|{NEWEST}",), None),
     ("boolean_eq", (("Watched", "eq", True),), (BOOLEAN,), None),
     ("boolean_eq_rare", (("Favorite", "eq", True),), (BOOLEAN,), None),
+    ("boolean_eq_false", (("Watched", "eq", False),), (BOOLEAN,), None),
     ("two_conditions", (("Rating", "gte", 4), ("Status", "eq", "done")), (TEXT, PKEY), None),
     ("two_conditions_rare", (("Rating", "eq", 5), ("Status", "eq", "rewatch")), (TEXT, PKEY), None),
     (
