@@ -1055,6 +1055,9 @@ async def test_a_search_plans_for_its_values_and_the_page_values_generically(
         assert await _plan_mode(conn) == "force_generic_plan"  # the app's default
         await video_search.search(conn, list_id=list_id, query=VideoSearch())
         assert await _plan_mode(conn) == "force_generic_plan"  # the newest walk: any list
+        equal = VideoSearch(filters=[Condition(field_id=rating, op="eq", value=2)])
+        await video_search.search(conn, list_id=list_id, query=equal)
+        assert await _plan_mode(conn) == "force_generic_plan"  # one index range, in order
         await video_search.search(conn, list_id=list_id, query=filtered)
         assert await _plan_mode(conn) == "force_custom_plan"
         with_values = filtered.model_copy(update={"include_fields": [rating]})
