@@ -38,6 +38,8 @@ async def get_many(
 ) -> dict[UUID, CustomField]:
     """The given fields by id; raises NotFound naming the first id that is not in the list."""
     wanted = list(dict.fromkeys(field_ids))
+    if not wanted:
+        return {}
     rows = await fetch(conn, SQL["get_many"], list_id, wanted)
     found = {row["id"]: CustomField.from_row(row) for row in rows}
     for field_id in wanted:

@@ -751,7 +751,9 @@ async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch)
     if plan.rest is not None and len(rows) < wanted:
         walk_rest = plan.walk_rest(wanted - len(rows)) if plan.walk_rest is not None else None
         rows += await _capped_or_walk(conn, plan.rest(wanted - len(rows)), walk_rest, plan.cap)
-    if not rows:
+    if not rows and not query.filters and query.sort.by in ("created_at", "title"):
+        # An empty page: of a list that does not exist? With a field named, its lookup said
+        # already (a field is found only in a list the caller can see).
         await lists.ensure_exists(conn, list_id=list_id)
     items = [Video.from_row(row) for row in rows[: query.limit]]
     next_cursor = None

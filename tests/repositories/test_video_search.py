@@ -18,7 +18,7 @@ from app.models.custom_fields import CustomField, FieldType
 from app.models.lists import BookmarkList
 from app.models.video_search import Condition, Op, Sort, VideoSearch
 from app.models.videos import Video
-from app.repositories import field_values, video_search
+from app.repositories import field_values, lists, video_search
 from tests.repositories.conftest import Builder, expected_order
 
 # Each video's values, by field type; None means the video has no value for that field.
@@ -618,6 +618,24 @@ async def test_a_missing_list_is_not_found(conn: asyncpg.Connection) -> None:
     with pytest.raises(NotFound) as info:
         await video_search.search(conn, list_id=missing, query=VideoSearch())
     assert info.value.resource == "list" and info.value.resource_id == missing
+
+
+async def test_an_empty_page_checks_its_list_only_when_no_field_lookup_did(
+    conn: asyncpg.Connection, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[uuid.UUID] = []
+    ensure_exists = lists.ensure_exists
+
+    async def recording(conn: asyncpg.Connection, *, list_id: uuid.UUID) -> None:
+        checked.append(list_id)
+        await ensure_exists(conn, list_id=list_id)
+
+    monkeypatch.setattr(lists, "ensure_exists", recording)
+    assert await search(conn, catalog, ("text", "eq", "no such text")) == []
+    assert checked == []  # the field was found in the list: the list exists
+    with pytest.raises(NotFound):
+        await video_search.search(conn, list_id=uuid.uuid4(), query=VideoSearch())
+    assert len(checked) == 1
 
 
 async def test_only_the_lists_own_videos_are_found(
