@@ -50,56 +50,72 @@ def pgbouncer(
     if binary is None:
         raise RuntimeError(MISSING)
     server = urlsplit(server_url)
-    port = _free_port()
     with tempfile.TemporaryDirectory(prefix="pgbouncer-") as folder:
         work = Path(folder)
         (work / "userlist.txt").write_text(
             "".join(f'"{user}" "{unquote(password or "")}"\n' for user, password in users.items())
         )
-        (work / "pgbouncer.ini").write_text(
-            "[databases]\n"
-            f"* = host={server.hostname} port={server.port}\n"
-            "[pgbouncer]\n"
-            f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
-            # The clients are the tests' own; the server checks the roles' passwords.
-            f"auth_type = trust\nauth_file = {work / 'userlist.txt'}\n"
-            "pool_mode = transaction\nmax_client_conn = 500\ndefault_pool_size = 20\n"
-            f"ignore_startup_parameters = {ignore_startup_parameters}\n"
-            f"logfile = {work / 'pgbouncer.log'}\n"
-        )
-        command = [binary, str(work / "pgbouncer.ini")]
         if os.getuid() == 0:  # PgBouncer refuses to run as root: -u switches user
-            user = os.environ.get("PG_OS_USER", "postgres")
-            shutil.chown(work, user)
-            for file in work.iterdir():
-                shutil.chown(file, user)
-            command[1:1] = ["-u", user]
-        # In the foreground it logs to stderr too: into a file, so no pipe fills up and blocks it.
-        with open(work / "stderr.log", "wb") as output:
-            process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-            try:
-                _wait_until_listening(process, port, work / "stderr.log")
-                yield f"postgresql://127.0.0.1:{port}"
-            finally:
-                process.terminate()
+            shutil.chown(work, os.environ.get("PG_OS_USER", "postgres"))
+        # A free port can be taken before PgBouncer binds it (another xdist worker's PgBouncer
+        # or PostgreSQL): PgBouncer then exits, and a probe of the port would have reached the
+        # other server. So it is ready only once its own log says it listens; else a new port.
+        for attempt in range(1, ATTEMPTS + 1):
+            port = _free_port()
+            ini = work / "pgbouncer.ini"
+            ini.write_text(
+                "[databases]\n"
+                f"* = host={server.hostname} port={server.port}\n"
+                "[pgbouncer]\n"
+                f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+                # The clients are the tests' own; the server checks the roles' passwords.
+                f"auth_type = trust\nauth_file = {work / 'userlist.txt'}\n"
+                "pool_mode = transaction\nmax_client_conn = 500\ndefault_pool_size = 20\n"
+                f"ignore_startup_parameters = {ignore_startup_parameters}\n"
+            )
+            command = [binary, str(ini)]
+            if os.getuid() == 0:
+                command[1:1] = ["-u", os.environ.get("PG_OS_USER", "postgres")]
+            # In the foreground it logs to stderr: into a file, so no pipe fills up and blocks it.
+            log = work / f"stderr-{attempt}.log"
+            with open(log, "wb") as output:
+                process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
                 try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                    if not _listening(process, port, log, last=attempt == ATTEMPTS):
+                        continue
+                    yield f"postgresql://127.0.0.1:{port}"
+                    return
+                finally:
+                    _stop(process)
+        raise AssertionError("unreachable")
 
 
-def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+ATTEMPTS = 5
+
+
+def _listening(process: subprocess.Popen[bytes], port: int, log: Path, *, last: bool) -> bool:
+    """Whether PgBouncer listens on `port` (its log says so); False when it exited because the
+    port was taken, unless this was the `last` attempt (then, like any other failure, raise)."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
+        said = log.read_text(errors="replace")
+        if f"listening on 127.0.0.1:{port}" in said and process.poll() is None:
+            return True
         if process.poll() is not None:
-            said = log.read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"pgbouncer exited with {process.returncode}: {said}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
+            if "Address already in use" in said and not last:
+                return False
+            raise RuntimeError(f"pgbouncer exited with {process.returncode}: {said[-2000:]}")
         time.sleep(0.05)
     raise RuntimeError("pgbouncer did not listen within 10 s")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def password_of(url: str) -> str | None:
