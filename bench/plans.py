@@ -195,8 +195,8 @@ async def run(
             results.append(await _typed(conn, case, out))
         if case.jsonb is not None:
             sql, params = case.jsonb
-            await explain(document_conn, sql, params, False, case.by_values)
-            plan, text = await explain(document_conn, sql, params, False, case.by_values)
+            await explain(document_conn, sql, params, False)  # planned for its values
+            plan, text = await explain(document_conn, sql, params, False)
             summary = summarize(plan)
             (out / f"{case.name}.jsonb.txt").write_text(
                 f"-- {case.name} on the JSONB layout\n{sql}\n-- params: {params!r}\n\n{text}\n"

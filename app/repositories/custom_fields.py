@@ -34,13 +34,26 @@ async def list_by_list(conn: asyncpg.Connection, *, list_id: UUID) -> list[Custo
 
 
 async def get_many(
-    conn: asyncpg.Connection, *, list_id: UUID, field_ids: Iterable[UUID]
+    conn: asyncpg.Connection,
+    *,
+    list_id: UUID,
+    field_ids: Iterable[UUID],
+    plan_for_values: bool = False,
 ) -> dict[UUID, CustomField]:
-    """The given fields by id; raises NotFound naming the first id that is not in the list."""
+    """The given fields by id; raises NotFound naming the first id that is not in the list.
+    plan_for_values: the statements after it are planned for their values (app/db/plans.py),
+    switched by the lookup itself."""
     wanted = list(dict.fromkeys(field_ids))
     if not wanted:
         return {}
-    rows = await fetch(conn, SQL["get_many"], list_id, wanted)
+    if plan_for_values:
+        # For the transaction; outside one (the bench, a script) it stays on the connection.
+        in_transaction = conn.is_in_transaction()
+        rows = await fetch(
+            conn, SQL["get_many_planning_for_values"], list_id, wanted, in_transaction
+        )
+    else:
+        rows = await fetch(conn, SQL["get_many"], list_id, wanted)
     found = {row["id"]: CustomField.from_row(row) for row in rows}
     for field_id in wanted:
         if field_id not in found:

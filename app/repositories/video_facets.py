@@ -14,7 +14,7 @@ from uuid import UUID
 import asyncpg
 
 from app import field_types
-from app.db import plans, queries
+from app.db import queries
 from app.db.execute import translated_errors
 from app.errors import NotFound
 from app.models.custom_fields import CustomField
@@ -158,11 +158,16 @@ def _held_value(row: asyncpg.Record) -> Any:
 
 
 async def _fields(
-    conn: asyncpg.Connection, list_id: UUID, field_ids: list[UUID]
+    conn: asyncpg.Connection, list_id: UUID, query: VideoFacetsQuery
 ) -> dict[UUID, CustomField]:
-    """The fields by id; NotFound names the list, else the first field not in it."""
+    """The fields the query names, by id; NotFound names the list, else the first field not
+    in it. With filters, what they match decides the plans: the lookup switches to planning
+    for values (app/db/plans.py)."""
+    field_ids = [*query.fields, *(c.field_id for c in query.filters)]
     try:
-        return await custom_fields.get_many(conn, list_id=list_id, field_ids=field_ids)
+        return await custom_fields.get_many(
+            conn, list_id=list_id, field_ids=field_ids, plan_for_values=bool(query.filters)
+        )
     except NotFound:
         await lists.ensure_exists(conn, list_id=list_id)  # the list's NotFound first
         raise
@@ -192,7 +197,6 @@ async def _filtered(
     conditions = video_search.conditions_of(query.filters, fields)
     if video_search.contradicts(query.filters, conditions):
         return None
-    await plans.plan_for_values(conn)  # what the filters match decides the plan
     statement = video_search.Statement(SQL, name="facets")
     driving = await video_search.driving_ranges(conn, query.filters, conditions, fields)
     if driving is None:
@@ -214,7 +218,7 @@ async def statement_of(
     conn: asyncpg.Connection, *, list_id: UUID, query: VideoFacetsQuery
 ) -> tuple[str, list[Any]] | None:
     """The statement facets() answers from, without running it (for EXPLAIN and the bench)."""
-    fields = await _fields(conn, list_id, [*query.fields, *(c.field_id for c in query.filters)])
+    fields = await _fields(conn, list_id, query)
     if query.filters:
         return await _filtered(conn, list_id, query, fields)
     wanted = list(dict.fromkeys(query.fields))
@@ -248,7 +252,7 @@ async def facets(
     fields: Mapping[UUID, CustomField] = {}
     rows: list[asyncpg.Record] = []
     if query.filters:  # the conditions are built by the fields' types: looked up first
-        fields = await _fields(conn, list_id, [*wanted, *(c.field_id for c in query.filters)])
+        fields = await _fields(conn, list_id, query)
         statement = await _filtered(conn, list_id, query, fields)
         if statement is not None:
             rows = await _fetch(conn, statement)

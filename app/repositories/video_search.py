@@ -544,7 +544,10 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                 "search_sort", 'sort.by must be "created_at", "title" or a custom field id'
             ) from None
         field_ids.append(sort_field_id)
-    fields = await custom_fields.get_many(conn, list_id=list_id, field_ids=field_ids)
+    # A search planned for its values switches in its lookup (fields named: one at least).
+    fields = await custom_fields.get_many(
+        conn, list_id=list_id, field_ids=field_ids, plan_for_values=planned_by_values(query)
+    )
     conditions = conditions_of(query.filters, fields)
     wanted = query.limit + 1  # one more than a page tells whether another page follows
 
@@ -553,8 +556,6 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
     settled = await _settle_presence(conn, list_id, query.filters, conditions)
     if settled is None:
         return _Plan("", None, None)
-    if planned_by_values(query):
-        await plans.plan_for_values(conn)
     filters = [condition for condition, _ in settled]
     conditions = [part for _, part in settled]
     if sort_field_id is None:
