@@ -1,11 +1,9 @@
--- Plans: how the rest of a transaction's statements are planned (app/db/plans.py). The app's
--- transactions begin with one generic plan per statement and connection (app/db/pool.py); the
--- search's statements, whose best plan depends on the values, switch to planning each run.
+-- Plans: how a transaction's statements are planned (app/db/plans.py). The app's transactions
+-- begin with one generic plan per statement and connection (app/db/pool.py); a search whose
+-- best plan depends on its values switches to planning each run in its field lookup
+-- (get_many_planning_for_values in sql/custom_fields.sql).
 
--- name: plan_for_values
--- From here on, plans each statement for its values ($1 true: a custom plan, made anew every
--- run) or once for any values ($1 false: the generic plan, kept by the connection); for the
--- transaction only ($2 true), or for the connection when no transaction is open ($2 false).
-SELECT set_config('plan_cache_mode',
-                  CASE WHEN $1::boolean THEN 'force_custom_plan' ELSE 'force_generic_plan' END,
-                  $2::boolean)
+-- name: plan_generically
+-- From here on, plans each statement once for any values (the generic plan, kept by the
+-- connection): for the transaction ($1 true), or for the connection when none is open.
+SELECT set_config('plan_cache_mode', 'force_generic_plan', $1::boolean)

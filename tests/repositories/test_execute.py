@@ -5,7 +5,6 @@ import asyncio
 import asyncpg
 import pytest
 
-from app.db import plans
 from app.db.execute import ATTEMPTS, retried, transaction, translated_errors
 from app.errors import Unavailable, WriteConflict
 
@@ -102,13 +101,3 @@ async def test_a_write_conflict_on_a_connection_that_died_is_not_retried(
     assert not isinstance(raised.value, WriteConflict)
     assert calls == 1
     assert await pool.fetchval("SELECT count(*) FROM bookmark_lists WHERE name = 'lost'") == 0
-
-
-async def test_a_plan_switch_outside_a_transaction_stays_on_the_connection(
-    conn: asyncpg.Connection,
-) -> None:
-    mode = "SELECT current_setting('plan_cache_mode')"
-    await plans.plan_for_values(conn)
-    assert await conn.fetchval(mode) == "force_custom_plan"
-    await plans.plan_for_values(conn, by_values=False)
-    assert await conn.fetchval(mode) == "force_generic_plan"

@@ -1,0 +1,38 @@
+"""app.db.plans: how a transaction's statements are planned (one generic plan per statement
+and connection, or planned for their values), and who switches."""
+
+import asyncpg
+
+from app.db import plans
+from app.models.lists import BookmarkList
+from app.repositories import custom_fields
+from tests.repositories.conftest import Builder
+
+MODE = "SELECT current_setting('plan_cache_mode')"
+
+
+async def test_a_transaction_plans_generically_until_a_lookup_switches_it(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    rating = await make.field(bl.id, "rating")
+    async with conn.transaction():
+        assert await conn.fetchval(MODE) == "force_generic_plan"  # the app's default
+        await custom_fields.get_many(conn, list_id=bl.id, field_ids=[rating.id])
+        assert await conn.fetchval(MODE) == "force_generic_plan"
+        await custom_fields.get_many(
+            conn, list_id=bl.id, field_ids=[rating.id], plan_for_values=True
+        )
+        assert await conn.fetchval(MODE) == "force_custom_plan"
+        await plans.plan_generically(conn)
+        assert await conn.fetchval(MODE) == "force_generic_plan"
+    assert await conn.fetchval(MODE) == "force_generic_plan"  # for the transaction only
+
+
+async def test_a_plan_switch_outside_a_transaction_stays_on_the_connection(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    rating = await make.field(bl.id, "rating")
+    await custom_fields.get_many(conn, list_id=bl.id, field_ids=[rating.id], plan_for_values=True)
+    assert await conn.fetchval(MODE) == "force_custom_plan"
+    await plans.plan_generically(conn)
+    assert await conn.fetchval(MODE) == "force_generic_plan"
