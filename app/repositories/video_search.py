@@ -519,30 +519,18 @@ class _Plan:
     hashed: Statement | None = None
 
 
-# Operators of one condition whose newest-first page plans the same whatever the value: an
-# equality or "in" reads its index range in order, and a range of numbers, ratings or dates is
-# walked with a probe per video or read capped and sorted, as the app chooses (_range_or_walk).
-# Checked at 1M on every field, common and rare values, both directions: a generic plan never
-# took more than 1.07x the custom plan (92 equalities, 136 ranges).
-GENERIC_ALONE = {"eq", "in"} | {
-    op
-    for op, fragment in (field_types.NUMERIC_OPS | field_types.DATE_OPS).items()
-    if fragment in VALUE_RANGES
-}
-
-
 def planned_by_values(query: VideoSearch) -> bool:
     """Whether the search's statements are planned for their values (app/db/plans.py). Their
     best plan depends on them with several conditions (a generic plan of rare x rare took 3 s
-    at 1M, against 2.6 ms), a sort by a field (1.8 s for a sort by Rating), or an operator the
-    app leaves to the planner (a generic `ne` read the whole field: 1.6 s). Not so for a page
-    in the list's own order, or newest first with one condition in GENERIC_ALONE (rating_eq
-    0.74 -> 0.36 ms generic)."""
+    at 1M, against 2.6 ms), or a sort by a field (1.8 s for a sort by Rating). Not so for a
+    page in the list's own order, or newest first with one equality or "in": its index range
+    is read in that order and each match joined by key, whatever the value (rating_eq 0.74 ->
+    0.36 ms generic)."""
     if query.sort.by == "title":
         return bool(query.filters)
     if query.sort.by != "created_at":
         return True
-    return len(query.filters) > 1 or any(c.op not in GENERIC_ALONE for c in query.filters)
+    return len(query.filters) > 1 or any(c.op not in ("eq", "in") for c in query.filters)
 
 
 async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> _Plan:

@@ -1068,15 +1068,14 @@ async def test_a_search_plans_for_its_values_and_the_page_values_generically(
     conn: asyncpg.Connection, catalog: Catalog
 ) -> None:
     list_id, rating = catalog.list.id, catalog.fields["rating"].id
-    filtered = VideoSearch(filters=[Condition(field_id=rating, op="ne", value=2)])
+    filtered = VideoSearch(filters=[Condition(field_id=rating, op="gte", value=2)])
     async with conn.transaction():
         assert await _plan_mode(conn) == "force_generic_plan"  # the app's default
         await video_search.search(conn, list_id=list_id, query=VideoSearch())
         assert await _plan_mode(conn) == "force_generic_plan"  # the newest walk: any list
-        for op, value in (("eq", 2), ("gte", 2), ("between", [1, 3])):
-            alone = VideoSearch(filters=[Condition(field_id=rating, op=op, value=value)])
-            await video_search.search(conn, list_id=list_id, query=alone)
-            assert await _plan_mode(conn) == "force_generic_plan"  # shaped by the app
+        equal = VideoSearch(filters=[Condition(field_id=rating, op="eq", value=2)])
+        await video_search.search(conn, list_id=list_id, query=equal)
+        assert await _plan_mode(conn) == "force_generic_plan"  # one index range, in order
         await video_search.search(conn, list_id=list_id, query=filtered)
         assert await _plan_mode(conn) == "force_custom_plan"
         with_values = filtered.model_copy(update={"include_fields": [rating]})
