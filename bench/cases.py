@@ -42,9 +42,9 @@ class Case:
     facets: VideoFacetsQuery | None = None
     jsonb: tuple[str, list[Any]] | None = None
     unread: tuple[str, ...] = ()  # tables the plan must not read at all
-    # Planned for its values (a custom plan every run), as the repository runs it; else the
-    # app's default, one generic plan per connection (app/db/plans.py).
-    by_values: bool = False
+    # Planned once for any values (one generic plan per connection), as the repository runs
+    # it (app/db/plans.py); else for its values, the app's default.
+    generic: bool = False
 
 
 def _search(
@@ -175,9 +175,9 @@ async def _search_case(
         if search.cursor is not None:
             after = paging.decode(search.cursor, "created_at:desc", object)
         jsonb_side = jsonb.search_sql(data, search, after=after)
-    by_values = video_search.planned_by_values(search)
+    generic = video_search.planned_generically(search)
     return Case(
-        f"search_{name}", sql, params, expect, search=search, jsonb=jsonb_side, by_values=by_values
+        f"search_{name}", sql, params, expect, search=search, jsonb=jsonb_side, generic=generic
     )
 
 
@@ -206,6 +206,7 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
                 [item.id for item in page.items],
             ],
             (PKEY,),
+            generic=True,  # it follows the page of an equality, planned generically
         )
     )
     # Sorted by a field; with a rare equality (0.5% of the list), its matches drive: sorted
@@ -246,7 +247,7 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
                 facets=query,
                 jsonb=side,
                 unread=unread,
-                by_values=bool(conditions),
+                generic=not conditions,
             )
         )
 

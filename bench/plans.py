@@ -113,14 +113,14 @@ async def _generic(conn: asyncpg.Connection, sql: str, params: list[Any]) -> tup
 
 
 async def explain(
-    conn: asyncpg.Connection, sql: str, params: list[Any], write: bool, by_values: bool = True
+    conn: asyncpg.Connection, sql: str, params: list[Any], write: bool, generic: bool = False
 ) -> tuple[dict[str, Any], str]:
     """The JSON plan and the text plan of one statement (a write is rolled back): planned for
-    its values, or (by_values False) its generic plan, as the app runs it."""
+    its values, or (generic) its generic plan, as the app runs it."""
     result: list[Any] = []
     try:
         async with conn.transaction():
-            if not by_values:
+            if generic:
                 sql, params = await _generic(conn, sql, params)
             for fmt in ("JSON", "TEXT"):
                 if fmt == "TEXT":
@@ -134,7 +134,7 @@ async def explain(
     except _Rollback:
         pass
     finally:
-        if not by_values:  # prepared by name above: it outlives the transaction
+        if generic:  # prepared by name above: it outlives the transaction
             with contextlib.suppress(asyncpg.InvalidSQLStatementNameError):
                 await conn.execute("DEALLOCATE bench_generic")
     return result[0], result[1]
@@ -163,8 +163,8 @@ def _no_statement(case: Case) -> dict[str, Any]:
 async def _typed(conn: asyncpg.Connection, case: Case, out: Path) -> dict[str, Any]:
     assert case.sql is not None
     # Once to warm the cache (rolled back for writes), then the measured EXPLAIN.
-    await explain(conn, case.sql, case.params, case.write, case.by_values)
-    plan, text = await explain(conn, case.sql, case.params, case.write, case.by_values)
+    await explain(conn, case.sql, case.params, case.write, case.generic)
+    plan, text = await explain(conn, case.sql, case.params, case.write, case.generic)
     summary = summarize(plan)
     status, why = check(case, summary)
     (out / f"{case.name}.txt").write_text(

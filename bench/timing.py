@@ -46,19 +46,19 @@ class Layered:
     name: str
     calls: dict[str, Call]  # layer -> call
     values_per_call: int = 1
-    by_values: bool = False  # its bare SQL is planned for its values (Case.by_values)
+    generic: bool = False  # its bare SQL is planned generically (Case.generic)
 
 
-async def _plan_as_the_app(layer: str, resources: list[Any], by_values: bool) -> None:
-    """Bare SQL planned as the repository plans it (for its values, or the connection's
-    generic plan); the repository switches by itself (app/db/plans.py), and leaves the switch
-    on a connection outside a transaction, so each run starts from the connection's default."""
+async def _plan_as_the_app(layer: str, resources: list[Any], generic: bool) -> None:
+    """Bare SQL planned as the repository plans it (for its values, or once generically); the
+    repository switches by itself (app/db/plans.py), and leaves the switch on a connection
+    outside a transaction, so each run starts from the connection's default."""
     if layer == "api":
         return
-    custom = by_values and layer != "repository"
+    switched = generic and layer != "repository"
     for conn in resources:
         await conn.execute(
-            "SET plan_cache_mode = force_custom_plan" if custom else "RESET plan_cache_mode"
+            "SET plan_cache_mode = force_generic_plan" if switched else "RESET plan_cache_mode"
         )
 
 
@@ -219,12 +219,12 @@ def _set_batch(data: BenchData, case: Case, size: int) -> dict[str, Call]:
 
 def layered(data: BenchData, cases: dict[str, Case]) -> list[Layered]:
     out = [
-        Layered(name, _search(data, case), by_values=case.by_values)
+        Layered(name, _search(data, case), generic=case.generic)
         for name, case in cases.items()
         if case.search
     ]
     out += [
-        Layered(name, _facets(data, case), by_values=case.by_values)
+        Layered(name, _facets(data, case), generic=case.generic)
         for name, case in cases.items()
         if case.facets
     ]
@@ -235,7 +235,7 @@ def layered(data: BenchData, cases: dict[str, Case]) -> list[Layered]:
         elif name == "newest_page":
             out.append(Layered(name, _newest_page(data, case)))
         elif name == "values_of_page":
-            out.append(Layered(name, _values_of_page(case)))
+            out.append(Layered(name, _values_of_page(case), generic=case.generic))
         elif name == "set_one_value":
             out.append(Layered(name, _set_one(data, case)))
         elif name == "set_batch_1000":
@@ -366,12 +366,12 @@ async def run(
                     wall: dict[str, float] = dict.fromkeys(layers, 0.0)
                     for layer in layers:  # warm-up
                         res = _resources(layer, level, client, conns, owner_conns)
-                        await _plan_as_the_app(layer, res, item.by_values)
+                        await _plan_as_the_app(layer, res, item.generic)
                         await _run(item.calls[layer], res, min(per_round, 5), 0)
                     for r in range(rounds):
                         for layer in layers:
                             res = _resources(layer, level, client, conns, owner_conns)
-                            await _plan_as_the_app(layer, res, item.by_values)
+                            await _plan_as_the_app(layer, res, item.generic)
                             got, seconds = await _run(
                                 item.calls[layer], res, per_round, r * per_round
                             )
@@ -430,8 +430,8 @@ async def compare_jsonb(
             # its best plan depends on them (GIN for a rare value, the newest walk for a
             # common one), and a generic plan took hundreds of ms where its own takes 0.3.
             typed_layer = "repository" if case.sql is None else "asyncpg"
-            await _plan_as_the_app(typed_layer, [conn], case.by_values)
-            await _plan_as_the_app("asyncpg", [document_conn], by_values=True)
+            await _plan_as_the_app(typed_layer, [conn], case.generic)
+            await _plan_as_the_app("asyncpg", [document_conn], generic=False)
             lat: dict[str, list[float]] = {side: [] for side in sides}
             for run in sides.values():
                 for _ in range(3):

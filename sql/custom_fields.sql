@@ -25,13 +25,13 @@ SELECT id, list_id, name, field_type, config, created_at, updated_at
 FROM custom_fields
 WHERE list_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL;
 
--- name: get_many_planning_for_values
--- get_many, and from here on each statement planned for its values (as plans.plan_for_values,
--- for the transaction, or the connection when $3 is false): a search's lookup, so that its
--- switch takes no round trip of its own. It runs once per field found; with none found the
--- search stops at NotFound before any other statement.
+-- name: get_many_planned_generically
+-- get_many, and from here on each statement planned once for any values (as
+-- plans.plan_generically; for the transaction, or the connection when $3 is false): the lookup
+-- of a search whose statements plan the same for any values, so that its switch takes no round
+-- trip of its own. It runs once per field found; with none found the search stops at NotFound.
 SELECT id, list_id, name, field_type, config, created_at, updated_at,
-       set_config('plan_cache_mode', 'force_custom_plan', $3::boolean) AS plan_cache_mode
+       set_config('plan_cache_mode', 'force_generic_plan', $3::boolean) AS plan_cache_mode
 FROM custom_fields
 WHERE list_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL;
 

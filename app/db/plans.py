@@ -1,10 +1,11 @@
-"""Planning by values where it pays. A statement found by ids plans the same whatever the ids,
-so the app's transactions keep one generic plan per statement and connection (app/db/pool.py):
-planning each run cost more than running (unfiltered facets 1.05 -> 0.32 ms at 1M). A search
-statement's best plan depends on its values (how many videos "Rating >= 4" matches): a generic
-plan of `rare x rare` took 3 s against 2.6 ms. Such a search switches to planning each run in
-its field lookup (custom_fields.get_many, plan_for_values), at no round trip of its own; this
-switches back, for statements found by ids after it (a page's values)."""
+"""One generic plan where the values cannot matter. The app plans each statement for its
+values (app/db/pool.py): how selective "Rating >= 4" is and how big the list is decide the best
+plan, and a generic plan, made for an average list and no value in particular, took seconds
+where milliseconds would do (a batch write on a 100k-video list: 1.6 s). A few statements plan
+the same for any values and list, and planning them each run cost more than running them:
+they switch to one generic plan per statement and connection, here (unfiltered facets 1.05 ->
+0.32 ms at 1M) or in the lookup before them (custom_fields.get_many, planned_generically: a
+search newest first by one equality, 0.86 -> 0.38 ms)."""
 
 import asyncpg
 

@@ -46,13 +46,13 @@ def server_settings(settings: Settings) -> dict[str, str]:
     once, at connect; through a pooler each transaction sets them (transaction_settings)."""
     return {
         "statement_timeout": str(settings.statement_timeout_ms),
-        # asyncpg prepares every statement; most find rows by ids, and their plan does not
-        # depend on which, so each is planned once per connection (a generic plan): planning
-        # it every run cost more than running it (unfiltered facets 0.9 -> 0.3 ms, the fields
-        # of a video 0.85 -> 0.27 ms at 1M). The search's statements, whose best plan depends
-        # on the values (how selective "Rating >= 4" is), switch to planning each run
-        # (app/db/plans.py): a generic plan there took seconds where 3 ms would do.
-        "plan_cache_mode": "force_generic_plan",
+        # asyncpg prepares every statement; after five runs PostgreSQL may switch it to a
+        # generic plan made for no values in particular, and most plans here depend on them:
+        # how selective "Rating >= 4" is, and how big the list is (a generic batch write
+        # estimated an average list and scanned the 100k-video one per row: 1.6 s). Only the
+        # statements checked to plan the same for any values run generically
+        # (app/db/plans.py).
+        "plan_cache_mode": "force_custom_plan",
         # Pages of 50 never gain from parallel workers; starting them costs milliseconds (a
         # rare select's "in" took 7.6 ms in parallel, 0.3 ms without).
         "max_parallel_workers_per_gather": "0",

@@ -38,19 +38,19 @@ async def get_many(
     *,
     list_id: UUID,
     field_ids: Iterable[UUID],
-    plan_for_values: bool = False,
+    planned_generically: bool = False,
 ) -> dict[UUID, CustomField]:
     """The given fields by id; raises NotFound naming the first id that is not in the list.
-    plan_for_values: the statements after it are planned for their values (app/db/plans.py),
-    switched by the lookup itself."""
+    planned_generically: the statements after it are planned once for any values
+    (app/db/plans.py), switched by the lookup itself."""
     wanted = list(dict.fromkeys(field_ids))
     if not wanted:
         return {}
-    if plan_for_values:
+    if planned_generically:
         # For the transaction; outside one (the bench, a script) it stays on the connection.
         in_transaction = conn.is_in_transaction()
         rows = await fetch(
-            conn, SQL["get_many_planning_for_values"], list_id, wanted, in_transaction
+            conn, SQL["get_many_planned_generically"], list_id, wanted, in_transaction
         )
     else:
         rows = await fetch(conn, SQL["get_many"], list_id, wanted)

@@ -14,7 +14,7 @@ from uuid import UUID
 import asyncpg
 
 from app import field_types
-from app.db import queries
+from app.db import plans, queries
 from app.db.execute import translated_errors
 from app.errors import NotFound
 from app.models.custom_fields import CustomField
@@ -161,13 +161,10 @@ async def _fields(
     conn: asyncpg.Connection, list_id: UUID, query: VideoFacetsQuery
 ) -> dict[UUID, CustomField]:
     """The fields the query names, by id; NotFound names the list, else the first field not
-    in it. With filters, what they match decides the plans: the lookup switches to planning
-    for values (app/db/plans.py)."""
+    in it."""
     field_ids = [*query.fields, *(c.field_id for c in query.filters)]
     try:
-        return await custom_fields.get_many(
-            conn, list_id=list_id, field_ids=field_ids, plan_for_values=bool(query.filters)
-        )
+        return await custom_fields.get_many(conn, list_id=list_id, field_ids=field_ids)
     except NotFound:
         await lists.ensure_exists(conn, list_id=list_id)  # the list's NotFound first
         raise
@@ -257,6 +254,9 @@ async def facets(
         if statement is not None:
             rows = await _fetch(conn, statement)
     else:  # the counts answer with the fields' types: no lookup first
+        # They read the list's kept counts by field ids: one plan fits any list and field,
+        # and planning it each run took twice as long as running it (1.05 -> 0.32 ms at 1M).
+        await plans.plan_generically(conn)
         rows = await _fetch(conn, _of_list(list_id, wanted, []))
         types = await _types(conn, list_id, wanted, rows)
         if ranged := _ranged(wanted, types):

@@ -1,5 +1,5 @@
-"""app.db.plans: how a transaction's statements are planned (one generic plan per statement
-and connection, or planned for their values), and who switches."""
+"""app.db.plans: the app's transactions plan each statement for its values, and the few that
+plan the same for any values switch to one generic plan per statement and connection."""
 
 import asyncpg
 
@@ -11,28 +11,33 @@ from tests.repositories.conftest import Builder
 MODE = "SELECT current_setting('plan_cache_mode')"
 
 
-async def test_a_transaction_plans_generically_until_a_lookup_switches_it(
+async def test_a_transaction_plans_for_values_until_switched_to_generic_plans(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList
 ) -> None:
     rating = await make.field(bl.id, "rating")
     async with conn.transaction():
-        assert await conn.fetchval(MODE) == "force_generic_plan"  # the app's default
+        assert await conn.fetchval(MODE) == "force_custom_plan"  # the app's default
         await custom_fields.get_many(conn, list_id=bl.id, field_ids=[rating.id])
-        assert await conn.fetchval(MODE) == "force_generic_plan"
-        await custom_fields.get_many(
-            conn, list_id=bl.id, field_ids=[rating.id], plan_for_values=True
-        )
         assert await conn.fetchval(MODE) == "force_custom_plan"
+        await custom_fields.get_many(
+            conn, list_id=bl.id, field_ids=[rating.id], planned_generically=True
+        )
+        assert await conn.fetchval(MODE) == "force_generic_plan"
+    assert await conn.fetchval(MODE) == "force_custom_plan"  # for the transaction only
+    async with conn.transaction():
         await plans.plan_generically(conn)
         assert await conn.fetchval(MODE) == "force_generic_plan"
-    assert await conn.fetchval(MODE) == "force_generic_plan"  # for the transaction only
+    assert await conn.fetchval(MODE) == "force_custom_plan"
 
 
 async def test_a_plan_switch_outside_a_transaction_stays_on_the_connection(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList
 ) -> None:
     rating = await make.field(bl.id, "rating")
-    await custom_fields.get_many(conn, list_id=bl.id, field_ids=[rating.id], plan_for_values=True)
-    assert await conn.fetchval(MODE) == "force_custom_plan"
+    await custom_fields.get_many(
+        conn, list_id=bl.id, field_ids=[rating.id], planned_generically=True
+    )
+    assert await conn.fetchval(MODE) == "force_generic_plan"
+    await conn.execute("RESET plan_cache_mode")
     await plans.plan_generically(conn)
     assert await conn.fetchval(MODE) == "force_generic_plan"
