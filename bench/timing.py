@@ -231,7 +231,7 @@ def layered(data: BenchData, cases: dict[str, Case]) -> list[Layered]:
     for name in TIMED:
         case = cases[name]
         if name == "fields_of_video":
-            out.append(Layered(name, _fields_of_video(data, case)))
+            out.append(Layered(name, _fields_of_video(data, case), generic=case.generic))
         elif name == "newest_page":
             out.append(Layered(name, _newest_page(data, case)))
         elif name == "values_of_page":

@@ -5,7 +5,7 @@ from uuid import UUID
 import asyncpg
 
 from app import field_types
-from app.db import queries
+from app.db import plans, queries
 from app.db.execute import fetch, fetchrow, fetchval, retried, statement_transaction, transaction
 from app.errors import DomainError, InvalidInput, InvalidValue, NotFound, Problem
 from app.models.custom_fields import CustomField
@@ -208,6 +208,10 @@ async def fields_of_video(
     conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID
 ) -> list[VideoField]:
     """Every field that applies to the video, in display order, each with its value or None."""
+    # Found by the video's key (its tags, their schemas, its values by key): one plan fits any
+    # video of any list, and planning it each run took longer than running it (1.22 -> 0.49
+    # ms at 1M).
+    await plans.plan_generically(conn)
     rows = await fetch(conn, SQL["fields_of_video"], list_id, video_id)
     if not rows:
         raise NotFound("video", video_id)

@@ -5,7 +5,7 @@ import asyncpg
 
 from app.db import plans
 from app.models.lists import BookmarkList
-from app.repositories import custom_fields
+from app.repositories import custom_fields, field_values
 from tests.repositories.conftest import Builder
 
 MODE = "SELECT current_setting('plan_cache_mode')"
@@ -41,3 +41,12 @@ async def test_a_plan_switch_outside_a_transaction_stays_on_the_connection(
     await conn.execute("RESET plan_cache_mode")
     await plans.plan_generically(conn)
     assert await conn.fetchval(MODE) == "force_generic_plan"
+
+
+async def test_the_fields_of_a_video_are_planned_generically(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    video = await make.video(bl.id)
+    async with conn.transaction():
+        await field_values.fields_of_video(conn, list_id=bl.id, video_id=video.id)
+        assert await conn.fetchval(MODE) == "force_generic_plan"  # found by the video's key
