@@ -46,7 +46,6 @@ class Layered:
     name: str
     calls: dict[str, Call]  # layer -> call
     values_per_call: int = 1
-    generic: bool = False  # its bare SQL is planned generically (Case.generic)
 
 
 async def _plan_as_the_app(layer: str, resources: list[Any], generic: bool) -> None:
@@ -218,24 +217,16 @@ def _set_batch(data: BenchData, case: Case, size: int) -> dict[str, Call]:
 
 
 def layered(data: BenchData, cases: dict[str, Case]) -> list[Layered]:
-    out = [
-        Layered(name, _search(data, case), generic=case.generic)
-        for name, case in cases.items()
-        if case.search
-    ]
-    out += [
-        Layered(name, _facets(data, case), generic=case.generic)
-        for name, case in cases.items()
-        if case.facets
-    ]
+    out = [Layered(name, _search(data, case)) for name, case in cases.items() if case.search]
+    out += [Layered(name, _facets(data, case)) for name, case in cases.items() if case.facets]
     for name in TIMED:
         case = cases[name]
         if name == "fields_of_video":
-            out.append(Layered(name, _fields_of_video(data, case), generic=case.generic))
+            out.append(Layered(name, _fields_of_video(data, case)))
         elif name == "newest_page":
             out.append(Layered(name, _newest_page(data, case)))
         elif name == "values_of_page":
-            out.append(Layered(name, _values_of_page(case), generic=case.generic))
+            out.append(Layered(name, _values_of_page(case)))
         elif name == "set_one_value":
             out.append(Layered(name, _set_one(data, case)))
         elif name == "set_batch_1000":
@@ -366,12 +357,12 @@ async def run(
                     wall: dict[str, float] = dict.fromkeys(layers, 0.0)
                     for layer in layers:  # warm-up
                         res = _resources(layer, level, client, conns, owner_conns)
-                        await _plan_as_the_app(layer, res, item.generic)
+                        await _plan_as_the_app(layer, res, cases[item.name].generic)
                         await _run(item.calls[layer], res, min(per_round, 5), 0)
                     for r in range(rounds):
                         for layer in layers:
                             res = _resources(layer, level, client, conns, owner_conns)
-                            await _plan_as_the_app(layer, res, item.generic)
+                            await _plan_as_the_app(layer, res, cases[item.name].generic)
                             got, seconds = await _run(
                                 item.calls[layer], res, per_round, r * per_round
                             )
