@@ -160,3 +160,8 @@ def expected_order(
         present.reverse()
         missing.reverse()
     return [row_id for _, _, row_id in present] + missing
+
+
+async def plan_mode(conn: asyncpg.Connection) -> str:
+    """How the connection's next statement will be planned (app/db/plans.py)."""
+    return str(await conn.fetchval("SELECT current_setting('plan_cache_mode')"))

@@ -6,9 +6,7 @@ import asyncpg
 from app.db import plans
 from app.models.lists import BookmarkList
 from app.repositories import custom_fields, field_values
-from tests.repositories.conftest import Builder
-
-MODE = "SELECT current_setting('plan_cache_mode')"
+from tests.repositories.conftest import Builder, plan_mode
 
 
 async def test_a_transaction_plans_for_values_until_switched_to_generic_plans(
@@ -16,18 +14,18 @@ async def test_a_transaction_plans_for_values_until_switched_to_generic_plans(
 ) -> None:
     rating = await make.field(bl.id, "rating")
     async with conn.transaction():
-        assert await conn.fetchval(MODE) == "force_custom_plan"  # the app's default
+        assert await plan_mode(conn) == "force_custom_plan"  # the app's default
         await custom_fields.get_many(conn, list_id=bl.id, field_ids=[rating.id])
-        assert await conn.fetchval(MODE) == "force_custom_plan"
+        assert await plan_mode(conn) == "force_custom_plan"
         await custom_fields.get_many(
             conn, list_id=bl.id, field_ids=[rating.id], planned_generically=True
         )
-        assert await conn.fetchval(MODE) == "force_generic_plan"
-    assert await conn.fetchval(MODE) == "force_custom_plan"  # for the transaction only
+        assert await plan_mode(conn) == "force_generic_plan"
+    assert await plan_mode(conn) == "force_custom_plan"  # for the transaction only
     async with conn.transaction():
         await plans.plan_generically(conn)
-        assert await conn.fetchval(MODE) == "force_generic_plan"
-    assert await conn.fetchval(MODE) == "force_custom_plan"
+        assert await plan_mode(conn) == "force_generic_plan"
+    assert await plan_mode(conn) == "force_custom_plan"
 
 
 async def test_a_plan_switch_outside_a_transaction_stays_on_the_connection(
@@ -37,10 +35,10 @@ async def test_a_plan_switch_outside_a_transaction_stays_on_the_connection(
     await custom_fields.get_many(
         conn, list_id=bl.id, field_ids=[rating.id], planned_generically=True
     )
-    assert await conn.fetchval(MODE) == "force_generic_plan"
+    assert await plan_mode(conn) == "force_generic_plan"
     await conn.execute("RESET plan_cache_mode")
     await plans.plan_generically(conn)
-    assert await conn.fetchval(MODE) == "force_generic_plan"
+    assert await plan_mode(conn) == "force_generic_plan"
 
 
 async def test_the_fields_of_a_video_are_planned_generically(
@@ -49,4 +47,4 @@ async def test_the_fields_of_a_video_are_planned_generically(
     video = await make.video(bl.id)
     async with conn.transaction():
         await field_values.fields_of_video(conn, list_id=bl.id, video_id=video.id)
-        assert await conn.fetchval(MODE) == "force_generic_plan"  # found by the video's key
+        assert await plan_mode(conn) == "force_generic_plan"  # found by the video's key

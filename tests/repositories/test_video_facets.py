@@ -19,7 +19,7 @@ from app.models.video_facets import VideoFacetsQuery
 from app.models.video_search import Condition
 from app.models.videos import Video
 from app.repositories import field_values, video_facets, videos
-from tests.repositories.conftest import Builder, value_of
+from tests.repositories.conftest import Builder, plan_mode, value_of
 
 CENT = Decimal("0.01")
 Truth = dict[tuple[uuid.UUID, uuid.UUID], Any]  # (video, field) -> the value it holds
@@ -283,12 +283,11 @@ async def test_only_unfiltered_facets_are_planned_generically(
 ) -> None:
     rating = await make.field(bl.id, "rating")
     await make.value(await make.video(bl.id), rating, 4)
-    mode = "SELECT current_setting('plan_cache_mode')"
     async with conn.transaction():
         filtered = VideoFacetsQuery(
             fields=[rating.id], filters=[Condition(field_id=rating.id, op="gte", value=4)]
         )
         await video_facets.facets(conn, list_id=bl.id, query=filtered)
-        assert await conn.fetchval(mode) == "force_custom_plan"  # what the filters match
+        assert await plan_mode(conn) == "force_custom_plan"  # what the filters match
         await video_facets.facets(conn, list_id=bl.id, query=VideoFacetsQuery(fields=[rating.id]))
-        assert await conn.fetchval(mode) == "force_generic_plan"  # the kept counts, by ids
+        assert await plan_mode(conn) == "force_generic_plan"  # the kept counts, by ids

@@ -19,7 +19,7 @@ from app.models.lists import BookmarkList
 from app.models.video_search import Condition, Op, Sort, VideoSearch
 from app.models.videos import Video
 from app.repositories import field_values, lists, video_search
-from tests.repositories.conftest import Builder, expected_order
+from tests.repositories.conftest import Builder, expected_order, plan_mode
 
 # Each video's values, by field type; None means the video has no value for that field.
 VALUES: dict[str, dict[str, Any]] = {
@@ -1060,10 +1060,6 @@ async def test_included_values_cost_one_statement_per_page(
     }
 
 
-async def _plan_mode(conn: asyncpg.Connection) -> str:
-    return str(await conn.fetchval("SELECT current_setting('plan_cache_mode')"))
-
-
 async def test_only_a_search_by_one_equality_newest_first_is_planned_generically(
     conn: asyncpg.Connection, catalog: Catalog
 ) -> None:
@@ -1092,7 +1088,7 @@ async def test_only_a_search_by_one_equality_newest_first_is_planned_generically
     ]:
         async with conn.transaction():
             await video_search.search(conn, list_id=list_id, query=query)
-            assert await _plan_mode(conn) == mode, query
+            assert await plan_mode(conn) == mode, query
 
 
 @pytest.mark.parametrize("value", [False, True])
