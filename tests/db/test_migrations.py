@@ -344,3 +344,35 @@ def test_a_new_field_type_rolls_back_and_reapplies_keeping_existing_data(
         migrate.rollback(database_url, count=len(since_number))
     up_to_number = MIGRATIONS[: MIGRATIONS.index("0007_number_fields") + 1]
     assert set(up_to_number) <= set(applied_migrations(database_url))
+
+
+def test_value_sums_are_filled_in_for_the_values_already_kept(database_url: str) -> None:
+    # 0022 keeps each number field's sum beside its counts; values written before it get theirs
+    # from the migration, spread over several slots as concurrent writers leave them.
+    assert migrate.rollback(database_url, count=MIGRATIONS[::-1].index("0022_value_sums") + 1)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        # A second writer whose counts land in another slot (pg_backend_pid() % 16).
+        others = [psycopg.connect(database_url, autocommit=True)]
+        while others[-1].info.backend_pid % 16 == conn.info.backend_pid % 16:
+            others.append(psycopg.connect(database_url, autocommit=True))
+        list_id = create_list(conn)
+        number = create_field(conn, list_id=list_id, field_type="number")
+        rating = create_field(conn, list_id=list_id, field_type="rating")
+        for writer, amount in ((conn, "1.5"), (others[-1], "-3"), (conn, "40")):
+            video = create_video(writer, list_id=list_id)
+            set_value(writer, video_id=video, field_id=number, numeric=Decimal(amount))
+            set_value(writer, video_id=video, field_id=rating, numeric=Decimal(4))
+        for other in others:
+            other.close()
+        slots = conn.execute(
+            "SELECT count(*) FROM field_value_counts WHERE field_id = %s", [number]
+        ).fetchone()
+        assert slots == (2,)
+    migrate.apply(database_url)
+    with psycopg.connect(database_url) as conn:
+        sums = conn.execute(
+            "SELECT field_id, sum(sum_numeric), sum(count) FROM field_value_counts"
+            " WHERE list_id = %s GROUP BY 1",
+            [list_id],
+        ).fetchall()
+    assert sorted(sums) == sorted([(number, Decimal("38.5"), 3), (rating, Decimal(0), 3)])

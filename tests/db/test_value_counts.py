@@ -45,8 +45,27 @@ def list_counts(conn: psycopg.Connection) -> tuple[dict[Any, int], dict[Any, int
     return dict(kept), dict(true)
 
 
+def kept_sums(conn: psycopg.Connection) -> dict[Any, Decimal]:
+    """field_id -> the sum of its values from the kept counts, zero sums left out."""
+    rows = conn.execute(
+        "SELECT field_id, sum(sum_numeric) FROM field_value_counts"
+        " GROUP BY 1 HAVING sum(sum_numeric) <> 0"
+    ).fetchall()
+    return dict(rows)  # type: ignore[arg-type]
+
+
+def true_sums(conn: psycopg.Connection) -> dict[Any, Decimal]:
+    """The same from the value rows: a number field's values (no other type keeps a sum)."""
+    rows = conn.execute(
+        "SELECT field_id, sum(value_numeric) FROM video_field_values"
+        " WHERE field_type = 'number' GROUP BY 1 HAVING sum(value_numeric) <> 0"
+    ).fetchall()
+    return dict(rows)  # type: ignore[arg-type]
+
+
 def assert_exact(conn: psycopg.Connection) -> None:
     assert kept_counts(conn) == true_counts(conn)
+    assert kept_sums(conn) == true_sums(conn)
     kept, true = list_counts(conn)
     assert kept == true
     fill = conn.execute("SELECT field_id, filled, videos FROM field_fill").fetchall()
@@ -65,6 +84,7 @@ def assert_exact(conn: psycopg.Connection) -> None:
 
 VALUES: dict[str, list[dict[str, Any]]] = {
     "rating": [{"numeric": Decimal(n)} for n in ("0", "2", "4.5", "4.50", "5")],
+    "number": [{"numeric": Decimal(n)} for n in ("-1.5", "0", "7", "999.25", "7.00")],
     "select": [{"text": t} for t in ("good", "bad")],
     "text": [{"text": t} for t in ("some words", "other words", "more")],
     "boolean": [{"boolean": b} for b in (True, False)],
@@ -171,6 +191,28 @@ def test_a_text_field_is_counted_as_a_whole_and_numbers_by_value(
     }
     row = conn.execute("SELECT filled, videos FROM field_fill WHERE field_id = %s", [text])
     assert row.fetchone() == (3, 3)
+
+
+def test_a_number_keeps_the_sum_of_its_values_beside_its_count(
+    postgresql: psycopg.Connection,
+) -> None:
+    conn = postgresql
+    list_id = create_list(conn)
+    number = create_field(conn, list_id=list_id, field_type="number")
+    first, second = (create_video(conn, list_id=list_id) for _ in range(2))
+    set_value(conn, video_id=first, field_id=number, numeric=Decimal("10"))
+    set_value(conn, video_id=second, field_id=number, numeric=Decimal("2.5"))
+    assert kept_sums(conn) == {number: Decimal("12.5")}
+    # A changed value keeps the count and moves the sum.
+    conn.execute(
+        "UPDATE video_field_values SET value_numeric = 20 WHERE video_id = %s AND field_id = %s",
+        [first, number],
+    )
+    assert kept_counts(conn) == {(number, None, None, None): 2}
+    assert kept_sums(conn) == {number: Decimal("22.5")}
+    conn.execute("DELETE FROM video_field_values WHERE video_id = %s", [second])
+    assert kept_sums(conn) == {number: Decimal("20")}
+    assert_exact(conn)
 
 
 def test_an_update_that_keeps_the_value_writes_no_count(
