@@ -1,7 +1,7 @@
 """Facets of a list's videos under a search's filters: one statement each, so one snapshot.
 With no filter, they come from the kept counts (facets_of_list, which also answers the fields'
-types, so no lookup runs first; a number's or a date's figures from its value index,
-facets_of_list_ranges, in a second run of the whole statement); with filters, the statement
+types, so no lookup runs first; a number's or a date's min and max from the ends of its value
+index, a number's avg from its kept sums); with filters, the statement
 counts the matching videos (the search's condition fragments between facets_open and
 facets_close; with an equality among them, its stream read between facets_driven_open and
 facets_driven_close instead of the list's videos)."""
@@ -39,15 +39,9 @@ SQL = queries.load("video_facets")
 CENT = Decimal("0.01")
 
 
-# The facet shapes whose figures (min, max, avg) come from the field's value index: over the
-# whole list, the kept counts hold no such figure (facets_of_list_ranges).
-_RANGED = frozenset({"number", "date"})
-
-
 class _Field:
     """What the statement answered for one field: its type and config, how many matching videos
-    hold a value, the aggregates of its column (in the field's row, or in a row of its own over
-    the whole list), and the count of each value or option held."""
+    hold a value, the aggregates of its column, and the count of each value or option held."""
 
     def __init__(
         self,
@@ -55,19 +49,18 @@ class _Field:
         field_type: str,
         config: dict[str, Any],
         row: asyncpg.Record | None = None,
-        ranges: asyncpg.Record | None = None,
     ) -> None:
         self.field_id = field_id
         self.field_type = field_type
         self.config = config
         self.filled: int = 0 if row is None else row["count"]
-        self.aggregates = ranges or row
+        self.aggregates = row
         self.held: dict[Any, int] = {}
 
     @classmethod
-    def answered(cls, row: asyncpg.Record, ranges: asyncpg.Record | None) -> "_Field":
-        """From the field's own row of the statement (and its row of figures, if any)."""
-        return cls(row["field_id"], row["field_type"], row["config"], row, ranges)
+    def answered(cls, row: asyncpg.Record) -> "_Field":
+        """From the field's own row of the statement."""
+        return cls(row["field_id"], row["field_type"], row["config"], row)
 
     @classmethod
     def unanswered(cls, field: CustomField) -> "_Field":
@@ -170,17 +163,9 @@ async def _fields(
         raise
 
 
-def _of_list(list_id: UUID, wanted: list[UUID], ranged: list[UUID]) -> tuple[str, list[Any]]:
-    """Unfiltered facets from the kept counts, with the value index's figures of `ranged` (the
-    number and date fields among those wanted) when there are any."""
-    if not ranged:
-        return SQL["facets_of_list"].text, [list_id, wanted]
-    text = f"{SQL['facets_of_list'].text}\n{SQL['facets_of_list_ranges'].sql}"
-    return text, [list_id, wanted, ranged]
-
-
-def _ranged(wanted: list[UUID], types: Mapping[UUID, str]) -> list[UUID]:
-    return [f for f in wanted if field_types.spec(types[f]).facet in _RANGED]
+def _of_list(list_id: UUID, wanted: list[UUID]) -> tuple[str, list[Any]]:
+    """Unfiltered facets: from the kept counts, and a number's or date's value index ends."""
+    return SQL["facets_of_list"].text, [list_id, wanted]
 
 
 async def _filtered(
@@ -215,24 +200,21 @@ async def statement_of(
     conn: asyncpg.Connection, *, list_id: UUID, query: VideoFacetsQuery
 ) -> tuple[str, list[Any]] | None:
     """The statement facets() answers from, without running it (for EXPLAIN and the bench)."""
-    fields = await _fields(conn, list_id, query)
     if query.filters:
-        return await _filtered(conn, list_id, query, fields)
-    wanted = list(dict.fromkeys(query.fields))
-    return _of_list(list_id, wanted, _ranged(wanted, {f: fields[f].field_type for f in wanted}))
+        return await _filtered(conn, list_id, query, await _fields(conn, list_id, query))
+    return _of_list(list_id, list(dict.fromkeys(query.fields)))
 
 
-async def _types(
+async def _check_answered(
     conn: asyncpg.Connection, list_id: UUID, wanted: list[UUID], rows: list[asyncpg.Record]
-) -> dict[UUID, str]:
-    """The types of the fields unfiltered facets answered for; NotFound names the list, else
-    the first field asked for that is not in it."""
-    types = {row["field_id"]: row["field_type"] for row in rows if row["kind"] == "field"}
-    missing = next((field_id for field_id in wanted if field_id not in types), None)
+) -> None:
+    """Unfiltered facets answer a row for each field of the list asked for; NotFound names the
+    list, else the first field asked for that is not in it."""
+    answered = {row["field_id"] for row in rows if row["kind"] == "field"}
+    missing = next((field_id for field_id in wanted if field_id not in answered), None)
     if missing is not None:
         await lists.ensure_exists(conn, list_id=list_id)  # the list's NotFound first
         raise NotFound("custom field", missing)
-    return types
 
 
 async def _fetch(conn: asyncpg.Connection, statement: tuple[str, list[Any]]) -> list[Any]:
@@ -257,20 +239,15 @@ async def facets(
         # They read the list's kept counts by field ids: one plan fits any list and field,
         # and planning it each run took twice as long as running it (1.05 -> 0.32 ms at 1M).
         await plans.plan_generically(conn)
-        rows = await _fetch(conn, _of_list(list_id, wanted, []))
-        types = await _types(conn, list_id, wanted, rows)
-        if ranged := _ranged(wanted, types):
-            # Again whole, with the figures, so that every figure comes from one snapshot.
-            rows = await _fetch(conn, _of_list(list_id, wanted, ranged))
-            await _types(conn, list_id, wanted, rows)  # none deleted in between
+        rows = await _fetch(conn, _of_list(list_id, wanted))
+        await _check_answered(conn, list_id, wanted, rows)
     total = next((row["count"] for row in rows if row["kind"] == "total"), 0)
 
     def answer(field_id: UUID) -> _Field:
-        of_field = [r for r in rows if r["field_id"] == field_id and r["kind"] != "value"]
-        row = next((r for r in of_field if r["kind"] == "field"), None)
+        row = next((r for r in rows if r["field_id"] == field_id and r["kind"] == "field"), None)
         if row is None:  # no statement ran (contradicting filters), or the field is gone since
             return _Field.unanswered(fields[field_id])
-        return _Field.answered(row, next((r for r in of_field if r["kind"] == "range"), None))
+        return _Field.answered(row)
 
     answers = {field_id: answer(field_id) for field_id in wanted}
     for row in rows:

@@ -24,9 +24,6 @@ FRAGMENTS = {
 STATEMENTS = [
     (r, name) for r in STATEMENT_RESOURCES for name in load(r) if (r, name) not in FRAGMENTS
 ]
-# A query that follows a whole statement (UNION ALL ..., with its numbered parameters) is
-# prepared after it.
-FOLLOWS = {("video_facets", "facets_of_list_ranges"): "facets_of_list"}
 
 
 def test_every_resource_has_a_query_file() -> None:
@@ -123,11 +120,8 @@ async def test_every_query_prepares_on_the_migrated_schema(
 ) -> None:
     # Preparing makes the server parse, resolve every table, column, function and type, and
     # infer every parameter, without running the statement.
-    head = FOLLOWS.get((resource, name))
-    query = load(resource)[name]
-    text = query.text if head is None else f"{load(resource)[head].text}\n{query.sql}"
-    statement = await conn.prepare(text)
-    assert statement.get_query().startswith(f"/* {resource}.{head or name} */")
+    statement = await conn.prepare(load(resource)[name].text)
+    assert statement.get_query().startswith(f"/* {resource}.{name} */")
 
 
 def test_statement_queries_use_numbered_parameters_only() -> None:

@@ -2,6 +2,7 @@
 and without filters, and after updates, clears and deletes."""
 
 import asyncio
+import json
 import random
 import uuid
 from datetime import date
@@ -98,6 +99,22 @@ def holds(value: Any, op: str, operand: Any) -> bool:
     }[op]()
 
 
+async def rows_read(
+    conn: asyncpg.Connection, statement: tuple[str, list[Any]], table: str
+) -> int:
+    """How many rows of `table` the statement's plan reads, from EXPLAIN ANALYZE."""
+    text, params = statement
+    plan = json.loads(await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {text}", *params))
+    nodes = [plan[0]["Plan"]]
+    read = 0
+    while nodes:
+        node = nodes.pop()
+        nodes.extend(node.get("Plans", []))
+        if node.get("Relation Name") == table:
+            read += node.get("Actual Rows", 0) * node.get("Actual Loops", 0)
+    return read
+
+
 async def check(
     conn: asyncpg.Connection,
     bl: BookmarkList,
@@ -163,13 +180,14 @@ async def test_facets_match_a_brute_force_count(
         statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
         assert statement is not None
         assert ("FROM videos" in statement[0]) == reads_videos
-    # Unfiltered, the statement reads values only for a number's or a date's figures.
+    # Unfiltered, the statement reads values only for a number's or a date's min and max (at
+    # scale, the two ends of its value index: make bench); a number's avg is kept.
     for field_type in field_types.TYPES:
         query = VideoFacetsQuery(fields=[by_type[field_type].id])
         statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
         assert statement is not None
-        reads_values = "FROM video_field_values" in statement[0]
-        assert reads_values == (field_type in ("number", "date")), field_type
+        values_read = await rows_read(conn, statement, "video_field_values")
+        assert (values_read > 0) == (field_type in ("number", "date")), field_type
 
     # Updates, clears and deletes: the kept counts and the filtered counts follow.
     for video in rng.sample(alive, 10):
