@@ -42,6 +42,7 @@ class Case:
     facets: VideoFacetsQuery | None = None
     jsonb: tuple[str, list[Any]] | None = None
     unread: tuple[str, ...] = ()  # tables the plan must not read at all
+    most_values_read: int | None = None  # the most video_field_values rows it may read
     # Planned once for any values (one generic plan per connection), as the repository runs
     # it (app/db/plans.py); else for its values, the app's default.
     generic: bool = False
@@ -121,11 +122,14 @@ SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sor
 # (name, fields, filters, expected indexes): unfiltered facets come from the kept counts; a
 # filtered one reads the matching videos (Status = rewatch: 0.5% of the list) and their values.
 # Unfiltered facets read only the small counts tables (whole: seq scans of a few hundred rows),
-# no value and no video; the check holds them to that (no index expected, no value read).
+# and no video; no value either, but a number's or a date's min and max: the two ends of its
+# value index. The check holds them to that.
 FACETS: list[tuple[str, tuple[str, ...], tuple[tuple[str, str, Any], ...], tuple[str, ...]]] = [
     ("facets_select", ("Status",), (), ()),
     ("facets_rating", ("Rating",), (), ()),
     ("facets_options", ("Topics",), (), ()),
+    ("facets_number", ("Minutes",), (), (NUMERIC,)),
+    ("facets_date", ("Published",), (), (DATE,)),
     (
         "facets_rare_filter",
         ("Rating", "Status", "Minutes"),
@@ -237,7 +241,13 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
         assert statement is not None
         sql, params = statement
         side = jsonb.facets_sql(data, query)
-        unread = () if conditions else ("video_field_values", "videos")
+        unread: tuple[str, ...] = ()
+        most_values_read = None
+        if not conditions:
+            unread = ("videos",)
+            most_values_read = 2 * sum(1 for _ in expect)  # each figure's index end
+            if not expect:
+                unread += ("video_field_values",)
         cases.append(
             Case(
                 name,
@@ -247,6 +257,7 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
                 facets=query,
                 jsonb=side,
                 unread=unread,
+                most_values_read=most_values_read,
                 generic=not conditions,
             )
         )

@@ -147,8 +147,8 @@ def search_sql(
 
 def facets_sql(data: BenchData, query: VideoFacetsQuery) -> tuple[str, list[Any]]:
     """The facets' counts over the documents of the videos matching the filters: per field,
-    how many hold each value or option (the NULL group: none), and a number's or rating's
-    min, max and avg."""
+    how many hold each value or option (the NULL group: none), a number's or rating's min,
+    max and avg, and a date's min and max (the figures as text, one column type for all)."""
     names = {field_id: name for name, field_id in data.fields.items()}
     params: list[Any] = [data.list_id]
     conditions = [
@@ -163,21 +163,24 @@ def facets_sql(data: BenchData, query: VideoFacetsQuery) -> tuple[str, list[Any]
         kind = TYPES[names[field_id]]
         column = field_types.spec(kind).column
         number = f"(fields ->> '{key}')::numeric"
-        aggregates = "NULL::numeric, NULL::numeric, NULL::numeric"
+        day = f"(fields ->> '{key}')::date"
+        aggregates = "NULL, NULL, NULL"
         if column == "value_numeric":
-            aggregates = f"min({number}), max({number}), round(avg({number}), 2)"
+            aggregates = f"min({number})::text, max({number})::text, round(avg({number}), 2)::text"
+        elif column == "value_date":
+            aggregates = f"min({day})::text, max({day})::text, NULL"
         held = f"count(fields ? '{key}' OR NULL), {aggregates} FROM matching"
         parts.append(f"SELECT '{key}', NULL, {held}")
         if column == "value_options":
             options = f"FROM matching, jsonb_array_elements_text(coalesce(fields -> '{key}', '[]'))"
             parts.append(f"SELECT '{key}', o, count(*), NULL, NULL, NULL {options} AS o GROUP BY 2")
-        elif column != "value_numeric" or kind == "rating":
+        elif column not in ("value_numeric", "value_date") or kind == "rating":
             by_value = "FROM matching GROUP BY 2"
             parts.append(
                 f"SELECT '{key}', fields ->> '{key}', count(*), NULL, NULL, NULL {by_value}"
             )
     where = " AND ".join(["list_id = $1", *conditions])
-    total = "SELECT 'total', NULL, count(*), NULL::numeric, NULL::numeric, NULL::numeric"
+    total = "SELECT 'total', NULL, count(*), NULL::text, NULL::text, NULL::text"
     sql = "\n".join(
         [
             "/* bench.jsonb_facets */",

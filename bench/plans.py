@@ -40,6 +40,12 @@ def summarize(plan: dict[str, Any]) -> dict[str, Any]:
     read = sorted(
         {n["Relation Name"] for n in nodes if "Relation Name" in n and n.get("Actual Loops")}
     )
+    # Rows read from the value table, over all loops of the nodes that scan it.
+    values_read = sum(
+        n.get("Actual Rows", 0) * n.get("Actual Loops", 0)
+        for n in nodes
+        if n.get("Relation Name") == "video_field_values"
+    )
     # What each Sort node took in: its input's rows over all its loops.
     sorted_rows = max(
         (
@@ -54,6 +60,7 @@ def summarize(plan: dict[str, Any]) -> dict[str, Any]:
         "indexes": indexes,
         "seq_scans": seq_scans,
         "read": read,
+        "values_read": values_read,
         "sorted_rows": sorted_rows,
         "rows": top.get("Actual Rows", 0),
         "shared_hit": top.get("Shared Hit Blocks", 0),
@@ -71,9 +78,13 @@ def check(case: Case, summary: dict[str, Any]) -> tuple[str, str]:
     seq_values = "video_field_values" in summary["seq_scans"]
     forbidden = [t for t in case.unread if t in summary.get("read", [])]
     sorted_too_many = summary.get("sorted_rows", 0) > MAX_SORTED
-    if not missing and not seq_values and not forbidden and not sorted_too_many:
+    most = case.most_values_read
+    read_too_many = most is not None and summary.get("values_read", 0) > most
+    if not (missing or seq_values or forbidden or sorted_too_many or read_too_many):
         return "ok", ""
     why = []
+    if read_too_many:
+        why.append(f"read {summary['values_read']:,} values (at most {most:,})")
     if sorted_too_many:
         why.append(f"sorted {summary['sorted_rows']:,} rows (at most {MAX_SORTED:,})")
     if forbidden:

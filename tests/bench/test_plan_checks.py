@@ -75,3 +75,29 @@ def test_a_page_that_sorts_every_match_fails_on_its_expected_indexes() -> None:
     assert status == "FAIL"
     assert "sorted 250,000 rows" in why
     assert check(_case(), summarize(_plan_sorting(MAX_SORTED))) == ("ok", "")
+
+
+def test_a_figure_that_reads_the_whole_field_fails_on_its_expected_index() -> None:
+    """A number's min and max read the two ends of its value index; the same index scanned
+    whole for an avg (300,300 values at 1M) passes the index check alone."""
+    case = Case(
+        name="facets_number",
+        sql="SELECT 1",
+        params=[],
+        expect=("video_field_values_numeric_idx",),
+        most_values_read=2,
+    )
+    scan = {
+        "Node Type": "Index Only Scan",
+        "Index Name": "video_field_values_numeric_idx",
+        "Relation Name": "video_field_values",
+        "Actual Loops": 1,
+    }
+
+    def plan(rows: int) -> dict[str, Any]:
+        return {"Plan": {"Node Type": "Aggregate", "Plans": [{**scan, "Actual Rows": rows}]}}
+
+    status, why = check(case, summarize(plan(300_300)))
+    assert status == "FAIL"
+    assert "read 300,300 values (at most 2)" in why
+    assert check(case, summarize(plan(2))) == ("ok", "")
