@@ -14,8 +14,9 @@ SELECT s.id, s.list_id, s.name, s.description, s.created_at, s.updated_at,
                             'display_order', sf.display_order, 'show_on_card', sf.show_on_card)
                         ORDER BY sf.display_order, lower(f.name), f.id)
                  FROM schema_fields AS sf
-                 JOIN custom_fields AS f ON f.id = sf.field_id AND f.deleted_at IS NULL
-                 WHERE sf.schema_id = s.id), '[]') AS fields
+                 JOIN custom_fields AS f
+                     ON f.id = sf.field_id AND f.list_id = s.list_id AND f.deleted_at IS NULL
+                 WHERE sf.schema_id = s.id AND sf.list_id = s.list_id), '[]') AS fields
 FROM field_schemas AS s
 WHERE s.list_id = $1 AND ($2::uuid IS NULL OR s.id = $2)
 ORDER BY lower(s.name), s.id;

@@ -125,7 +125,7 @@ USING (
     ORDER BY k.video_id, k.field_id
     FOR UPDATE OF k
 ) AS locked
-WHERE fv.ctid = locked.ctid
+WHERE fv.ctid = locked.ctid AND fv.list_id = $1
 RETURNING fv.video_id, fv.field_id;
 
 -- name: clear_field
@@ -139,7 +139,7 @@ USING (
     ORDER BY k.video_id, k.field_id
     FOR UPDATE
 ) AS locked
-WHERE fv.ctid = locked.ctid
+WHERE fv.ctid = locked.ctid AND fv.list_id = $1
 RETURNING fv.video_id;
 
 -- name: missing_videos
@@ -151,7 +151,8 @@ WHERE NOT EXISTS (SELECT FROM videos AS v WHERE v.list_id = $1 AND v.id = wanted
 -- name: fields_of_video
 -- Every field that applies to a video (the fields of its tags' schemas, each once, in display
 -- order) with the video's value or NULLs; one row with NULL field_id when none apply, and no
--- row when the video is not in the list.
+-- row when the video is not in the list. Each table is read in list $1 (the keys hold
+-- list_id last, and a value row is read from the heap either way).
 SELECT v.id AS video_id, a.field_id, f.name, f.field_type, f.config, a.display_order,
        a.show_on_card, fv.value_text, fv.value_numeric, fv.value_boolean, fv.value_date,
        fv.value_options, fv.updated_at
@@ -159,16 +160,17 @@ FROM videos AS v
 LEFT JOIN LATERAL (
     SELECT sf.field_id, min(sf.display_order) AS display_order, bool_or(sf.show_on_card) AS show_on_card
     FROM video_tags AS vt
-    JOIN tags AS t ON t.id = vt.tag_id
-    JOIN schema_fields AS sf ON sf.schema_id = t.schema_id
-    WHERE vt.video_id = v.id
+    JOIN tags AS t ON t.id = vt.tag_id AND t.list_id = $1
+    JOIN schema_fields AS sf ON sf.schema_id = t.schema_id AND sf.list_id = $1
+    WHERE vt.video_id = v.id AND vt.list_id = $1
       -- A deleted field keeps its places in schemas until its purge removes them.
       AND EXISTS (SELECT FROM custom_fields AS live
-                  WHERE live.id = sf.field_id AND live.deleted_at IS NULL)
+                  WHERE live.id = sf.field_id AND live.list_id = $1 AND live.deleted_at IS NULL)
     GROUP BY sf.field_id
 ) AS a ON true
-LEFT JOIN custom_fields AS f ON f.id = a.field_id
-LEFT JOIN video_field_values AS fv ON fv.video_id = v.id AND fv.field_id = a.field_id
+LEFT JOIN custom_fields AS f ON f.id = a.field_id AND f.list_id = $1
+LEFT JOIN video_field_values AS fv
+    ON fv.video_id = v.id AND fv.field_id = a.field_id AND fv.list_id = $1
 WHERE v.list_id = $1 AND v.id = $2
 ORDER BY a.display_order, lower(f.name), f.id;
 

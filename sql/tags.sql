@@ -37,7 +37,7 @@ RETURNING id;
 -- The tags of a video, by name.
 SELECT t.id, t.list_id, t.name, t.schema_id, t.created_at, t.updated_at
 FROM video_tags AS vt
-JOIN tags AS t ON t.id = vt.tag_id
+JOIN tags AS t ON t.id = vt.tag_id AND t.list_id = vt.list_id
 WHERE vt.list_id = $1 AND vt.video_id = $2
 ORDER BY lower(t.name), t.id;
 
