@@ -99,9 +99,7 @@ def holds(value: Any, op: str, operand: Any) -> bool:
     }[op]()
 
 
-async def rows_read(
-    conn: asyncpg.Connection, statement: tuple[str, list[Any]], table: str
-) -> int:
+async def rows_read(conn: asyncpg.Connection, statement: tuple[str, list[Any]], table: str) -> int:
     """How many rows of `table` the statement's plan reads, from EXPLAIN ANALYZE."""
     text, params = statement
     plan = json.loads(await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {text}", *params))
