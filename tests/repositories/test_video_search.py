@@ -476,6 +476,57 @@ async def test_a_value_range_pages_alike_walked_or_read(
     assert any("WITH matches" in text for text in statements) == reads_the_range
 
 
+OPTION_SEARCHES = [
+    ("has_any", ["good"], True),
+    ("has_any", ["bad", "ok"], True),
+    ("has_all", ["good"], True),
+    # "has_all" of several options may hold for none: never walked on the options' counts
+    ("has_all", ["good", "ok"], False),
+]
+
+
+@pytest.mark.parametrize(("op", "options", "walkable"), OPTION_SEARCHES)
+@pytest.mark.parametrize("dense", [True, False], ids=["dense", "sparse"])
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+async def test_an_option_search_pages_alike_walked_or_left_to_the_planner(
+    conn: asyncpg.Connection,
+    make: Builder,
+    bl: BookmarkList,
+    monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
+    op: str,
+    options: list[str],
+    walkable: bool,
+    dense: bool,
+    direction: str,
+) -> None:
+    # One multi_select condition: when the kept counts show its most held option dense enough
+    # (OPTIONS_WALK_FACTOR), the page walks the list, each condition probed per video; else the
+    # planner chooses. Both give the brute-force pages.
+    monkeypatch.setattr(video_search, "OPTIONS_WALK_FACTOR", 0.0 if dense else 1e9)
+    topics = await make.field(bl.id, "multi_select")
+    held: dict[str, list[str]] = {}
+    for i in range(15):
+        video = await make.video(bl.id, title=f"o{i:02d}")
+        chosen = [["good"], ["good", "ok"], ["bad"], [], ["ok", "bad"]][i % 5]
+        held[video.title] = chosen
+        if chosen:
+            await make.value(video, topics, chosen)
+    query = VideoSearch(
+        filters=[Condition(field_id=topics.id, op=op, value=options)],  # type: ignore[arg-type]
+        sort=Sort(by="created_at", direction=direction),
+        limit=2,
+    )
+    found = await every_page(conn, bl.id, query)
+    holds = any if op == "has_any" else all
+    expected = [title for title, chosen in held.items() if holds(o in chosen for o in options)]
+    if direction == "desc":
+        expected.reverse()
+    assert [v.title for v in found] == expected != []
+    walked = ["(SELECT\nEXISTS" in text for text in statements]
+    assert walked == [dense and walkable] * len(walked)
+
+
 @pytest.mark.parametrize(
     "conditions",
     [
