@@ -320,6 +320,13 @@ def _range(condition: Condition, field: CustomField, part: Part) -> tuple[Part, 
     return (f"range_text_{condition.op}", values), RANGE_CAP[condition.op]
 
 
+def _crossover(wanted: int, walk_factor: float, videos: int) -> float:
+    """The density of matches at which walking the list for `wanted` rows (wanted / density
+    videos, each costing `walk_factor` matches read) costs what reading and sorting every match
+    (density x videos) does."""
+    return math.sqrt(wanted * walk_factor / videos)
+
+
 async def _range_or_walk(
     conn: asyncpg.Connection,
     list_id: UUID,
@@ -343,7 +350,7 @@ async def _range_or_walk(
     density.add("density_close")
     sample = (await _fetch(conn, density))[0]
     videos = max(sample["videos"], 1)
-    crossover = math.sqrt(wanted * RANGE_READ_FACTOR / videos)  # the density where both cost alike
+    crossover = _crossover(wanted, RANGE_READ_FACTOR, videos)
     if sample["walked"] and sample["hits"] >= crossover * sample["walked"]:
         return walk, None, 0
     cap = math.ceil(2 * crossover * videos)
@@ -473,16 +480,16 @@ async def _options_dense(
     kept counts show it dense enough for the walk (OPTIONS_WALK_FACTOR): it holds for at least
     as many videos as its most held option. With several options "has_all" may hold for none
     of them: that is left to the planner, as is every sparse option."""
-    if len(filters) != 1:
+    if len(filters) != 1 or filters[0].op not in ("has_any", "has_all"):
         return False
     (condition,), ((_, values),) = filters, conditions
-    options = list(dict.fromkeys(values.get("values", [])))
-    if not (condition.op == "has_any" or (condition.op == "has_all" and len(options) == 1)):
+    options = list(dict.fromkeys(values["values"]))
+    if condition.op == "has_all" and len(options) > 1:
         return False
     most, videos = await custom_fields.options_fill(
         conn, list_id=list_id, field_id=condition.field_id, options=options
     )
-    return videos > 0 and most >= math.sqrt(OPTIONS_WALK_FACTOR * wanted / videos) * videos
+    return videos > 0 and most >= _crossover(wanted, OPTIONS_WALK_FACTOR, videos) * videos
 
 
 async def _driver(
