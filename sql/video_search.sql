@@ -12,13 +12,15 @@
 -- The app picks the driving condition (one equality; with several, the one probe_* finds
 -- sparsest among the videos the page reads); the planner is never left to guess how
 -- conditions on different rows correlate.
--- With no equality, a "contains" or "starts_with" condition can drive instead: its matches
--- have no created_at order in any index, so up to :cap of them are read, counted and sorted:
+-- With no equality, a "contains" or "starts_with" condition can drive instead: the indexes
+-- that find its matches hold no created_at order, so up to :cap of them are read, counted and
+-- sorted:
 --   capped_open + range_<op> + capped_close + page_open + driven_open + capped_stream +
 --   stream_<dir> + driven_close [+ AND condition ...] + page_close + ... + page_limit +
 --   capped_page_close + order_<dir>
--- When :cap is reached, the matches are too many to sort for a page and the app walks the
--- list instead (head_created_at): at that density, the walk fills a page quickly. A range of
+-- When :cap is reached, the matches are too many to sort for a page and the app streams the
+-- field's values newest first instead, checking each (stream_text_<op>, driven as an equality
+-- is): at that density, the stream fills a page quickly. A range of
 -- numbers, ratings or dates (gt, before, between ...) is read the same way, when the videos
 -- the page would walk first show its matches to be sparse:
 --   density_open [+ AND walked_open + condition + walked_close ...] + density_from +
@@ -84,6 +86,22 @@ FROM (
 -- The videos whose date equals the value: one range of video_field_values_date_idx.
 (SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
  WHERE fv.field_id = :field_id AND fv.value_date = :value
+
+-- name: stream_text_contains
+-- The videos whose text or url value contains the pattern, ignoring case, in the field's order
+-- of creation: video_field_values_text_recent_idx, each value checked from the index alone.
+-- For many matches: the page stops after wanted / density values. `|| ''` keeps the trigram
+-- index out, which finds the matches in no order (range_text_contains reads it for few).
+(SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+ WHERE fv.field_id = :field_id AND fv.field_type IN ('text', 'url')
+   AND (fv.value_text || '') ILIKE :pattern
+
+-- name: stream_text_starts_with
+-- The videos whose text or url value starts with the pattern's prefix (case-sensitive), in
+-- the field's order of creation, as stream_text_contains; `|| ''` keeps the prefix index out.
+(SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+ WHERE fv.field_id = :field_id AND fv.field_type IN ('text', 'url')
+   AND (fv.value_text || '') COLLATE "C" LIKE :pattern
 
 -- name: stream_desc
 -- Ends one range, newest first (its index read backwards). Each range is ordered on its own
@@ -307,6 +325,33 @@ FROM (
 -- name: density_close
 -- Ends the walked videos.
 ) AS v
+
+-- name: density_text_open
+-- How dense a "contains" or "starts_with" condition is where the page starts: of the :depth
+-- values its field's stream reads first (after the cursor; page_limit), how many match
+-- (hits), and how many values the field holds (its kept counts). The app streams the field
+-- when they are dense enough, and reads the matches from the trigram or prefix index otherwise.
+SELECT count(*) AS walked, count(*) FILTER (WHERE sample.matched) AS hits,
+       (SELECT fill.filled FROM field_fill AS fill WHERE fill.field_id = :field_id) AS field_values
+FROM (SELECT * FROM (
+SELECT fv.video_created_at AS sort_value, fv.video_id AS id,
+
+-- name: matched_text_contains
+-- Whether the streamed value contains the pattern, ignoring case (as stream_text_contains).
+       (fv.value_text || '') ILIKE :pattern AS matched
+
+-- name: matched_text_starts_with
+-- Whether the streamed value starts with the pattern's prefix (as stream_text_starts_with).
+       (fv.value_text || '') COLLATE "C" LIKE :pattern AS matched
+
+-- name: density_text_from
+-- The field's values, in the order of video_field_values_text_recent_idx; page_close follows.
+FROM video_field_values AS fv
+WHERE fv.field_id = :field_id AND fv.field_type IN ('text', 'url')
+
+-- name: density_text_close
+-- Ends the sampled values.
+) AS sample
 
 -- name: numeric_eq
 -- Rating equals the value.

@@ -34,11 +34,18 @@ MAX_STREAMS = 20
 # Candidate driving conditions are compared by how far back their PROBE_DEPTH-th match lies in
 # the page's order: a hundred index entries each, whatever the size of the list.
 PROBE_DEPTH = 100
-# How many matches of a "contains" or "starts_with" condition a page sorts at most before it
-# walks the list instead: about where sorting them costs what the walk does at 1M videos (a
-# trigram match costs ~5 us to fetch and recheck, a prefix match ~0.3 us from its index; the
-# walk ~4 us per video, and it reads videos/density of them for a page of 51).
-RANGE_CAP = {"contains": 5_000, "starts_with": 25_000}
+# A "contains" or "starts_with" condition (with no equality) drives a page newest first one of
+# two ways. Its field's values stream in that order (stream_text_*, an index-only scan), each
+# checked: wanted / density values read, the density among the field's values. Or the trigram
+# or prefix index finds its matches in no order and they are read and sorted: density x values.
+# A value streamed costs about what a match read does (~0.3-0.6 us at 1M; a trigram match,
+# rechecked in the heap, ~5 us), so the two cost alike at a density of
+# sqrt(wanted x TEXT_STREAM_FACTOR / values): 1.6% of a field of 200,000 values. The app
+# measures the density among the first TEXT_PROBE_DEPTH values the stream reads (~0.2 ms), and
+# reads at most twice the matches of that density before it streams after all.
+TEXT_RANGES = ("contains", "starts_with")
+TEXT_STREAM_FACTOR = 1.0
+TEXT_PROBE_DEPTH = 500
 # How many matches of an equality a page sorted by a field reads and sorts at most before it
 # walks the field's value index instead: sorting costs a probe of the sort value per match,
 # the walk a probe of the filter per video it passes (1/density of them per row of the page);
@@ -303,21 +310,74 @@ def _like_pattern(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _range(condition: Condition, field: CustomField, part: Part) -> tuple[Part, int] | None:
-    """The condition as a capped range (its fragment and cap) when an index finds its matches
-    without an order: "starts_with", and "contains" with a value the trigrams can find, on a
-    type those indexes cover."""
-    if condition.op not in RANGE_CAP or not field_types.spec(field.field_type).substring_indexes:
+@dataclass(frozen=True, slots=True)
+class _TextRange:
+    """A "contains" or "starts_with" condition that can drive a page: its field's values
+    streamed in order (stream_text_<op>), and, when `indexed`, its matches found by the
+    trigram or prefix index (range_text_<op>)."""
+
+    op: str
+    values: dict[str, Any]  # field_id, pattern
+    indexed: bool
+
+
+def _text_range(condition: Condition, field: CustomField, part: Part) -> _TextRange | None:
+    """The condition as a text range, on a type the text indexes cover; a "contains" whose
+    value holds no trigram is streamed only."""
+    if condition.op not in TEXT_RANGES or not field_types.spec(field.field_type).substring_indexes:
         return None
     value: str = part[1]["value"]  # checked by _condition_values: a non-empty string
     if condition.op == "starts_with":
         pattern = _like_pattern(value) + "%"
-    elif condition.op == "contains" and _TRIGRAM.search(value):
-        pattern = "%" + _like_pattern(value) + "%"
     else:
-        return None
+        pattern = "%" + _like_pattern(value) + "%"
     values = {"field_id": part[1]["field_id"], "pattern": pattern}
-    return (f"range_text_{condition.op}", values), RANGE_CAP[condition.op]
+    indexed = condition.op == "starts_with" or bool(_TRIGRAM.search(value))
+    return _TextRange(condition.op, values, indexed)
+
+
+async def _text_range_or_stream(
+    conn: asyncpg.Connection,
+    list_id: UUID,
+    text_range: _TextRange,
+    others: list[Part],
+    after: Part | None,
+    direction: str,
+    wanted: int,
+) -> tuple[Statement, Statement | None, int]:
+    """A page of the newest (or oldest) videos under a text range and the other conditions:
+    (the field's stream, None, 0) where its first values show the matches dense, else (up to
+    cap matches read by the index and sorted, the stream that answers past the cap, cap)."""
+    order = f"order_{direction}"
+    head = [
+        ("driven_open", {}),
+        *_ranges([(f"stream_text_{text_range.op}", text_range.values)], direction),
+        ("driven_close", {"list_id": list_id}),
+    ]
+    stream = _page(head, others, after, order, wanted)
+    if not text_range.indexed:
+        return stream, None, 0
+    field_id = text_range.values["field_id"]
+    density = Statement(name="density")
+    density.add("density_text_open", field_id=field_id)
+    density.add(f"matched_text_{text_range.op}", pattern=text_range.values["pattern"])
+    density.add("density_text_from", field_id=field_id)
+    density.add("page_close")
+    if after is not None:
+        density.add(after[0], **after[1])
+    density.add(order)
+    density.add("page_limit", limit=TEXT_PROBE_DEPTH)
+    density.add("density_text_close")
+    sample = (await _fetch(conn, density))[0]
+    values = max(sample["field_values"], 1)
+    crossover = _crossover(wanted, TEXT_STREAM_FACTOR, values)
+    # Fewer values than the sample's depth left to stream: the stream reads no more.
+    dense = sample["walked"] and sample["hits"] >= crossover * sample["walked"]
+    if sample["walked"] < TEXT_PROBE_DEPTH or dense:
+        return stream, None, 0
+    cap = math.ceil(2 * crossover * values)
+    range_ = ((f"range_text_{text_range.op}", text_range.values), cap)
+    return _capped(range_, list_id, others, after, direction, wanted), stream, cap
 
 
 def _crossover(wanted: int, walk_factor: float, videos: int) -> float:
@@ -619,21 +679,18 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                     ("driven_close", {"list_id": list_id}),
                 ]
                 conditions = conditions[:driver] + conditions[driver + 1 :]
-            elif ranges := [
-                (number, range_)
+            elif text_ranges := [
+                (number, text_range)
                 for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
-                if (range_ := _range(condition, fields[condition.field_id], part)) is not None
+                if (text_range := _text_range(condition, fields[condition.field_id], part))
             ]:
-                # A prefix range is read from its index alone: it drives before a substring.
-                number, range_ = min(ranges, key=lambda r: r[1][0][0] != "range_text_starts_with")
+                # A prefix is checked by a byte comparison: it drives before a substring.
+                number, text_range = min(text_ranges, key=lambda r: r[1].op != "starts_with")
                 others = conditions[:number] + conditions[number + 1 :]
-                return _Plan(
-                    sort_key,
-                    _capped(range_, list_id, others, after, direction, wanted),
-                    None,
-                    walk=_page(head, conditions, after, f"order_{direction}", wanted),
-                    cap=range_[1],
+                first, walk, cap = await _text_range_or_stream(
+                    conn, list_id, text_range, others, after, direction, wanted
                 )
+                return _Plan(sort_key, first, None, walk=walk, cap=cap)
             elif value_ranges := [
                 number for number, (name, _) in enumerate(conditions) if name in VALUE_RANGES
             ]:

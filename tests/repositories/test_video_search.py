@@ -343,19 +343,40 @@ MATCHES = {
 }
 
 
+# (TEXT_STREAM_FACTOR, TEXT_PROBE_DEPTH, statements a page runs, whether it reads the range):
+TEXT_WAYS = {
+    # the stream costs nothing: every page streams the field (after measuring the density)
+    "streamed": (0.0, 100, 2, False),
+    # the stream costs more than any read: every page reads the matches and sorts them
+    "read": (1e9, 1, 2, True),
+    # no sample and a cap of one match: every page reads up to the cap, then streams
+    "past_the_cap": (1e-6, 0, 3, True),
+}
+
+
 @pytest.mark.parametrize("conditions", TEXT_RANGES)
+@pytest.mark.parametrize("way", TEXT_WAYS)
 @pytest.mark.parametrize("direction", ["desc", "asc"])
-async def test_a_text_range_pages_alike_sorted_or_walked(
+async def test_a_text_range_pages_alike_streamed_or_read(
     conn: asyncpg.Connection,
     make: Builder,
     bl: BookmarkList,
     monkeypatch: pytest.MonkeyPatch,
     statements: list[str],
     conditions: list[Any],
+    way: str,
     direction: str,
 ) -> None:
-    # Below its cap, a range's matches are read whole and sorted (one statement a page); at
-    # the cap (there may be more) the page walks the list instead. Both give the same pages.
+    # A "contains" or "starts_with" condition, newest first: the field's first values tell
+    # how dense its matches are. Dense, the page streams the field's values in order, each
+    # checked; sparse, it reads the matches from the trigram or prefix index up to a cap and
+    # sorts them, and streams past the cap. A value without a trigram is always streamed. All
+    # give the same pages, whatever the way.
+    factor, depth, per_page, reads_the_range = TEXT_WAYS[way]
+    monkeypatch.setattr(video_search, "TEXT_STREAM_FACTOR", factor)
+    monkeypatch.setattr(video_search, "TEXT_PROBE_DEPTH", depth)
+    if conditions[0][2] == "a b":
+        per_page, reads_the_range = 1, False
     fields = {t: await make.field(bl.id, t) for t in ("rating", "text")}
     texts = ["alpha", "Alphabet", "a beta", "xalphax", "Al pha", "a b", "gamma"]
     values: dict[str, dict[str, Any]] = {}
@@ -379,26 +400,11 @@ async def test_a_text_range_pages_alike_sorted_or_walked(
         sort=Sort(by="created_at", direction=direction),
         limit=2,
     )
-
-    async def pages() -> list[list[str]]:
-        found, page_query = [], query
-        while True:
-            page = await video_search.search(conn, list_id=bl.id, query=page_query)
-            found.append([v.title for v in page.items])
-            if page.next_cursor is None:
-                return found
-            page_query = query.model_copy(update={"cursor": page.next_cursor})
-
-    ranged = conditions[0][2] != "a b"
-    sorted_pages = await pages()
-    assert [t for page in sorted_pages for t in page] == [t for _, _, t in expected] != []
-    assert len(statements) == len(sorted_pages)
-    assert all(("WITH matches" in text) == ranged for text in statements)
-
-    monkeypatch.setattr(video_search, "RANGE_CAP", {"contains": 1, "starts_with": 1})
-    statements.clear()
-    assert await pages() == sorted_pages
-    assert len(statements) == (2 if ranged else 1) * len(sorted_pages)
+    found = await every_page(conn, bl.id, query)
+    assert [v.title for v in found] == [t for _, _, t in expected] != []
+    pages = math.ceil(len(expected) / query.limit)
+    assert len(statements) == per_page * pages
+    assert any("WITH matches" in text for text in statements) == reads_the_range
 
 
 VALUE_RANGE_SEARCHES = [
@@ -958,6 +964,15 @@ async def test_every_fragment_runs_in_a_real_search(
     )
     seen = await every_page(conn, catalog.list.id, query)
     assert sorted(v.title for v in seen) == ["v1", "v2", "v4"]
+    # A text range its first value shows sparse: its matches read by the trigram or prefix
+    # index (the catalog's fields hold fewer values than the sample's depth: always streamed).
+    monkeypatch.setattr(video_search, "TEXT_PROBE_DEPTH", 1)
+    monkeypatch.setattr(video_search, "TEXT_STREAM_FACTOR", 1e9)
+    text_ranges = [case for case in CASES if case[1] in video_search.TEXT_RANGES]
+    assert {op for _, op, _, _ in text_ranges} == set(video_search.TEXT_RANGES)
+    for field_type, op, value, expected in text_ranges:
+        newest = await search(conn, catalog, (field_type, op, value), by="created_at")
+        assert sorted(newest) == expected
 
     assert used == set(video_search.SQL)
 
