@@ -12,8 +12,9 @@ SQL = queries.load("purges")
 async def next_batch(conn: asyncpg.Connection, *, max_rows: int) -> PurgeBatch | None:
     """Run one batch of the oldest purge no other transaction is running, on a connection in
     a transaction of its own (it says who it speaks for, the purge's owner, until it ends).
-    None when there is nothing to purge. Its commit does not wait for the disk."""
-    await execute(conn, SQL["commit_without_waiting"])
+    None when there is nothing to purge. Its commit does not wait for the disk, and its WAL
+    is compressed where the app's role may say so."""
+    await execute(conn, SQL["batch_settings"])
     row = await fetchrow(conn, SQL["next_batch"], max_rows)
     return None if row is None else PurgeBatch.from_row(row)
 
