@@ -21,17 +21,15 @@ ORDER BY lower(name), id;
 
 -- name: get_many
 -- The fields of a list among the given ids (to check search conditions and value batches).
-SELECT id, list_id, name, field_type, config, created_at, updated_at
-FROM custom_fields
-WHERE list_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL;
-
--- name: get_many_planned_generically
--- get_many, and from here on each statement planned once for any values (as
+-- With $3 not null, each statement from here on is planned once for any values (as
 -- plans.plan_generically; for the transaction, or the connection when $3 is false): the lookup
 -- of a search whose statements plan the same for any values, so that its switch takes no round
--- trip of its own. It runs once per field found; with none found the search stops at NotFound.
+-- trip of its own. It switches once per field found; with none found the search stops at
+-- NotFound.
 SELECT id, list_id, name, field_type, config, created_at, updated_at,
-       set_config('plan_cache_mode', 'force_generic_plan', $3::boolean) AS plan_cache_mode
+       CASE WHEN $3::boolean IS NOT NULL
+            THEN set_config('plan_cache_mode', 'force_generic_plan', $3::boolean) END
+           AS plan_cache_mode
 FROM custom_fields
 WHERE list_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL;
 

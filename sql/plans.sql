@@ -1,7 +1,7 @@
 -- Plans: how a transaction's statements are planned (app/db/plans.py). The app's transactions
 -- plan each statement for its values (app/db/pool.py); the few checked to plan the same for
 -- any values switch to one generic plan per statement and connection: here, or in a lookup
--- that precedes them (get_many_planned_generically in sql/custom_fields.sql).
+-- that precedes them (get_many in sql/custom_fields.sql).
 
 -- name: plan_generically
 -- From here on, plans each statement once for any values (the generic plan, kept by the

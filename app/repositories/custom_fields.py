@@ -40,24 +40,20 @@ async def get_many(
     field_ids: Iterable[UUID],
     planned_generically: bool = False,
 ) -> dict[UUID, CustomField]:
-    """The given fields by id; raises NotFound naming the first id that is not in the list.
-    planned_generically: the statements after it are planned once for any values
-    (app/db/plans.py), switched by the lookup itself."""
+    """The given fields by id. NotFound names the list when it does not exist (or is not the
+    caller's), else the first id that is not in it. planned_generically: the statements after
+    it are planned once for any values (app/db/plans.py), switched by the lookup itself."""
     wanted = list(dict.fromkeys(field_ids))
     if not wanted:
         return {}
-    if planned_generically:
-        # For the transaction; outside one (the bench, a script) it stays on the connection.
-        in_transaction = conn.is_in_transaction()
-        rows = await fetch(
-            conn, SQL["get_many_planned_generically"], list_id, wanted, in_transaction
-        )
-    else:
-        rows = await fetch(conn, SQL["get_many"], list_id, wanted)
+    # For the transaction; outside one (the bench, a script) it stays on the connection.
+    switch = conn.is_in_transaction() if planned_generically else None
+    rows = await fetch(conn, SQL["get_many"], list_id, wanted, switch)
     found = {row["id"]: CustomField.from_row(row) for row in rows}
-    for field_id in wanted:
-        if field_id not in found:
-            raise NotFound("custom field", field_id)
+    missing = next((field_id for field_id in wanted if field_id not in found), None)
+    if missing is not None:
+        await lists.ensure_exists(conn, list_id=list_id)  # the list's NotFound first
+        raise NotFound("custom field", missing)
     return found
 
 

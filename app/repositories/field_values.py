@@ -34,11 +34,7 @@ async def _fields(
     if not field_ids:
         await lists.ensure_exists(conn, list_id=list_id)
         return {}
-    try:
-        return await custom_fields.get_many(conn, list_id=list_id, field_ids=field_ids)
-    except NotFound:
-        await lists.ensure_exists(conn, list_id=list_id)
-        raise
+    return await custom_fields.get_many(conn, list_id=list_id, field_ids=field_ids)
 
 
 async def _check_videos(conn: asyncpg.Connection, list_id: UUID, video_ids: list[UUID]) -> None:

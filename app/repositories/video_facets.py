@@ -156,11 +156,7 @@ async def _fields(
     """The fields the query names, by id; NotFound names the list, else the first field not
     in it."""
     field_ids = [*query.fields, *(c.field_id for c in query.filters)]
-    try:
-        return await custom_fields.get_many(conn, list_id=list_id, field_ids=field_ids)
-    except NotFound:
-        await lists.ensure_exists(conn, list_id=list_id)  # the list's NotFound first
-        raise
+    return await custom_fields.get_many(conn, list_id=list_id, field_ids=field_ids)
 
 
 def _of_list(list_id: UUID, wanted: list[UUID]) -> tuple[str, list[Any]]:

@@ -224,8 +224,15 @@ async def test_fields_of_another_list_are_404(client: Client, data: Data) -> Non
         problem(await client.post(data.url, json={"sort": {"by": field_id}}), 404)
 
 
-async def test_unknown_list_is_404(client: Client) -> None:
+async def test_unknown_list_is_404(client: Client, data: Data) -> None:
     problem(await client.post(f"/lists/{unknown_id()}/videos/search", json={}), 404)
+    # With a field named (looked up in that list), the 404 names the list, as facets' does.
+    missing_list = unknown_id()
+    search = {"filters": [{"field_id": data.setup.rating, "op": "gte", "value": 1}]}
+    facets = {**search, "fields": [data.setup.rating]}
+    for path, body in (("search", search), ("facets", facets)):
+        found = problem(await client.post(f"/lists/{missing_list}/videos/{path}", json=body), 404)
+        assert found["detail"] == f"list {missing_list} not found"
 
 
 async def test_search_never_returns_videos_of_another_list(client: Client, data: Data) -> None:
