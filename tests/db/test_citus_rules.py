@@ -385,20 +385,6 @@ def test_the_query_rule_catches_what_it_must(statement: str, missing: list[str])
 # it names the list of every table it touches (that it is the row's own list, NEW.list_id or
 # OLD.list_id, is read in review: the functions are short).
 TRIGGER_GAPS = {
-    # Fill what an INSERT may leave out (a psql user's) from the parent row, read by its id.
-    # Under Citus every INSERT gives list_id (rule 4), so each can say AND list_id = NEW.list_id.
-    "video_tags_fill_list_id: videos videos",
-    "schema_fields_fill_list_id: field_schemas field_schemas",
-    "video_field_values_fill_from_video: videos videos",
-    "video_field_values_fill_from_field: custom_fields custom_fields",
-    # Statement-level triggers reach the parents of their transition table's rows by id (to lock
-    # them FOR SHARE and check the value rules): the rows hold list_id, so these can join on it.
-    "video_field_values_check_rules: custom_fields custom_fields",
-    "video_field_values_check_rules: custom_fields f",
-    "video_field_values_refuse_purged: bookmark_lists bookmark_lists",
-    "video_field_values_refuse_purged: custom_fields custom_fields",
-    "refuse_purged_lists: bookmark_lists bookmark_lists",
-    "refuse_purged_fields: custom_fields custom_fields",
     # A field's change of type or config looks for the values it would break through the
     # type's value index, its column named in EXECUTE format(...): not checkable here.
     "custom_fields_check_change: dynamic SQL",
@@ -455,12 +441,23 @@ def trigger_statements(conn: psycopg.Connection) -> Iterator[tuple[str, str | No
             " WHERE p.pronamespace = current_schema()::regnamespace AND l.lanname = 'plpgsql'"
         ).fetchall()
     )
+    fired_by: dict[str, list[tuple[str, str]]] = {}
+    for name, table, definition in conn.execute(
+        "SELECT p.proname, t.tgrelid::regclass::text, pg_get_triggerdef(t.oid)"
+        " FROM pg_trigger AS t JOIN pg_proc AS p ON p.oid = t.tgfoid"
+        " WHERE NOT t.tgisinternal AND t.tgrelid::regclass::text = ANY(%s)",
+        (list(DISTRIBUTED_BY),),
+    ):
+        fired_by.setdefault(name, []).append((table, definition))
+    # A trigger that fires only on a row without its distribution column never runs under
+    # Citus: it refuses such an INSERT before any trigger ("cannot perform an INSERT without a
+    # partition column value", citusdata/citus#2811).
     pending = [
         name
-        for (name,) in conn.execute(
-            "SELECT DISTINCT p.proname FROM pg_trigger AS t JOIN pg_proc AS p ON p.oid = t.tgfoid"
-            " WHERE NOT t.tgisinternal AND t.tgrelid::regclass::text = ANY(%s)",
-            (list(DISTRIBUTED_BY),),
+        for name, triggers in fired_by.items()
+        if not all(
+            f"WHEN ((new.{DISTRIBUTED_BY[table]} IS NULL))" in definition
+            for table, definition in triggers
         )
     ]
     seen = set(pending)
