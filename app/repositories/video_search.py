@@ -369,15 +369,26 @@ async def _text_range_or_stream(
     density.add("page_limit", limit=TEXT_PROBE_DEPTH)
     density.add("density_text_close")
     sample = (await _fetch(conn, density))[0]
-    values = max(sample["field_values"], 1)
-    crossover = _crossover(wanted, TEXT_STREAM_FACTOR, values)
+    cap = _sparse_cap(
+        sample["walked"], sample["hits"], sample["field_values"], TEXT_STREAM_FACTOR, wanted
+    )
     # Fewer values than the sample's depth left to stream: the stream reads no more.
-    dense = sample["walked"] and sample["hits"] >= crossover * sample["walked"]
-    if sample["walked"] < TEXT_PROBE_DEPTH or dense:
+    if sample["walked"] < TEXT_PROBE_DEPTH or cap is None:
         return stream, None, 0
-    cap = math.ceil(2 * crossover * values)
     range_ = ((f"range_text_{text_range.op}", text_range.values), cap)
     return _capped(range_, list_id, others, after, direction, wanted), stream, cap
+
+
+def _sparse_cap(walked: int, hits: int, size: int, walk_factor: float, wanted: int) -> int | None:
+    """From a sample (`hits` matches among the first `walked` rows a walk or stream reads, out
+    of `size`): None where the matches are dense enough to walk, else the most matches to read
+    and sort before walking after all, twice the crossover density's share (the sample is
+    small)."""
+    size = max(size, 1)
+    crossover = _crossover(wanted, walk_factor, size)
+    if walked and hits >= crossover * walked:
+        return None
+    return math.ceil(2 * crossover * size)
 
 
 def _crossover(wanted: int, walk_factor: float, videos: int) -> float:
@@ -409,11 +420,9 @@ async def _range_or_walk(
     _page(head, [], after, order, RANGE_PROBE_DEPTH, density)
     density.add("density_close")
     sample = (await _fetch(conn, density))[0]
-    videos = max(sample["videos"], 1)
-    crossover = _crossover(wanted, RANGE_READ_FACTOR, videos)
-    if sample["walked"] and sample["hits"] >= crossover * sample["walked"]:
+    cap = _sparse_cap(sample["walked"], sample["hits"], sample["videos"], RANGE_READ_FACTOR, wanted)
+    if cap is None:
         return walk, None, 0
-    cap = math.ceil(2 * crossover * videos)
     fragment, values = conditions[driver]
     others = conditions[:driver] + conditions[driver + 1 :]
     range_ = ((f"range_{fragment}", values), cap)
