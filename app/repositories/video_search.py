@@ -226,12 +226,17 @@ def _page(
     for fragment, values in head if isinstance(head, list) else [head]:
         statement.add(fragment, **values)
     _add_conditions(statement, conditions, walked)
+    _close_page(statement, after, order, limit)
+    return statement
+
+
+def _close_page(statement: Statement, after: Part | None, order: str, limit: int) -> None:
+    """Ends a page's rows: after the cursor, in the page's order, at most `limit`."""
     statement.add("page_close")
     if after is not None:
         statement.add(after[0], **after[1])
     statement.add(order)
     statement.add("page_limit", limit=limit)
-    return statement
 
 
 def _add_conditions(statement: Statement, conditions: list[Part], walked: bool) -> None:
@@ -362,11 +367,7 @@ async def _text_range_or_stream(
     density.add("density_text_open", field_id=field_id)
     density.add(f"matched_text_{text_range.op}", pattern=text_range.values["pattern"])
     density.add("density_text_from", field_id=field_id)
-    density.add("page_close")
-    if after is not None:
-        density.add(after[0], **after[1])
-    density.add(order)
-    density.add("page_limit", limit=TEXT_PROBE_DEPTH)
+    _close_page(density, after, order, TEXT_PROBE_DEPTH)
     density.add("density_text_close")
     sample = (await _fetch(conn, density))[0]
     cap = _sparse_cap(
