@@ -72,6 +72,16 @@ class Unauthenticated(DomainError):
 class Unavailable(DomainError):
     """The database cannot be reached or is shutting down."""
 
+    @property
+    def cause(self) -> str:
+        """What the driver said (the exception this was translated from), for the logs: the
+        answer says only "not available", an operator needs to know whether it was a refused
+        connection, a pool wait past its timeout or a killed backend."""
+        cause = self.__cause__
+        if cause is None:
+            return "no cause recorded"
+        return f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+
 
 class WriteConflict(Unavailable):
     """The database chose this write as the victim of a deadlock or a serialization failure

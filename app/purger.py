@@ -54,7 +54,9 @@ class Purger:
                 batch = await self.run_batch()
                 took = time.monotonic() - started
             except Unavailable as exc:
-                logger.warning("purge batch failed, retrying in %.1f s: %s", backoff, exc)
+                logger.warning(
+                    "purge batch failed, retrying in %.1f s: %s (%s)", backoff, exc, exc.cause
+                )
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, self.settings.backoff_max_s)
                 continue

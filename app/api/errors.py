@@ -92,6 +92,14 @@ def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[
     if isinstance(exc, Unauthenticated):
         headers = {"WWW-Authenticate": bearer_challenge(exc)}
         return problem(request, status, exc.message, headers=headers)
+    if isinstance(exc, Unavailable):
+        logger.warning(
+            "%s %s answered 503, %s (%s)",
+            request.method,
+            request.url.path,
+            exc.message,
+            exc.cause,
+        )
     return problem(request, status, exc.message)
 
 

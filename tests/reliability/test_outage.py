@@ -2,6 +2,7 @@
 is used (the session's shared server must keep running for the other tests)."""
 
 import asyncio
+import logging
 import subprocess
 import time
 from collections.abc import Iterator
@@ -78,8 +79,9 @@ async def timed(request: "asyncio.Future[httpx.Response] | object") -> tuple[htt
 
 
 async def test_outage_answers_503_fast_then_recovers_and_keeps_acknowledged_writes(
-    cluster: Cluster,
+    cluster: Cluster, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="app.api")
     settings = auth_settings(
         cluster.url,
         pool_max_size=4,
@@ -129,6 +131,17 @@ async def test_outage_answers_503_fast_then_recovers_and_keeps_acknowledged_writ
             assert r.status_code in (503, 405), r.text
             assert took < FAST_S, took
 
+        # The answer says "not available"; the log says why, for the operator.
+        said = [r.getMessage() for r in caplog.records if r.name == "app.api"]
+        health = [line for line in said if line.startswith("GET /health answered 503")]
+        assert len(health) == 3, said
+        assert all(
+            line.endswith(
+                "(ConnectionRefusedError: [Errno 111] Connect call failed"
+                f" ('127.0.0.1', {cluster.port}))"
+            )
+            for line in health
+        ), health
         restarted_at = time.monotonic()
         await asyncio.to_thread(cluster.start)
         recovered_in = None
