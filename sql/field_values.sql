@@ -20,7 +20,7 @@ SELECT $2, f.id, f.list_id, f.field_type,
        $8
 FROM custom_fields AS f
 WHERE f.list_id = $1 AND f.id = $3
-ON CONFLICT (video_id, field_id) DO UPDATE
+ON CONFLICT (video_id, field_id, list_id) DO UPDATE
 SET value_text = excluded.value_text,
     value_numeric = excluded.value_numeric,
     value_boolean = excluded.value_boolean,
@@ -51,7 +51,7 @@ WITH written AS (
                    value_options)
     LEFT JOIN custom_fields AS f ON f.id = b.field_id AND f.list_id = $1
     ORDER BY b.video_id, b.field_id
-    ON CONFLICT (video_id, field_id) DO UPDATE
+    ON CONFLICT (video_id, field_id, list_id) DO UPDATE
     SET value_text = excluded.value_text,
         value_numeric = excluded.value_numeric,
         value_boolean = excluded.value_boolean,

@@ -82,6 +82,7 @@ WITH matching AS MATERIALIZED (
            fv.value_date, fv.value_options
     FROM matching AS m
     JOIN video_field_values AS fv ON fv.video_id = m.id AND fv.field_id = ANY(:field_ids)
+                                  AND fv.list_id = :list_id
 )
 SELECT 'total' AS kind, NULL::uuid AS field_id, NULL::field_type AS field_type,
        NULL::jsonb AS config,

@@ -299,7 +299,8 @@ SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at, NULL 
 FROM videos AS v
 WHERE v.list_id = :list_id
   AND NOT EXISTS (SELECT FROM video_field_values AS s
-                  WHERE s.video_id = v.id AND s.field_id = :sort_field_id)
+                  WHERE s.video_id = v.id AND s.field_id = :sort_field_id
+                    AND s.list_id = v.list_id)
 
 -- name: walked_open
 -- Wraps one condition of a walk as a scalar subquery: the planner then probes it per video
@@ -360,139 +361,139 @@ WHERE fv.field_id = :field_id AND fv.field_type IN ('text', 'url')
 -- name: numeric_eq
 -- Rating equals the value.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_numeric = :value)
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_numeric = :value)
 
 -- name: numeric_ne
 -- Rating is set and differs from the value.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_numeric <> :value)
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_numeric <> :value)
 
 -- name: numeric_gt
 -- Rating above the value.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_numeric > :value)
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_numeric > :value)
 
 -- name: numeric_gte
 -- Rating at least the value.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_numeric >= :value)
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_numeric >= :value)
 
 -- name: numeric_lt
 -- Rating below the value.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_numeric < :value)
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_numeric < :value)
 
 -- name: numeric_lte
 -- Rating at most the value.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_numeric <= :value)
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_numeric <= :value)
 
 -- name: numeric_between
 -- Rating within low..high, both included.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id
           AND fv.value_numeric BETWEEN :low AND :high)
 
 -- name: date_eq
 -- Date is the value.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_date = :value)
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date = :value)
 
 -- name: date_ne
 -- Date is set and is not the value.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_date <> :value)
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date <> :value)
 
 -- name: date_before
 -- Date before the value.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_date < :value)
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date < :value)
 
 -- name: date_after
 -- Date after the value.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_date > :value)
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date > :value)
 
 -- name: date_on_or_before
 -- Date on or before the value.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_date <= :value)
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date <= :value)
 
 -- name: date_on_or_after
 -- Date on or after the value.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_date >= :value)
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date >= :value)
 
 -- name: date_between
 -- Date within low..high, both included.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id
           AND fv.value_date BETWEEN :low AND :high)
 
 -- name: options_has_any
 -- The multi_select value holds at least one of the options (video_field_values_options_idx).
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id
           AND fv.value_options && :values::text[])
 
 -- name: options_has_all
 -- The multi_select value holds every one of the options.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id
           AND fv.value_options @> :values::text[])
 
 -- name: options_has_none
 -- The multi_select value is set and holds none of the options.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_options IS NOT NULL
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_options IS NOT NULL
           AND NOT fv.value_options && :values::text[])
 
 -- name: text_eq
 -- Select or text value equals the value exactly.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_text = :value)
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_text = :value)
 
 -- name: text_ne
 -- Select or text value is set and differs from the value.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_text <> :value)
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_text <> :value)
 
 -- name: text_contains
 -- Text value contains the value, ignoring case (strpos: no LIKE wildcards to escape).
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_text IS NOT NULL
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_text IS NOT NULL
           AND strpos(lower(fv.value_text), lower(:value)) > 0)
 
 -- name: text_starts_with
 -- Text value starts with the value (case-sensitive).
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_text IS NOT NULL
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_text IS NOT NULL
           AND starts_with(fv.value_text, :value))
 
 -- name: text_in
 -- Select value is one of the values.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_text = ANY(:values::text[]))
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_text = ANY(:values::text[]))
 
 -- name: text_not_in
 -- Select value is set and none of the values.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_text IS NOT NULL
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_text IS NOT NULL
           AND fv.value_text <> ALL(:values::text[]))
 
 -- name: boolean_eq
 -- Boolean value equals the value.
 EXISTS (SELECT FROM video_field_values AS fv
-        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.value_boolean = :value
+        WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_boolean = :value
           AND fv.value_boolean IS NOT NULL)  -- as in stream_boolean_eq
 
 -- name: is_not_empty
 -- The video has a value for the field (primary key probe).
-EXISTS (SELECT FROM video_field_values AS fv WHERE fv.video_id = v.id AND fv.field_id = :field_id)
+EXISTS (SELECT FROM video_field_values AS fv WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id)
 
 -- name: is_empty
 -- The video has no value for the field.
-NOT EXISTS (SELECT FROM video_field_values AS fv WHERE fv.video_id = v.id AND fv.field_id = :field_id)
+NOT EXISTS (SELECT FROM video_field_values AS fv WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id)
 
 -- name: page_close
 -- Ends the wrapped query opened by page_open.

@@ -265,7 +265,9 @@ def conditions_of(filters: list[Condition], fields: Mapping[UUID, CustomField]) 
                 f"a {field.field_type} field does not take this operator; it takes "
                 + ", ".join(operators),
             )
-        parts.append((fragment, {"field_id": field.id, **_condition_values(condition, field)}))
+        # list_id with field_id: each probe then names the value's whole primary key.
+        values = {"field_id": field.id, "list_id": field.list_id}
+        parts.append((fragment, {**values, **_condition_values(condition, field)}))
     return parts
 
 
@@ -426,7 +428,9 @@ async def _range_or_walk(
         return walk, None, 0
     fragment, values = conditions[driver]
     others = conditions[:driver] + conditions[driver + 1 :]
-    range_ = ((f"range_{fragment}", values), cap)
+    # The range reads the value index, which holds no list_id (the field is the list's).
+    in_field = {name: value for name, value in values.items() if name != "list_id"}
+    range_ = ((f"range_{fragment}", in_field), cap)
     return _capped(range_, list_id, others, after, direction, wanted), walk, cap
 
 

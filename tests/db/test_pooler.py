@@ -144,7 +144,7 @@ def test_the_session_state_pattern_catches_what_it_must() -> None:
         "SET LOCAL app.owner = 'x'",
         "SELECT pg_advisory_xact_lock(1)",
         "UPDATE videos SET title = $1",
-        "ON CONFLICT (video_id, field_id) DO UPDATE\nSET value_text = excluded.value_text",
+        "ON CONFLICT (video_id, field_id, list_id) DO UPDATE\nSET value_text = excluded.value_text",
         "SELECT set_config(name, value, true)",
     ):
         assert not SESSION_STATE.search(statement), statement

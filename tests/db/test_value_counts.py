@@ -123,7 +123,7 @@ def test_counts_stay_exact_through_any_mix_of_raw_writes(
             conn.execute(
                 sql.SQL(
                     "INSERT INTO video_field_values (video_id, field_id, {column})"
-                    " VALUES (%s, %s, %s) ON CONFLICT (video_id, field_id)"
+                    " VALUES (%s, %s, %s) ON CONFLICT (video_id, field_id, list_id)"
                     " DO UPDATE SET {column} = excluded.{column}"
                 ).format(**named),
                 [video_id, field_id, new],
@@ -145,7 +145,7 @@ def test_counts_stay_exact_through_any_mix_of_raw_writes(
                 sql.SQL(
                     "INSERT INTO video_field_values (video_id, field_id, {column})"
                     " SELECT v, %s, %s FROM unnest(%s::uuid[]) AS v"
-                    " ON CONFLICT (video_id, field_id) DO NOTHING"
+                    " ON CONFLICT (video_id, field_id, list_id) DO NOTHING"
                 ).format(**named),
                 [field_id, new, videos[list_id]],
             )
@@ -284,7 +284,7 @@ def test_concurrent_writers_keep_the_counts_exact(database_url: str) -> None:
                         with conn.transaction():
                             conn.execute(
                                 "INSERT INTO video_field_values (video_id, field_id, value_numeric)"
-                                " VALUES (%s, %s, %s) ON CONFLICT (video_id, field_id)"
+                                " VALUES (%s, %s, %s) ON CONFLICT (video_id, field_id, list_id)"
                                 " DO UPDATE SET value_numeric = excluded.value_numeric",
                                 [video, field, rng.randint(0, 5)],
                             )

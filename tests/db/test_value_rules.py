@@ -1013,7 +1013,8 @@ def test_multi_row_insert_of_good_rows_stores_them_all(
 
 UPSERT = (
     "INSERT INTO video_field_values (video_id, field_id, value_numeric) VALUES (%s, %s, %s)"
-    " ON CONFLICT (video_id, field_id) DO UPDATE SET value_numeric = EXCLUDED.value_numeric"
+    " ON CONFLICT (video_id, field_id, list_id)"
+    " DO UPDATE SET value_numeric = EXCLUDED.value_numeric"
 )
 
 

@@ -468,7 +468,8 @@ async def test_a_key_twice_in_one_upsert(conn: asyncpg.Connection, world: World)
         conn,
         "INSERT INTO video_field_values (video_id, field_id, value_numeric)"
         " SELECT $1, $2, n FROM generate_series(1, 2) AS n"
-        " ON CONFLICT (video_id, field_id) DO UPDATE SET value_numeric = excluded.value_numeric",
+        " ON CONFLICT (video_id, field_id, list_id)"
+        " DO UPDATE SET value_numeric = excluded.value_numeric",
         world.video,
         world.rating,
     )
