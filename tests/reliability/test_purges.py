@@ -170,6 +170,7 @@ async def test_two_app_processes_purge_together_never_the_same_batch(
 
 
 RACING_STATUSES = {200, 201, 204, 404}
+LATE_WRITES = 50  # the writes from this one on start after the delete has answered
 
 
 @pytest.mark.parametrize("target", ["list", "field"])
@@ -189,8 +190,14 @@ async def test_writes_racing_a_delete_answer_404_never_5xx_and_leave_no_orphan(
         ]
         tag = str(await conn.fetchval("SELECT id FROM tags WHERE list_id = $1", list_id))
 
+        answered = asyncio.Event()
+
         async def write(i: int) -> httpx.Response:
             await asyncio.sleep(0.003 * i)  # spread before and after the delete
+            if i >= LATE_WRITES:
+                # Some surely after it: on a loaded machine every write may otherwise finish
+                # before the delete commits, and the race would show no refusal at all.
+                await answered.wait()
             video = videos[i % len(videos)]
             match i % 5:
                 case 0:
@@ -218,7 +225,10 @@ async def test_writes_racing_a_delete_answer_404_never_5xx_and_leave_no_orphan(
 
         async def delete() -> httpx.Response:
             await asyncio.sleep(0.05)
-            return await api.delete(doomed)
+            try:
+                return await api.delete(doomed)
+            finally:
+                answered.set()
 
         *writes, deleted = await asyncio.gather(*(write(i) for i in range(60)), delete())
 
