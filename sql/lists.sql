@@ -2,9 +2,11 @@
 -- once, purged in the background). A deleted list is never read or written here.
 
 -- name: create
--- Create a list belonging to the caller ($1: row-level security refuses any other owner).
-INSERT INTO bookmark_lists (owner, name, description)
-VALUES ($1, $2, $3)
+-- Create list $1 belonging to the caller ($2: row-level security refuses any other owner).
+-- The app makes the id: Citus routes an INSERT by its distribution column before any default
+-- would make it.
+INSERT INTO bookmark_lists (id, owner, name, description)
+VALUES ($1, $2, $3, $4)
 RETURNING id, name, description, created_at, updated_at;
 
 -- name: get

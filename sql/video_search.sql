@@ -67,12 +67,12 @@ FROM (
 -- name: stream_numeric_eq
 -- The videos whose rating equals the value: one range of video_field_values_numeric_idx.
 (SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
- WHERE fv.field_id = :field_id AND fv.value_numeric = :value
+ WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_numeric = :value
 
 -- name: stream_text_eq
 -- The videos whose select or text value equals the value: one range of video_field_values_text_idx.
 (SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
- WHERE fv.field_id = :field_id AND fv.value_text = :value
+ WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_text = :value
 
 -- name: stream_boolean_eq
 -- The videos whose boolean equals the value: one range of video_field_values_boolean_idx.
@@ -80,12 +80,12 @@ FROM (
 -- becomes "NOT value_boolean", from which PostgreSQL does not infer it, and the whole field
 -- was read and sorted instead (370 ms at 1M).
 (SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
- WHERE fv.field_id = :field_id AND fv.value_boolean = :value AND fv.value_boolean IS NOT NULL
+ WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_boolean = :value AND fv.value_boolean IS NOT NULL
 
 -- name: stream_date_eq
 -- The videos whose date equals the value: one range of video_field_values_date_idx.
 (SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
- WHERE fv.field_id = :field_id AND fv.value_date = :value
+ WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date = :value
 
 -- name: stream_text_contains
 -- The videos whose text or url value contains the pattern, ignoring case, in the field's order
@@ -97,21 +97,21 @@ FROM (
 -- read the field's every value from another index and sorted the matches instead: 60-185 ms
 -- at 1M, against about 1 ms for the stream.
 (SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
- WHERE fv.field_id = :field_id AND fv.field_type IN ('text', 'url')
+ WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('text', 'url')
    AND coalesce((fv.value_text || '') ILIKE :pattern, false)
 
 -- name: stream_text_starts_with
 -- The videos whose text or url value starts with the pattern's prefix (case-sensitive), in
 -- the field's order of creation, as stream_text_contains (`|| ''` keeps the prefix index out).
 (SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
- WHERE fv.field_id = :field_id AND fv.field_type IN ('text', 'url')
+ WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('text', 'url')
    AND coalesce((fv.value_text || '') COLLATE "C" LIKE :pattern, false)
 
 -- name: stream_desc
 -- Ends one range, newest first (its index read backwards). Each range is ordered on its own
 -- so that the ranges of a select's "in" are merged in order (Merge Append), not sorted whole.
--- No list_id here: the field is the list's (checked first) and the join to videos checks it
--- again, so the range is read from the index alone.
+-- Each range names its field and list (the value indexes hold both: migration 0027), so it
+-- is read from the index alone, and under Citus from the list's shard.
  ORDER BY fv.video_created_at DESC, fv.video_id DESC)
 
 -- name: stream_asc
@@ -137,67 +137,69 @@ SELECT fv.video_created_at, fv.video_id FROM (
 -- name: range_text_contains
 -- Text or url values containing the pattern, ignoring case: video_field_values_text_trgm_idx. OFFSET 0
 -- keeps field_id out of that scan; the planner cannot tell how common a substring is, and with
--- it would often read the field's whole btree range instead.
+-- it would often read the field's whole btree range instead. list_id is read from the heap,
+-- which the scan visits anyway (no btree leads with it).
 SELECT fv.field_id, fv.video_created_at, fv.video_id FROM video_field_values AS fv
-WHERE fv.field_type IN ('text', 'url') AND fv.value_text ILIKE :pattern OFFSET 0) AS fv
+WHERE fv.field_type IN ('text', 'url') AND fv.value_text ILIKE :pattern AND fv.list_id = :list_id
+OFFSET 0) AS fv
 WHERE fv.field_id = :field_id
 
 -- name: range_text_starts_with
 -- Text or url values starting with the pattern's prefix (case-sensitive): one range of
 -- video_field_values_text_prefix_idx, read from the index alone.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
-WHERE fv.field_id = :field_id AND fv.field_type IN ('text', 'url')
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('text', 'url')
   AND fv.value_text COLLATE "C" LIKE :pattern) AS fv
 
 -- name: range_numeric_gt
 -- Rating or number values above the value: one range of video_field_values_numeric_idx, read from the index alone.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
-WHERE fv.field_id = :field_id AND fv.value_numeric > :value) AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_numeric > :value) AS fv
 
 -- name: range_numeric_gte
 -- Rating or number values at least the value: one range of video_field_values_numeric_idx, read from the index alone.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
-WHERE fv.field_id = :field_id AND fv.value_numeric >= :value) AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_numeric >= :value) AS fv
 
 -- name: range_numeric_lt
 -- Rating or number values below the value: one range of video_field_values_numeric_idx, read from the index alone.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
-WHERE fv.field_id = :field_id AND fv.value_numeric < :value) AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_numeric < :value) AS fv
 
 -- name: range_numeric_lte
 -- Rating or number values at most the value: one range of video_field_values_numeric_idx, read from the index alone.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
-WHERE fv.field_id = :field_id AND fv.value_numeric <= :value) AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_numeric <= :value) AS fv
 
 -- name: range_numeric_between
 -- Rating or number values within low..high: one range of video_field_values_numeric_idx, read from the index alone.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
-WHERE fv.field_id = :field_id AND fv.value_numeric BETWEEN :low AND :high) AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_numeric BETWEEN :low AND :high) AS fv
 
 -- name: range_date_before
 -- Dates before the value: one range of video_field_values_date_idx, read from the index alone.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
-WHERE fv.field_id = :field_id AND fv.value_date < :value) AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date < :value) AS fv
 
 -- name: range_date_after
 -- Dates after the value: one range of video_field_values_date_idx, read from the index alone.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
-WHERE fv.field_id = :field_id AND fv.value_date > :value) AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date > :value) AS fv
 
 -- name: range_date_on_or_before
 -- Dates on or before the value: one range of video_field_values_date_idx, read from the index alone.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
-WHERE fv.field_id = :field_id AND fv.value_date <= :value) AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date <= :value) AS fv
 
 -- name: range_date_on_or_after
 -- Dates on or after the value: one range of video_field_values_date_idx, read from the index alone.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
-WHERE fv.field_id = :field_id AND fv.value_date >= :value) AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date >= :value) AS fv
 
 -- name: range_date_between
 -- Dates within low..high: one range of video_field_values_date_idx, read from the index alone.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
-WHERE fv.field_id = :field_id AND fv.value_date BETWEEN :low AND :high) AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date BETWEEN :low AND :high) AS fv
 
 -- name: capped_close_few
 -- Ends the matches of a page sorted by a field, as capped_close, and says how many of them
@@ -257,7 +259,8 @@ SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updat
        s.value_numeric AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
 JOIN videos AS v ON v.id = s.video_id
-WHERE s.field_id = :sort_field_id AND s.value_numeric IS NOT NULL AND v.list_id = :list_id
+WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_numeric IS NOT NULL
+  AND v.list_id = :list_id
 
 -- name: valued_text_field
 -- Videos that have a value for the select or text sort field, in the order of its value index.
@@ -265,7 +268,8 @@ SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updat
        s.value_text AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
 JOIN videos AS v ON v.id = s.video_id
-WHERE s.field_id = :sort_field_id AND s.value_text IS NOT NULL AND v.list_id = :list_id
+WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_text IS NOT NULL
+  AND v.list_id = :list_id
 
 -- name: valued_boolean_field
 -- Videos that have a value for the boolean sort field, in the order of its value index.
@@ -273,7 +277,8 @@ SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updat
        s.value_boolean AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
 JOIN videos AS v ON v.id = s.video_id
-WHERE s.field_id = :sort_field_id AND s.value_boolean IS NOT NULL AND v.list_id = :list_id
+WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_boolean IS NOT NULL
+  AND v.list_id = :list_id
 
 -- name: valued_date_field
 -- Videos that have a value for the date sort field, in the order of its value index.
@@ -281,7 +286,8 @@ SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updat
        s.value_date AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
 JOIN videos AS v ON v.id = s.video_id
-WHERE s.field_id = :sort_field_id AND s.value_date IS NOT NULL AND v.list_id = :list_id
+WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_date IS NOT NULL
+  AND v.list_id = :list_id
 
 -- name: valued_options_field
 -- Videos that have a value for the multi_select sort field, ordered by their options (as
@@ -290,7 +296,8 @@ SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updat
        s.value_options AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
 JOIN videos AS v ON v.id = s.video_id
-WHERE s.field_id = :sort_field_id AND s.value_options IS NOT NULL AND v.list_id = :list_id
+WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_options IS NOT NULL
+  AND v.list_id = :list_id
 
 -- name: unvalued_field
 -- Videos without a value for the sort field: they come after all others, ordered by id.
@@ -352,7 +359,7 @@ SELECT fv.video_created_at AS sort_value, fv.video_id AS id,
 -- name: density_text_from
 -- The field's values, in the order of video_field_values_text_recent_idx; page_close follows.
 FROM video_field_values AS fv
-WHERE fv.field_id = :field_id AND fv.field_type IN ('text', 'url')
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('text', 'url')
 
 -- name: density_text_close
 -- Ends the sampled values.

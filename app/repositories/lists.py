@@ -1,4 +1,4 @@
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 
@@ -11,7 +11,7 @@ SQL = queries.load("lists")
 
 
 async def create(conn: asyncpg.Connection, *, owner: str, data: ListCreate) -> BookmarkList:
-    row = await fetchrow(conn, SQL["create"], owner, data.name, data.description)
+    row = await fetchrow(conn, SQL["create"], uuid4(), owner, data.name, data.description)
     return BookmarkList.from_row(row)
 
 

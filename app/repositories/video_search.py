@@ -278,15 +278,13 @@ def _stream(condition: Condition, field: CustomField, part: Part) -> list[Part] 
     stream = field_types.spec(field.field_type).stream
     if stream is None:
         return None
+    key = {"field_id": field.id, "list_id": field.list_id}
     if condition.op == "eq":
-        return [(stream, {"field_id": field.id, "value": values["value"]})]
+        return [(stream, {**key, "value": values["value"]})]
     if condition.op == "between" and values["low"] == values["high"]:
-        return [(stream, {"field_id": field.id, "value": values["low"]})]
+        return [(stream, {**key, "value": values["low"]})]
     if condition.op == "in" and len(set(values["values"])) <= MAX_STREAMS:
-        return [
-            (stream, {"field_id": field.id, "value": value})
-            for value in dict.fromkeys(values["values"])
-        ]
+        return [(stream, {**key, "value": value}) for value in dict.fromkeys(values["values"])]
     return None
 
 
@@ -338,7 +336,7 @@ def _text_range(condition: Condition, field: CustomField, part: Part) -> _TextRa
         pattern = _like_pattern(value) + "%"
     else:
         pattern = "%" + _like_pattern(value) + "%"
-    values = {"field_id": part[1]["field_id"], "pattern": pattern}
+    values = {"field_id": part[1]["field_id"], "list_id": part[1]["list_id"], "pattern": pattern}
     indexed = condition.op == "starts_with" or bool(_TRIGRAM.search(value))
     return _TextRange(condition.op, values, indexed)
 
@@ -368,7 +366,7 @@ async def _text_range_or_stream(
     density = Statement(name="density")
     density.add("density_text_open", field_id=field_id)
     density.add(f"matched_text_{text_range.op}", pattern=text_range.values["pattern"])
-    density.add("density_text_from", field_id=field_id)
+    density.add("density_text_from", field_id=field_id, list_id=list_id)
     _close_page(density, after, order, TEXT_PROBE_DEPTH)
     density.add("density_text_close")
     sample = (await _fetch(conn, density))[0]
@@ -428,9 +426,7 @@ async def _range_or_walk(
         return walk, None, 0
     fragment, values = conditions[driver]
     others = conditions[:driver] + conditions[driver + 1 :]
-    # The range reads the value index, which holds no list_id (the field is the list's).
-    in_field = {name: value for name, value in values.items() if name != "list_id"}
-    range_ = ((f"range_{fragment}", in_field), cap)
+    range_ = ((f"range_{fragment}", values), cap)
     return _capped(range_, list_id, others, after, direction, wanted), walk, cap
 
 
