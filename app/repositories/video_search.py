@@ -265,7 +265,8 @@ def conditions_of(filters: list[Condition], fields: Mapping[UUID, CustomField]) 
                 f"a {field.field_type} field does not take this operator; it takes "
                 + ", ".join(operators),
             )
-        # list_id with field_id: each probe then names the value's whole primary key.
+        # list_id with field_id: a probe names the value's whole primary key, a stream or a
+        # range its value index's first two columns (and, under Citus, the list's shard).
         values = {"field_id": field.id, "list_id": field.list_id}
         parts.append((fragment, {**values, **_condition_values(condition, field)}))
     return parts
@@ -322,7 +323,7 @@ class _TextRange:
     trigram or prefix index (range_text_<op>)."""
 
     op: str
-    values: dict[str, Any]  # field_id, pattern
+    values: dict[str, Any]  # field_id, list_id, pattern
     indexed: bool
 
 
