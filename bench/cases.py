@@ -44,6 +44,7 @@ class Case:
     jsonb: tuple[str, list[Any]] | None = None
     unread: tuple[str, ...] = ()  # tables the plan must not read at all
     most_values_read: int | None = None  # the most video_field_values rows it may read
+    most_sorted: int | None = None  # the most rows it may sort (None: SORT_CAP)
     # Planned once for any values (one generic plan per connection), as the repository runs
     # it (app/db/plans.py); else for its values, the app's default.
     generic: bool = False
@@ -195,6 +196,7 @@ async def _search_case(
         jsonb=jsonb_side,
         generic=generic,
         most_values_read=MOST_VALUES_READ.get(name),
+        most_sorted=video_search.most_sorted(data.scale, search.limit + 1),
     )
 
 

@@ -400,6 +400,15 @@ def _crossover(wanted: int, walk_factor: float, videos: int) -> float:
     return math.sqrt(wanted * walk_factor / videos)
 
 
+def most_sorted(videos: int, wanted: int) -> int:
+    """The most matches a page's statement may read and sort in a list of `videos`: the
+    largest of its caps (a sort by a field's, or twice the crossover's share of a range or a
+    text range, whose field holds at most one value per video). More means a plan that sorts
+    every match instead of reading an index in order (make bench checks it)."""
+    widest = max(RANGE_READ_FACTOR, TEXT_STREAM_FACTOR)
+    return max(SORT_CAP, math.ceil(2 * _crossover(wanted, widest, max(videos, 1)) * videos))
+
+
 async def _range_or_walk(
     conn: asyncpg.Connection,
     list_id: UUID,

@@ -1,7 +1,9 @@
 """The verdicts that make `make bench` fail on a plan regression."""
 
+from dataclasses import replace
 from typing import Any
 
+from app.repositories import video_search
 from bench.cases import Case
 from bench.plans import MAX_SORTED, check, summarize
 
@@ -75,6 +77,16 @@ def test_a_page_that_sorts_every_match_fails_on_its_expected_indexes() -> None:
     assert status == "FAIL"
     assert "sorted 250,000 rows" in why
     assert check(_case(), summarize(_plan_sorting(MAX_SORTED))) == ("ok", "")
+
+
+def test_a_search_may_sort_up_to_its_largest_cap_at_the_bench_scale() -> None:
+    """A range read capped at 1M sorts up to ~51,500 matches by design (twice the crossover's
+    share); past the default bound, within its case's, it passes."""
+    at_1m = replace(_case(), most_sorted=video_search.most_sorted(1_000_000, 51))
+    assert at_1m.most_sorted == 51_498
+    assert check(at_1m, summarize(_plan_sorting(40_000))) == ("ok", "")
+    assert check(_case(), summarize(_plan_sorting(40_000)))[0] == "FAIL"
+    assert check(at_1m, summarize(_plan_sorting(250_000)))[0] == "FAIL"
 
 
 def test_a_figure_that_reads_the_whole_field_fails_on_its_expected_index() -> None:
