@@ -387,10 +387,14 @@ def _sparse_cap(walked: int, hits: int, size: int, walk_factor: float, wanted: i
     and sort before walking after all, twice the crossover density's share (the sample is
     small)."""
     size = max(size, 1)
-    crossover = _crossover(wanted, walk_factor, size)
-    if walked and hits >= crossover * walked:
+    if walked and hits >= _crossover(wanted, walk_factor, size) * walked:
         return None
-    return math.ceil(2 * crossover * size)
+    return _read_cap(size, walk_factor, wanted)
+
+
+def _read_cap(size: int, walk_factor: float, wanted: int) -> int:
+    """The most matches a capped read sorts: twice the crossover density's share of `size`."""
+    return math.ceil(2 * _crossover(wanted, walk_factor, size) * size)
 
 
 def _crossover(wanted: int, walk_factor: float, videos: int) -> float:
@@ -406,7 +410,7 @@ def most_sorted(videos: int, wanted: int) -> int:
     text range, whose field holds at most one value per video). More means a plan that sorts
     every match instead of reading an index in order (make bench checks it)."""
     widest = max(RANGE_READ_FACTOR, TEXT_STREAM_FACTOR)
-    return max(SORT_CAP, math.ceil(2 * _crossover(wanted, widest, max(videos, 1)) * videos))
+    return max(SORT_CAP, _read_cap(max(videos, 1), widest, wanted))
 
 
 async def _range_or_walk(
