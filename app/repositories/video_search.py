@@ -172,6 +172,13 @@ _SEARCH_VALUE: dict[type, Callable[[Condition, CustomField, Any], Any]] = {
 }
 
 
+def _key(field: CustomField) -> dict[str, Any]:
+    """The placeholders naming a field's values: list_id beside field_id, so that a probe names
+    the value's whole primary key, a stream or a range its value index's first two columns
+    (and, under Citus, the list's shard)."""
+    return {"field_id": field.id, "list_id": field.list_id}
+
+
 def _condition_values(condition: Condition, field: CustomField) -> dict[str, Any]:
     """The bound values of a condition's fragment, checked against the field and operator."""
     op, value = condition.op, condition.value
@@ -265,10 +272,7 @@ def conditions_of(filters: list[Condition], fields: Mapping[UUID, CustomField]) 
                 f"a {field.field_type} field does not take this operator; it takes "
                 + ", ".join(operators),
             )
-        # list_id with field_id: a probe names the value's whole primary key, a stream or a
-        # range its value index's first two columns (and, under Citus, the list's shard).
-        values = {"field_id": field.id, "list_id": field.list_id}
-        parts.append((fragment, {**values, **_condition_values(condition, field)}))
+        parts.append((fragment, {**_key(field), **_condition_values(condition, field)}))
     return parts
 
 
@@ -279,7 +283,7 @@ def _stream(condition: Condition, field: CustomField, part: Part) -> list[Part] 
     stream = field_types.spec(field.field_type).stream
     if stream is None:
         return None
-    key = {"field_id": field.id, "list_id": field.list_id}
+    key = _key(field)
     if condition.op == "eq":
         return [(stream, {**key, "value": values["value"]})]
     if condition.op == "between" and values["low"] == values["high"]:
@@ -337,7 +341,7 @@ def _text_range(condition: Condition, field: CustomField, part: Part) -> _TextRa
         pattern = _like_pattern(value) + "%"
     else:
         pattern = "%" + _like_pattern(value) + "%"
-    values = {"field_id": part[1]["field_id"], "list_id": part[1]["list_id"], "pattern": pattern}
+    values = {**_key(field), "pattern": pattern}
     indexed = condition.op == "starts_with" or bool(_TRIGRAM.search(value))
     return _TextRange(condition.op, values, indexed)
 

@@ -483,31 +483,12 @@ def trigger_statements(conn: psycopg.Connection) -> Iterator[tuple[str, str | No
                     pending.append(called)
 
 
-def _named_tables(sql: str) -> set[str]:
-    """The tables a statement names anywhere (FROM, INSERT INTO, subqueries)."""
-    found: set[str] = set()
+def _nodes(sql: str, kind: type[Any]) -> Iterator[Any]:
+    """Every node of type `kind` in a statement, subqueries included."""
 
-    def walk(node: Any) -> None:
-        if isinstance(node, ast.RangeVar):
-            found.add(node.relname)
-        if isinstance(node, ast.Node):
-            for attribute in node:
-                walk(getattr(node, attribute))
-        elif isinstance(node, list | tuple):
-            for item in node:
-                walk(item)
-
-    for raw in parse_sql(sql):
-        walk(raw.stmt)
-    return found
-
-
-def _called(sql: str) -> Iterator[str]:
-    """The names of the functions a statement calls."""
-
-    def walk(node: Any) -> Iterator[str]:
-        if isinstance(node, ast.FuncCall):
-            yield node.funcname[-1].sval
+    def walk(node: Any) -> Iterator[Any]:
+        if isinstance(node, kind):
+            yield node
         if isinstance(node, ast.Node):
             for attribute in node:
                 yield from walk(getattr(node, attribute))
@@ -517,6 +498,16 @@ def _called(sql: str) -> Iterator[str]:
 
     for raw in parse_sql(sql):
         yield from walk(raw.stmt)
+
+
+def _named_tables(sql: str) -> set[str]:
+    """The tables a statement names anywhere (FROM, INSERT INTO, subqueries)."""
+    return {node.relname for node in _nodes(sql, ast.RangeVar)}
+
+
+def _called(sql: str) -> Iterator[str]:
+    """The names of the functions a statement calls."""
+    return (node.funcname[-1].sval for node in _nodes(sql, ast.FuncCall))
 
 
 def test_every_trigger_names_the_list_of_every_table_it_touches_but_for_the_gaps_named(
