@@ -549,8 +549,8 @@ def called_statements(conn: psycopg.Connection) -> Iterator[tuple[str, str | Non
         ).fetchall()
     )
     pending = sorted(
-        {called for _, sql in statements() for called in _called(sql)} & set(plpgsql)
-        - ADMINISTRATIVE
+        {called for _, sql in statements() for called in _called(sql)}
+        & set(plpgsql) - ADMINISTRATIVE
     )
     seen = set(pending)
     while pending:
