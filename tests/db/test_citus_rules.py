@@ -439,9 +439,11 @@ def function_statements(definition: str) -> Iterator[str | None]:
         yield sql
 
 
-def trigger_statements(conn: psycopg.Connection) -> Iterator[tuple[str, str | None]]:
-    """(function, SQL) of every statement the tenant tables' triggers run, the PL/pgSQL
-    functions they call included; SQL None for one that cannot be checked (dynamic SQL)."""
+def _plpgsql_statements(
+    conn: psycopg.Connection, first: list[str], skipped: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, str | None]]:
+    """(function, SQL) of every statement of the PL/pgSQL functions named first and of the
+    PL/pgSQL functions they call, but the skipped; SQL None for dynamic SQL."""
     plpgsql = dict(
         conn.execute(
             "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc AS p"
@@ -449,6 +451,21 @@ def trigger_statements(conn: psycopg.Connection) -> Iterator[tuple[str, str | No
             " WHERE p.pronamespace = current_schema()::regnamespace AND l.lanname = 'plpgsql'"
         ).fetchall()
     )
+    pending = sorted(set(first) & set(plpgsql) - skipped)
+    seen = set(pending) | skipped
+    while pending:
+        name = pending.pop()
+        for sql in function_statements(plpgsql[name]):
+            yield name, sql
+            for called in _called(sql) if sql is not None else ():
+                if called in plpgsql and called not in seen:
+                    seen.add(called)
+                    pending.append(called)
+
+
+def trigger_statements(conn: psycopg.Connection) -> Iterator[tuple[str, str | None]]:
+    """(function, SQL) of every statement the tenant tables' triggers run, the PL/pgSQL
+    functions they call included; SQL None for one that cannot be checked (dynamic SQL)."""
     fired_by: dict[str, list[tuple[str, str]]] = {}
     for name, table, definition in conn.execute(
         "SELECT p.proname, t.tgrelid::regclass::text, pg_get_triggerdef(t.oid)"
@@ -460,7 +477,7 @@ def trigger_statements(conn: psycopg.Connection) -> Iterator[tuple[str, str | No
     # A trigger that fires only on a row without its distribution column never runs under
     # Citus: it refuses such an INSERT before any trigger ("cannot perform an INSERT without a
     # partition column value", citusdata/citus#2811).
-    pending = [
+    fired = [
         name
         for name, triggers in fired_by.items()
         if not all(
@@ -468,15 +485,7 @@ def trigger_statements(conn: psycopg.Connection) -> Iterator[tuple[str, str | No
             for table, definition in triggers
         )
     ]
-    seen = set(pending)
-    while pending:
-        name = pending.pop()
-        for sql in function_statements(plpgsql[name]):
-            yield name, sql
-            for called in _called(sql) if sql is not None else ():
-                if called in plpgsql and called not in seen:
-                    seen.add(called)
-                    pending.append(called)
+    return _plpgsql_statements(conn, fired)
 
 
 def _nodes(sql: str, kind: type[Any]) -> Iterator[Any]:
@@ -531,7 +540,7 @@ def test_every_trigger_names_the_list_of_every_table_it_touches_but_for_the_gaps
 # statement as a query of its own, which Citus plans like any other: rule 4 applies to each.
 # Not read: the app role's set-up, DDL run by make migrate (Citus propagates DDL), whose grants
 # are dynamic SQL and which reads no tenant row.
-ADMINISTRATIVE = {"app_role_ensure"}
+ADMINISTRATIVE = frozenset({"app_role_ensure"})
 # Reads across lists by nature, as an owner's lists are (QUERY_GAPS): multi-shard SELECTs, which
 # Citus runs on every shard, without a lock (migration 0029).
 FUNCTION_GAPS = {
@@ -545,26 +554,8 @@ FUNCTION_GAPS = {
 def called_statements(conn: psycopg.Connection) -> Iterator[tuple[str, str | None]]:
     """(function, SQL) of every statement of the PL/pgSQL functions the queries of sql/ call,
     and of the PL/pgSQL functions those call; SQL None for dynamic SQL."""
-    plpgsql = dict(
-        conn.execute(
-            "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc AS p"
-            " JOIN pg_language AS l ON l.oid = p.prolang"
-            " WHERE p.pronamespace = current_schema()::regnamespace AND l.lanname = 'plpgsql'"
-        ).fetchall()
-    )
-    pending = sorted(
-        {called for _, sql in statements() for called in _called(sql)}
-        & set(plpgsql) - ADMINISTRATIVE
-    )
-    seen = set(pending)
-    while pending:
-        name = pending.pop()
-        for sql in function_statements(plpgsql[name]):
-            yield name, sql
-            for called in _called(sql) if sql is not None else ():
-                if called in plpgsql and called not in seen | ADMINISTRATIVE:
-                    seen.add(called)
-                    pending.append(called)
+    called = [name for _, sql in statements() for name in _called(sql)]
+    return _plpgsql_statements(conn, called, ADMINISTRATIVE)
 
 
 def test_every_function_the_queries_call_names_the_list_of_every_table_it_touches(
