@@ -37,11 +37,19 @@ class Condition(Input):
     value: Any = None
 
 
+# The sorts by a video's own column; any other `by` names a custom field.
+COLUMN_SORTS = ("created_at", "title")
+
+
 class Sort(Input):
     by: str = Field(default="created_at", description='"created_at", "title" or a field id')
     direction: Literal["asc", "desc"] | None = Field(
         default=None, description="default: desc for created_at, asc otherwise"
     )
+
+    @property
+    def by_column(self) -> bool:
+        return self.by in COLUMN_SORTS
 
 
 class VideoSearch(Input):
@@ -52,3 +60,8 @@ class VideoSearch(Input):
     include_fields: IncludedFields = Field(
         default_factory=list, description="field ids whose values each item carries (<= 20)"
     )
+
+    @property
+    def names_a_field(self) -> bool:
+        """Whether a filter or the sort names a custom field (which the search looks up)."""
+        return bool(self.filters) or not self.sort.by_column

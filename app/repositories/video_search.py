@@ -663,7 +663,7 @@ def planned_generically(query: VideoSearch) -> bool:
 async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> _Plan:
     field_ids = [c.field_id for c in query.filters]
     sort_field_id = None
-    if query.sort.by not in ("created_at", "title"):
+    if not query.sort.by_column:
         try:
             sort_field_id = UUID(query.sort.by)
         except ValueError:
@@ -879,7 +879,7 @@ async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch)
     if plan.rest is not None and len(rows) < wanted:
         walk_rest = plan.walk_rest(wanted - len(rows)) if plan.walk_rest is not None else None
         rows += await _capped_or_walk(conn, plan.rest(wanted - len(rows)), walk_rest, plan.cap)
-    if not rows and not query.filters and query.sort.by in ("created_at", "title"):
+    if not rows and not query.names_a_field:
         # An empty page: of a list that does not exist? With a field named, its lookup said
         # already (a field is found only in a list the caller can see).
         await lists.ensure_exists(conn, list_id=list_id)
