@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from tests.processes import stop
+
 MISSING = (
     "PgBouncer is not installed: `make test` installs Debian's pgbouncer when run as root "
     "(apt-get install pgbouncer)"
@@ -86,7 +88,7 @@ def pgbouncer(
                     yield f"postgresql://127.0.0.1:{port}"
                     return
                 finally:
-                    _stop(process)
+                    stop(process)
         raise AssertionError("unreachable")
 
 
@@ -107,15 +109,6 @@ def _listening(process: subprocess.Popen[bytes], port: int, log: Path, *, last: 
             raise RuntimeError(f"pgbouncer exited with {process.returncode}: {said[-2000:]}")
         time.sleep(0.05)
     raise RuntimeError("pgbouncer did not listen within 10 s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def password_of(url: str) -> str | None:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import OWNER, ROOT, TEST_JWT_SECRET, bearer
+from tests.processes import stop
 from tests.reliability import test_concurrency as concurrency
 from tests.reliability.conftest import assert_problem, free_port, seed
 
@@ -61,12 +62,7 @@ def workers_url(database_url: str) -> Iterator[str]:
         assert len(_workers(server.pid)) == WORKERS
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, timeout_s=20)
 
 
 @pytest.fixture
