@@ -2,14 +2,18 @@
 migration leaves nothing behind; the schema documents itself with comments."""
 
 import shutil
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from pytest_postgresql.executors import PostgreSQLExecutor
 
+from app.config import DEFAULT_APP_ROLE
 from app.db import migrate
+from tests.conftest import server_url
 from tests.db.factories import (
     create_field,
     create_full_list,
@@ -17,6 +21,16 @@ from tests.db.factories import (
     create_video,
     set_value,
 )
+
+
+@pytest.fixture(autouse=True)
+def _cluster_grants_restored(postgresql_proc: PostgreSQLExecutor) -> Iterator[None]:
+    """A rollback past 0024 revokes the app role's SET on wal_compression, a grant of the whole
+    cluster, which the next tests of this worker share: granted again, as make migrate does."""
+    yield
+    with psycopg.connect(server_url(postgresql_proc, "postgres"), autocommit=True) as conn:
+        conn.execute(f"GRANT SET ON PARAMETER wal_compression TO {DEFAULT_APP_ROLE}")
+
 
 # Every migration, in the order they apply.
 MIGRATIONS = sorted(
