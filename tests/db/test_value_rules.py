@@ -1,6 +1,7 @@
 """The rules on video_field_values (and the same-list rules of the other link tables),
 exercised through raw SQL as a psql user would type it."""
 
+import random
 import re
 import string
 import uuid
@@ -579,6 +580,29 @@ def test_long_text_without_max_length_is_stored(
         postgresql, video_id=world.video_id, field_id=world.fields["free_text"], text="x" * 2000
     )
     assert stored_values(postgresql) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("free_text", "".join(random.Random(1).choices(string.ascii_letters, k=2000))),
+        ("free_text", "".join(random.Random(2).choices("😀🎵🌍🚀", k=500))),  # 2,000 bytes
+        (
+            "url",
+            "https://example.com/"
+            + "".join(random.Random(3).choices(string.ascii_letters, k=2048 - 20)),
+        ),
+    ],
+    ids=["text-2000-bytes", "text-multibyte", "url-2048-bytes"],
+)
+def test_the_longest_values_fit_the_primary_key_that_carries_them(
+    postgresql: psycopg.Connection, world: World, field: str, text: str
+) -> None:
+    # The primary key carries value_text (0030) and a btree entry holds at most 2,704 bytes:
+    # the longest values the rules allow, random so that they do not compress, still fit.
+    set_value(postgresql, video_id=world.video_id, field_id=world.fields[field], text=text)
+    row = postgresql.execute("SELECT value_text FROM video_field_values").fetchone()
+    assert row == (text,)
 
 
 @pytest.mark.parametrize("value", [True, False])
