@@ -93,16 +93,14 @@ WITH matching AS MATERIALIZED (
     -- The matching videos' values of the fields, counted per distinct value in one pass (a
     -- pass per kind of row hashed the 11,565 values of 5,046 videos x 3 fields three times
     -- at 1M). A text's or url's value is not kept: its facet is filled and empty only. Read
-    -- from the primary key alone, which carries the scalar values (0030), and the options of a
-    -- multi_select are in its row only, read for such rows alone.
+    -- from the primary key alone, which carries the scalar values (0030). A multi_select's
+    -- options are in its row only: its values stay one group per video (options_of), whose
+    -- options the last branch reads (read inside the grouping key, they made the planner
+    -- sort the 11,565 values instead of hashing them).
     SELECT fv.field_id, fv.field_type,
            CASE WHEN fv.field_type = 'select' THEN fv.value_text END AS value_text,
            fv.value_numeric, fv.value_boolean, fv.value_date,
-           CASE WHEN fv.field_type = 'multi_select'
-                THEN (SELECT o.value_options FROM video_field_values AS o
-                      WHERE o.video_id = fv.video_id AND o.field_id = fv.field_id
-                        AND o.list_id = :list_id)
-           END AS value_options,
+           CASE WHEN fv.field_type = 'multi_select' THEN fv.video_id END AS options_of,
            count(*) AS count
     FROM matching AS m
     JOIN video_field_values AS fv ON fv.video_id = m.id AND fv.field_id = ANY(:field_ids)
@@ -142,6 +140,9 @@ UNION ALL
 SELECT 'value', h.field_id, NULL, NULL, option, NULL, NULL, sum(h.count),
        NULL, NULL, NULL, NULL, NULL
 FROM held AS h
-CROSS JOIN unnest(h.value_options) AS option
-WHERE h.value_options IS NOT NULL  -- no function call for the other rows
+CROSS JOIN LATERAL (SELECT o.value_options FROM video_field_values AS o
+                    WHERE o.video_id = h.options_of AND o.field_id = h.field_id
+                      AND o.list_id = :list_id) AS o
+CROSS JOIN unnest(o.value_options) AS option
+WHERE h.options_of IS NOT NULL
 GROUP BY h.field_id, option
