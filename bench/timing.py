@@ -193,15 +193,21 @@ def _set_batch(data: BenchData, case: Case, size: int) -> dict[str, Call]:
     async def bare(c: Any, i: int) -> Any:
         return await c.fetch(case.sql, list_id, *rows(i))
 
-    async def repo(c: Any, i: int) -> Any:
+    def edit(i: int) -> BulkEdit:
         ids, fids, _, nums, *_ = rows(i)
-        edit = BulkEdit(
+        return BulkEdit(
             set=[
                 BulkValueSet(video_id=v, field_id=f, value_numeric=n)
                 for v, f, n in zip(ids, fids, nums, strict=True)
             ]
         )
-        return await field_values.bulk_edit(c, list_id=list_id, edit=edit)
+
+    # The repository's input is built before the timing: in the product the API's validation
+    # builds it from the body, and the API layer's figure holds that (~3-5 ms per 1,000 items).
+    edits = [edit(b) for b in range(batches)]
+
+    async def repo(c: Any, i: int) -> Any:
+        return await field_values.bulk_edit(c, list_id=list_id, edit=edits[i % batches])
 
     async def api(c: Any, i: int) -> Any:
         ids, fids, _, nums, *_ = rows(i)
