@@ -4,7 +4,6 @@ import asyncpg
 
 from app.config import DEFAULT_APP_ROLE, Settings
 from app.db import connections
-from app.db.access import ensure_app_role
 from app.db.pool import create_pool
 from app.repositories import lists, purges
 from tests.repositories.conftest import Builder
@@ -34,9 +33,6 @@ async def test_a_batch_compresses_its_wal_where_the_app_role_may_set_it(
     # A batch's WAL is mostly whole pages, the first change to each after a checkpoint:
     # compressed for the purge's own transactions only (the role was granted the setting
     # by app_role_ensure, run as a superuser). Without the grant, batches run uncompressed.
-    # The grant is the cluster's, which every test database of this worker shares: granted
-    # here as make migrate grants it, whatever tests ran before.
-    await ensure_app_role(conn, role=DEFAULT_APP_ROLE, password=None)
     settings = Settings(database_url=database_url, pool_max_size=1)
     app_pool = await create_pool(settings)
     try:
