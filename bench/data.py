@@ -483,11 +483,13 @@ async def connect_as(
     data: BenchData, *, rls: bool, statement_timeout_ms: int
 ) -> asyncpg.Connection:
     """A connection set up like the app's. rls: as the app's role, speaking for the bench
-    list's owner for the whole session (the app says it per transaction), so row-level
-    security applies as in the product; else as the owning role, which it does not restrict."""
+    list's owner and entering the bench list for the whole session (the app says both per
+    transaction, sql/access.sql set_transaction), so row-level security applies as in the
+    product; else as the owning role, which it does not restrict."""
     settings = Settings(database_url=data.url, statement_timeout_ms=statement_timeout_ms)
     if not rls:
         return await connect(settings, url=data.url)
     conn = await connect(settings, url=data.app_url)
     await conn.execute("SELECT set_config('app.owner', $1, false)", BENCH_OWNER)
+    await conn.execute("SELECT set_config('app.list_id', $1, false)", str(data.list_id))
     return conn

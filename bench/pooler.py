@@ -33,7 +33,9 @@ LAYERS = ("direct", "pgbouncer")
 
 async def _request(pool: asyncpg.Pool, settings: Settings, data: BenchData, case: Case) -> None:
     # Rolled back: a write is measured without changing what the next call finds.
-    conn, tx = await connections.begin(pool, owner=BENCH_OWNER, settings=settings)
+    conn, tx = await connections.begin(
+        pool, owner=BENCH_OWNER, list_id=data.list_id, settings=settings
+    )
     try:
         if case.sql is None:
             assert case.search is not None

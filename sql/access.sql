@@ -17,7 +17,9 @@ SELECT set_config('app.purging', $1, true)
 SELECT app_role_ensure($1, $2)
 
 -- name: set_transaction
--- Says who is calling ('' for nobody) and the settings the app runs under, for this
--- transaction only: through a transaction-pooling PgBouncer, a session setting would reach
--- other clients' transactions, and startup settings are refused (app/db/pool.py).
-SELECT set_config(name, value, true) FROM unnest($1::text[], $2::text[]) AS setting(name, value)
+-- Says who is calling ('' for nobody), the list the request works in (NULL for none) and the
+-- settings the app runs under, for this transaction only: through a transaction-pooling
+-- PgBouncer, a session setting would reach other clients' transactions, and startup settings
+-- are refused (app/db/pool.py). The list is entered only when it is the caller's and live
+-- (migrations/0032); row-level security then reads no table to show its rows.
+SELECT set_transaction($1::text[], $2::text[], $3::uuid)

@@ -2,6 +2,7 @@
 transaction that says so to the database (a write, on the primary), or a reader that runs
 read-only work where it may (on a replica: app/db/replicas.py)."""
 
+import uuid
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
@@ -28,6 +29,13 @@ def owner_of(request: Request[Any, Any, Any]) -> str | None:
     return user if isinstance(user, str) else None
 
 
+def list_of(request: Request[Any, Any, Any]) -> uuid.UUID | None:
+    """The list the request works in: its path's {list_id} (a UUID, as the route parsed it), or
+    None (GET /lists, POST /lists, /health)."""
+    list_id = request.path_params.get("list_id")
+    return list_id if isinstance(list_id, uuid.UUID) else None
+
+
 def provide_owner(request: Request[Any, Any, Any]) -> str:
     owner = owner_of(request)
     if owner is None:  # a route that takes an owner is never excluded from authentication
@@ -46,7 +54,9 @@ async def provide_connection(
     after a handler error this generator re-raises exactly that error (Litestar would wrap any
     other in an ExceptionGroup, a 500), and releasing never raises."""
     pool: asyncpg.Pool = state.pool
-    conn, tx = await connections.begin(pool, owner=owner_of(request), settings=state.settings)
+    conn, tx = await connections.begin(
+        pool, owner=owner_of(request), list_id=list_of(request), settings=state.settings
+    )
     try:
         try:
             yield conn
@@ -94,6 +104,7 @@ def provide_read(
         primary=state.pool,
         replicas=state.replicas,
         owner=owner_of(request),
+        list_id=list_of(request),
         read_after=replicas.parse_read_after(read_after),
         settings=state.settings,
     )

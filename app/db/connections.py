@@ -8,6 +8,7 @@ raises, because by then the answer is decided. Each step is its own function so 
 reliability tests can kill the backend exactly between two of them."""
 
 import logging
+import uuid
 from typing import cast
 
 import asyncpg
@@ -31,13 +32,20 @@ async def acquire(pool: asyncpg.Pool, *, acquire_timeout_s: float) -> asyncpg.Co
 
 
 async def begin(
-    pool: asyncpg.Pool, *, owner: str | None, settings: Settings, readonly: bool = False
+    pool: asyncpg.Pool,
+    *,
+    owner: str | None,
+    settings: Settings,
+    list_id: uuid.UUID | None = None,
+    readonly: bool = False,
 ) -> tuple[asyncpg.Connection, Transaction]:
     """A connection with its transaction begun, saying who is calling (`owner`; None: nobody,
-    and row-level security shows no list) and the app's settings (statement timeout ...).
-    They are transaction-local, so they end with the transaction and never reach the
-    connection's next user, even through a transaction-pooling PgBouncer. `readonly`: BEGIN
-    READ ONLY, as a replica requires (and the primary honours for the same reads).
+    and row-level security shows no list), the list the work is in (`list_id`, entered only
+    when it is the caller's: row-level security then shows its rows without reading a table)
+    and the app's settings (statement timeout ...). They are transaction-local, so they end
+    with the transaction and never reach the connection's next user, even through a
+    transaction-pooling PgBouncer. `readonly`: BEGIN READ ONLY, as a replica requires (and
+    the primary honours for the same reads).
 
     A pooled connection whose backend died while it sat idle fails its BEGIN; nothing was
     done yet, so a fresh connection is tried once."""
@@ -48,7 +56,9 @@ async def begin(
             with translated_errors():
                 await tx.start()
                 said = transaction_settings(settings, owner=owner)
-                await execute(conn, access.SQL["set_transaction"], list(said), list(said.values()))
+                await execute(
+                    conn, access.SQL["set_transaction"], list(said), list(said.values()), list_id
+                )
             return conn, tx
         except Exception as exc:
             discard(conn, exc)

@@ -17,6 +17,7 @@ import logging
 import random
 import re
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
@@ -204,6 +205,7 @@ class Reader:
     primary: asyncpg.Pool
     replicas: Replicas
     owner: str | None
+    list_id: uuid.UUID | None
     read_after: str | None
     settings: Settings
 
@@ -237,7 +239,7 @@ class Reader:
     ) -> T:
         pool = self.primary if replica is None else replica.pool
         conn, tx = await connections.begin(
-            pool, owner=self.owner, settings=self.settings, readonly=True
+            pool, owner=self.owner, list_id=self.list_id, settings=self.settings, readonly=True
         )
         try:
             try:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+import asyncpg
 import httpx
 
 from app.field_types import FieldType, spec
@@ -342,3 +343,37 @@ async def test_the_owners_ids_inside_another_owners_own_list_are_unknown_there(
     assert {op.operation_id for op in guarded(ops)} - compared == ONLY_THE_LIST
 
     assert await readings(client, ops, alice) == before
+
+
+async def test_every_operation_on_a_list_enters_it_and_never_asks_for_the_callers_lists(
+    client: Client, pool: asyncpg.Pool
+) -> None:
+    """Each request under /lists/{list_id} enters its list (migrations/0032), so row-level
+    security compares each row with the request's list and never calls owner_list_ids(), which
+    reads the caller's lists once per row it is asked for: here it fails if it is called."""
+    alice = await build_owned(client, OWNER)
+    ops = [op for op in await operations(client) if "list_id" in op.path_params]
+    await pool.execute(
+        "CREATE OR REPLACE FUNCTION owner_list_ids() RETURNS uuid[] LANGUAGE plpgsql STABLE"
+        " AS $$BEGIN RAISE 'owner_list_ids() was called'; END$$"
+    )
+    for op in ops:
+        if op.method == "GET":
+            ok(await op.call(client, alice))
+    # Deletes last, the list's own at the very end: each write finds what it names.
+    writes = [op for op in ops if op.method != "GET"]
+    writes.sort(
+        key=lambda op: (
+            op.method == "DELETE",
+            op.operation_id.startswith("delete"),
+            op.operation_id == "deleteList",
+        )
+    )
+    for op in writes:
+        response = await op.call(client, alice)
+        # 409: a name BODIES gives twice ("Taken"), refused by its unique constraint.
+        assert response.status_code < 300 or response.status_code == 409, (
+            op.operation_id,
+            response.text,
+        )
+    assert [op.operation_id for op in writes][-1] == "deleteList"

@@ -63,6 +63,17 @@ def tenants(postgresql: psycopg.Connection) -> Tenants:
     return Tenants(alice, bob, ownerless)
 
 
+@pytest.fixture(params=["per statement", "per row"])
+def policy_form(postgresql: psycopg.Connection, request: pytest.FixtureRequest) -> str:
+    """The policies as one server has them (the settings read once per statement), or in the
+    form Citus requires (compared per row, no subquery: migrations/0032). The same rows."""
+    per_row = request.param == "per row"
+    row = postgresql.execute("SELECT tenant_policies_apply(per_row => %s)", [per_row]).fetchone()
+    postgresql.commit()
+    assert row == (request.param,)
+    return str(request.param)
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     """The app's settings for this database: app_url logs in as the app role."""
@@ -70,13 +81,18 @@ def settings(database_url: str) -> Settings:
 
 
 @asynccontextmanager
-async def as_app(settings: Settings, owner: str | None) -> AsyncIterator[asyncpg.Connection]:
-    """A connection as the app role, inside a transaction that names `owner` the way the app
-    does (None: names nobody). Committed when the block ends."""
+async def as_app(
+    settings: Settings, owner: str | None, list_id: uuid.UUID | None = None
+) -> AsyncIterator[asyncpg.Connection]:
+    """A connection as the app role, inside a transaction that names `owner` (None: names
+    nobody) and, given `list_id`, asks to enter that list, the way the app does. Committed when
+    the block ends."""
     conn = await connect(settings)
     try:
         async with conn.transaction():
-            if owner is not None:
+            if list_id is not None:
+                await conn.execute(ACCESS["set_transaction"].text, ["app.owner"], [owner], list_id)
+            elif owner is not None:
                 await conn.execute(ACCESS["set_owner"].text, owner)
             yield conn
     finally:
@@ -175,19 +191,29 @@ async def seen(conn: asyncpg.Connection, relation: str) -> list[str]:
     return sorted(row[0] for row in await conn.fetch(query))
 
 
+@pytest.mark.parametrize("entering", ["no list", "the first list of OWNER", "bob's list"])
+@pytest.mark.usefixtures("policy_form")
 async def test_the_app_role_sees_exactly_the_callers_rows_of_every_table_and_view(
-    postgresql: psycopg.Connection, settings: Settings, tenants: Tenants
+    postgresql: psycopg.Connection, settings: Settings, tenants: Tenants, entering: str
 ) -> None:
+    # Entering a list (migrations/0032) only spares the policies a table read for its rows;
+    # another owner's list is not entered, and shows nothing.
+    list_id = {
+        "no list": None,
+        "the first list of OWNER": tenants.alice[0].list_id,
+        "bob's list": tenants.bob.list_id,
+    }[entering]
     readable = app_may(postgresql, "SELECT")
     assert {"videos", "video_field_values", "field_fill", "field_value_counts"} <= set(readable)
     for owner in (OWNER, OTHER_OWNER):
-        async with as_app(settings, owner) as conn:
+        async with as_app(settings, owner, list_id) as conn:
             for relation in readable:
                 theirs = rows_of(postgresql, relation, owner)
                 assert theirs, f"{relation} has no row of {owner}: the test proves nothing"
                 assert await seen(conn, relation) == theirs, (owner, relation)
 
 
+@pytest.mark.usefixtures("policy_form")
 async def test_naming_nobody_shows_no_row_of_any_table_or_view(
     postgresql: psycopg.Connection, settings: Settings, tenants: Tenants
 ) -> None:
@@ -267,13 +293,15 @@ def masked(error: asyncpg.PostgresError, ids: FullList) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("table", sorted(FOREIGN_ROWS))
+@pytest.mark.usefixtures("policy_form")
 async def test_a_row_in_another_owners_list_is_refused_as_if_the_list_did_not_exist(
     postgresql: psycopg.Connection, settings: Settings, tenants: Tenants, table: str
 ) -> None:
     statement, args = FOREIGN_ROWS[table]
     nowhere = FullList(*(uuid.uuid4() for _ in fields(FullList)))
     before = everything(postgresql)
-    async with as_app(settings, OWNER) as conn:
+    # Asking to enter bob's list changes nothing: it is not entered.
+    async with as_app(settings, OWNER, tenants.bob.list_id) as conn:
         error = await refusal(conn, statement, *args(tenants.bob))
         unknown = await refusal(conn, statement, *args(nowhere))
     assert masked(error, tenants.bob) == masked(unknown, nowhere)
@@ -283,6 +311,7 @@ async def test_a_row_in_another_owners_list_is_refused_as_if_the_list_did_not_ex
     assert everything(postgresql) == before
 
 
+@pytest.mark.usefixtures("policy_form")
 async def test_another_owners_rows_are_untouched_by_updates_and_deletes_of_every_row(
     postgresql: psycopg.Connection, settings: Settings, tenants: Tenants
 ) -> None:
@@ -311,6 +340,7 @@ async def test_another_owners_rows_are_untouched_by_updates_and_deletes_of_every
     assert not rows_of(postgresql, "videos", OWNER)
 
 
+@pytest.mark.usefixtures("policy_form")
 async def test_a_row_cannot_be_moved_or_given_to_another_owner(
     postgresql: psycopg.Connection, settings: Settings, tenants: Tenants
 ) -> None:
@@ -354,15 +384,18 @@ async def test_a_pooled_connection_forgets_its_last_owner(
     """One connection in the app's pool, borrowed the app's way by one owner then another."""
     pool = await create_pool(replace(settings, pool_min_size=1, pool_max_size=1))
     try:
-        conn, tx = await connections.begin(pool, owner=OWNER, settings=settings)
+        mine = tenants.alice[0].list_id
+        conn, tx = await connections.begin(pool, owner=OWNER, list_id=mine, settings=settings)
         first_session = conn.get_server_pid()
+        assert await conn.fetchval("SELECT current_list()") == mine
         assert await conn.fetchval("SELECT count(*) FROM videos") == len(tenants.alice)
         if first_ends == "commit":
             await connections.commit(conn, tx)
         else:
             await connections.rollback(conn, tx)
-        # The owner ends with the transaction, before the pool's reset on release.
+        # The owner and the list end with the transaction, before the pool's reset on release.
         assert await conn.fetchval("SELECT current_owner()") is None
+        assert await conn.fetchval("SELECT current_list()") is None
         await connections.release(pool, conn)
 
         async with pool.acquire() as conn:
@@ -371,8 +404,9 @@ async def test_a_pooled_connection_forgets_its_last_owner(
             assert await conn.fetchval("SELECT current_setting('app.owner', true)") in ("", None)
             assert await conn.fetchval("SELECT count(*) FROM bookmark_lists") == 0
 
-        conn, tx = await connections.begin(pool, owner=OTHER_OWNER, settings=settings)
+        conn, tx = await connections.begin(pool, owner=OTHER_OWNER, list_id=mine, settings=settings)
         assert conn.get_server_pid() == first_session
+        assert await conn.fetchval("SELECT current_list()") is None
         videos = await conn.fetch("SELECT id FROM videos")
         assert [row["id"] for row in videos] == [tenants.bob.video_id]
         await connections.rollback(conn, tx)
@@ -380,6 +414,35 @@ async def test_a_pooled_connection_forgets_its_last_owner(
     finally:
         # Not close(): after a failed assertion it would wait for the borrowed connection.
         pool.terminate()
+
+
+async def test_a_transaction_enters_only_a_live_list_of_its_caller(
+    postgresql: psycopg.Connection, settings: Settings, tenants: Tenants
+) -> None:
+    deleted = postgresql.execute(
+        "SELECT id FROM bookmark_lists WHERE owner = %s AND deleted_at IS NOT NULL", [OWNER]
+    ).fetchone()
+    assert deleted is not None
+    mine = tenants.alice[0].list_id
+    asked: dict[str, tuple[str | None, uuid.UUID | None, uuid.UUID | None]] = {
+        "its own list": (OWNER, mine, mine),
+        "another owner's list": (OWNER, tenants.bob.list_id, None),
+        "its deleted list": (OWNER, deleted[0], None),
+        "a list that does not exist": (OWNER, uuid.uuid4(), None),
+        "no list": (OWNER, None, None),
+        "a list, naming nobody": (None, mine, None),
+    }
+    conn = await connect(settings)
+    try:
+        for case, (owner, list_id, entered) in asked.items():
+            async with conn.transaction():
+                # A list slipped in among the settings is overruled by the checked one.
+                names, values = ["app.owner", "app.list_id"], [owner or "", str(mine)]
+                said = ACCESS["set_transaction"].text
+                assert await conn.fetchval(said, names, values, list_id) == entered, case
+                assert await conn.fetchval("SELECT current_list()") == entered, case
+    finally:
+        await conn.close()
 
 
 def role_oid(conn: psycopg.Connection, role: str) -> int:
@@ -498,9 +561,9 @@ async def test_the_policies_leave_row_estimates_to_the_querys_own_conditions(
 async def test_a_temporary_table_cannot_stand_in_for_the_lists_the_policies_read(
     postgresql: psycopg.Connection, settings: Settings, tenants: Tenants
 ) -> None:
-    # The policies ask owner_list_ids() and owner_field_ids(), whose bodies resolve table names
-    # when they run, and the caller's pg_temp comes first for tables: a session's own
-    # "bookmark_lists" or "custom_fields" must not be what they read.
+    # The policies ask owner_list_ids(), and set_transaction() which list to enter, whose
+    # bodies resolve table names when they run, and the caller's pg_temp comes first for
+    # tables: a session's own "bookmark_lists" must not be what they read.
     bob = tenants.bob
     async with as_app(settings, OWNER) as conn:
         await conn.execute("CREATE TEMPORARY TABLE bookmark_lists (id uuid) ON COMMIT DROP")
@@ -508,7 +571,10 @@ async def test_a_temporary_table_cannot_stand_in_for_the_lists_the_policies_read
         await conn.execute("INSERT INTO pg_temp.bookmark_lists VALUES ($1)", bob.list_id)
         await conn.execute("INSERT INTO pg_temp.custom_fields VALUES ($1)", bob.field_id)
         assert bob.list_id not in await conn.fetchval("SELECT owner_list_ids()")
-        assert bob.field_id not in await conn.fetchval("SELECT owner_field_ids()")
+        entered = await conn.fetchval(
+            ACCESS["set_transaction"].text, ["app.owner"], [OWNER], bob.list_id
+        )
+        assert entered is None
         by_list = "SELECT count(*) FROM public.videos WHERE list_id = $1"
         by_field = "SELECT count(*) FROM public.{} WHERE field_id = $1"
         assert await conn.fetchval(by_list, bob.list_id) == 0

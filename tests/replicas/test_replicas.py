@@ -56,7 +56,7 @@ async def reader(settings: Settings, read_after: str | None = None) -> AsyncIter
     primary = await create_pool(settings, min_size=0)
     replicas = await open_replicas(settings)
     try:
-        yield Reader(primary, replicas, OWNER, read_after, settings)
+        yield Reader(primary, replicas, OWNER, None, read_after, settings)
     finally:
         await replicas.close()
         await primary.close()
