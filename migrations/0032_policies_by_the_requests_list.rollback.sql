@@ -39,6 +39,7 @@ COMMENT ON FUNCTION owner_list_ids() IS
 COMMENT ON FUNCTION owner_field_ids() IS
     'The ids of the caller''s custom fields (custom_fields under its policy): the policy of '
     'video_field_values and field_value_counts, whose indexes lead with field_id.';
+ALTER FUNCTION owner_list_ids() COST 100;
 DROP FUNCTION tenant_policies_apply(boolean);
 DROP FUNCTION set_transaction(text[], text[], uuid);
 DROP FUNCTION current_list();

@@ -7,21 +7,24 @@
 -- Now the app names the request's list with its owner at the start of each transaction:
 -- set_transaction() below sets app.list_id only when that list is the caller's and live,
 -- read under the lists' own policy; and a row is visible when its list is that one:
---   list_id = (SELECT current_list())
---   OR array_position((SELECT owner_list_ids()), list_id) IS NOT NULL
--- The first arm reads a setting once per statement (an InitPlan) and is true for every row the
--- app's statements read, so the second, evaluated only when needed, never runs for them. It
--- keeps a session that names only its owner (psql as the app role) seeing exactly its lists'
--- rows, as before. The OR is estimated at about 0.995 of the rows (the IS NOT NULL of an
--- expression without statistics), so the query's own conditions still decide the estimates
--- (0018).
+--   list_id = current_list() OR array_position(owner_list_ids(), list_id) IS NOT NULL
+-- The first arm reads a setting, no table, and is true for every row the app's statements
+-- read, so the second never runs for them; it keeps a session that names only its owner
+-- (psql as the app role) seeing exactly its lists' rows, as before, at a call per row (such a
+-- session names its list too to read a big one quickly). The OR is estimated at about 0.995
+-- of the rows (the IS NOT NULL of an expression without statistics), so the query's own
+-- conditions still decide the estimates (0018). No policy holds a subquery, which Citus
+-- refuses on a distributed table (#13, rule 6).
 --
--- Citus refuses a policy holding a subquery on a distributed table (#13, rule 6). There the
--- same policies compare each row with the setting instead (`list_id = current_list() OR
--- array_position(owner_list_ids(), list_id) IS NOT NULL`): the same rows, but the setting is
--- read per row, which cost walks that read thousands of rows 1.4-2.7x at 1M against 1.1-1.2x
--- for the InitPlan. tenant_policies_apply() writes either form; it picks the per-row one where
--- the citus extension is installed.
+-- Measured at 1M, as the app role against the owning role (interleaved, three rounds): read
+-- per row, the setting's read and cast cost walks that read thousands of rows 1.3-2.5x
+-- (rare_x_rare 2.46x, sort_rating_rare_filter 2.07x, filtered facets 1.32x); read once per
+-- statement in a subquery (an InitPlan), 1.0-1.2x, but each subquery is planned with every
+-- statement that reads its table, which costs small statements about as much (newest_page
+-- 1.46-1.49x either way). So on one server the two tables read in walks, videos and
+-- video_field_values, read the list once per statement, and the small tables per row:
+-- newest_page 1.22x, the walks 1.02-1.17x. Where the citus extension is installed, every
+-- table reads it per row. tenant_policies_apply() writes either.
 --
 -- app.list_id is trusted as app.owner is: the app role may set either by hand in psql, and
 -- the app sets the list only through set_transaction(), which checks it in the database.
@@ -64,41 +67,46 @@ COMMENT ON FUNCTION set_transaction(text[], text[], uuid) IS
     'this transaction only, then app.list_id to `list` when it is one of the caller''s live '
     'lists (else to none). Returns the list entered, or NULL.';
 
-CREATE FUNCTION tenant_policies_apply(per_row boolean DEFAULT NULL) RETURNS text
+CREATE FUNCTION tenant_policies_apply(for_citus boolean DEFAULT NULL) RETURNS text
     LANGUAGE plpgsql
     AS $$
 DECLARE
     tenant_table text;
     by_list text;
 BEGIN
-    per_row := coalesce(per_row, EXISTS (SELECT FROM pg_extension WHERE extname = 'citus'));
-    by_list := CASE WHEN per_row
-        THEN 'list_id = current_list() OR array_position(owner_list_ids(), list_id) IS NOT NULL'
-        ELSE 'list_id = (SELECT current_list())'
-             ' OR array_position((SELECT owner_list_ids()), list_id) IS NOT NULL'
-    END;
+    for_citus := coalesce(for_citus, EXISTS (SELECT FROM pg_extension WHERE extname = 'citus'));
     FOREACH tenant_table IN ARRAY ARRAY['videos', 'field_schemas', 'schema_fields', 'tags',
-        'video_tags', 'list_video_counts', 'video_field_values', 'field_value_counts']
+        'video_tags', 'list_video_counts', 'video_field_values', 'field_value_counts',
+        'custom_fields']
     LOOP
-        EXECUTE format('ALTER POLICY %I ON %I USING (%s) WITH CHECK (%s)',
-            tenant_table || '_of_owner', tenant_table, by_list, by_list);
+        by_list := format('list_id = %s OR array_position(owner_list_ids(), list_id) IS NOT NULL',
+            CASE WHEN NOT for_citus AND tenant_table IN ('videos', 'video_field_values')
+                 THEN '(SELECT current_list())' ELSE 'current_list()' END);
+        IF tenant_table = 'custom_fields' THEN
+            -- A deleted field stays hidden to all but its purge, and the purge of its list.
+            EXECUTE format('ALTER POLICY custom_fields_of_owner ON custom_fields '
+                'USING ((%s) AND (deleted_at IS NULL OR current_purging() IN (id, list_id))) '
+                'WITH CHECK (%s)', by_list, by_list);
+        ELSE
+            EXECUTE format('ALTER POLICY %I ON %I USING (%s) WITH CHECK (%s)',
+                tenant_table || '_of_owner', tenant_table, by_list, by_list);
+        END IF;
     END LOOP;
-    -- A deleted field stays hidden to all but its purge, and the purge of its list (0017).
-    EXECUTE format('ALTER POLICY custom_fields_of_owner ON custom_fields '
-        'USING ((%s) AND (deleted_at IS NULL OR %s IN (id, list_id))) WITH CHECK (%s)',
-        by_list,
-        CASE WHEN per_row THEN 'current_purging()' ELSE '(SELECT current_purging())' END,
-        by_list);
-    RETURN CASE WHEN per_row THEN 'per row' ELSE 'per statement' END;
+    RETURN CASE WHEN for_citus THEN 'citus' ELSE 'one server' END;
 END
 $$;
 COMMENT ON FUNCTION tenant_policies_apply(boolean) IS
-    'Writes the policies of the tables keyed by list: the transaction''s list and the owner''s '
-    'lists read once per statement (per_row false), or compared per row without a subquery, '
-    'which Citus requires (true). NULL: per row where the citus extension is installed. Run '
-    'by make migrate; run it again after CREATE EXTENSION citus.';
+    'Writes the policies of the tables keyed by list (migrations/0032): on one server videos and '
+    'video_field_values read the transaction''s list once per statement, in a subquery; for '
+    'Citus (for_citus; NULL: whether the citus extension is installed) every table compares '
+    'it per row, without one. Run by make migrate; run it again after CREATE EXTENSION citus.';
 REVOKE EXECUTE ON FUNCTION tenant_policies_apply(boolean) FROM PUBLIC;
 SELECT tenant_policies_apply();
+
+-- The planner costs the second arm of each policy for every row (100 x cpu_operator_cost by
+-- default), though the app's rows never reach it: walks over a list would look dearer than
+-- they are under row-level security only.
+ALTER FUNCTION owner_list_ids() COST 1;
 
 -- No policy reads the caller's fields any more.
 DROP FUNCTION owner_field_ids();

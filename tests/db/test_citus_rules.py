@@ -614,8 +614,8 @@ def test_the_trigger_rule_reads_every_statement_and_expression_of_a_function() -
 # table check the same): no policy of a distributed table holds a subquery. The lists' and
 # purges' compare the row's owner with the setting (migration 0031); the tables keyed by list
 # compare the row's list with the transaction's list, then with the owner's lists (0032). On
-# one server they read both once per statement, in subqueries; where the citus extension is
-# installed, tenant_policies_apply() writes them per row, without one. The test checks that form.
+# one server two of them read the list once per statement, in a subquery; where the citus
+# extension is installed, tenant_policies_apply() writes them per row. The test checks that.
 POLICY_GAPS: set[str] = set()
 
 POLICIES = """
@@ -638,10 +638,10 @@ def holds_a_subquery(expression: str | None) -> bool:
 def test_no_policy_of_a_distributed_table_holds_a_subquery_in_citus_form_but_the_gaps_named(
     postgresql: psycopg.Connection,
 ) -> None:
-    # No citus here: the policies are written per statement unless asked for Citus's form.
-    assert postgresql.execute("SELECT tenant_policies_apply()").fetchone() == ("per statement",)
-    citus_form = postgresql.execute("SELECT tenant_policies_apply(per_row => true)").fetchone()
-    assert citus_form == ("per row",)
+    # No citus here: the policies are one server's unless Citus's are asked for.
+    assert postgresql.execute("SELECT tenant_policies_apply()").fetchone() == ("one server",)
+    citus_form = postgresql.execute("SELECT tenant_policies_apply(for_citus => true)").fetchone()
+    assert citus_form == ("citus",)
     policies = postgresql.execute(POLICIES).fetchall()
     assert {table for table, *_ in policies} == set(DISTRIBUTED_BY), "a table lacks a policy"
     broken = {

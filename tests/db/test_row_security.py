@@ -63,12 +63,14 @@ def tenants(postgresql: psycopg.Connection) -> Tenants:
     return Tenants(alice, bob, ownerless)
 
 
-@pytest.fixture(params=["per statement", "per row"])
+@pytest.fixture(params=["one server", "citus"])
 def policy_form(postgresql: psycopg.Connection, request: pytest.FixtureRequest) -> str:
-    """The policies as one server has them (the settings read once per statement), or in the
-    form Citus requires (compared per row, no subquery: migrations/0032). The same rows."""
-    per_row = request.param == "per row"
-    row = postgresql.execute("SELECT tenant_policies_apply(per_row => %s)", [per_row]).fetchone()
+    """The policies as one server has them (two read the list once per statement), or as
+    Citus requires them (compared per row, no subquery: migrations/0032). The same rows."""
+    for_citus = request.param == "citus"
+    row = postgresql.execute(
+        "SELECT tenant_policies_apply(for_citus => %s)", [for_citus]
+    ).fetchone()
     postgresql.commit()
     assert row == (request.param,)
     return str(request.param)
