@@ -517,6 +517,7 @@ async def estimated_rows(conn: Any, statement: str, *args: Any) -> float:
     return float(json.loads(plan)[0]["Plan"]["Plan Rows"])
 
 
+@pytest.mark.usefixtures("policy_form")
 async def test_the_policies_leave_row_estimates_to_the_querys_own_conditions(
     postgresql: psycopg.Connection, settings: Settings
 ) -> None:
