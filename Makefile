@@ -71,8 +71,8 @@ rollback-all: install ## roll back every migration (drops the schema)
 psql: ## open psql on the same database (extra psql arguments: ARGS="...")
 	scripts/with-db scripts/psql $(ARGS)
 
-psql-app: install ## psql as the app's role for OWNER, under row-level security (make psql-app OWNER=alice)
-	OWNER="$(OWNER)" scripts/with-db scripts/psql-app $(ARGS)
+psql-app: install ## psql as the app's role for OWNER (and LIST), under row-level security (make psql-app OWNER=alice)
+	OWNER="$(OWNER)" LIST="$(LIST)" scripts/with-db scripts/psql-app $(ARGS)
 
 db-status: ## say whether the local PostgreSQL runs, and on which port
 	@if [ -n "$${DATABASE_URL:-}" ]; then echo "DATABASE_URL is set: run, migrate and psql use it, not .localdb/"; fi
