@@ -13,8 +13,8 @@
 -- (psql as the app role) seeing exactly its lists' rows, as before, at a call per row (such a
 -- session names its list too to read a big one quickly). The OR is estimated at about 0.995
 -- of the rows (the IS NOT NULL of an expression without statistics), so the query's own
--- conditions still decide the estimates (0018). No policy holds a subquery, which Citus
--- refuses on a distributed table (#13, rule 6).
+-- conditions still decide the estimates (0018). Written so, no policy holds a subquery, which
+-- Citus refuses on a distributed table (#13, rule 6); one server adds one on two tables (below).
 --
 -- Measured at 1M, as the app role against the owning role (interleaved, three rounds): read
 -- per row, the setting's read and cast cost walks that read thousands of rows 1.3-2.5x
