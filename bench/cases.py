@@ -317,14 +317,15 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
     return cases
 
 
-def batch_rows(data: BenchData, offset: int, size: int = 1000) -> list[list[Any]]:
-    """Arguments $2..$8 of set_many: `size` Rating values on consecutive sample-free videos."""
+def batch_rows(data: BenchData, offset: int, size: int = 1000, shift: int = 0) -> list[list[Any]]:
+    """Arguments $2..$8 of set_many: `size` Rating values on consecutive sample-free videos,
+    1..5 in turn from `shift`."""
     ids = data.batch_videos[offset : offset + size]
     return [
         ids,
         [data.fields["Rating"]] * len(ids),
         [None] * len(ids),
-        [Decimal(1 + i % 5) for i in range(len(ids))],
+        [Decimal(1 + (i + shift) % 5) for i in range(len(ids))],
         [None] * len(ids),
         [None] * len(ids),
         [None] * len(ids),

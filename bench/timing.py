@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import aiohttp
 
@@ -164,21 +165,31 @@ def _values_of_page(case: Case) -> dict[str, Call]:
 
 def _set_one(data: BenchData, case: Case) -> dict[str, Call]:
     list_id, sample, rating = data.list_id, data.sample_videos, data.fields["Rating"]
+    # Every call changes the value it sets, whichever layer makes it (1..5 in turn per video):
+    # the layers repeat each other's iterations, and one setting the value the layer before it
+    # had just set would skip the counts' change that one paid for.
+    last_set: dict[int, int] = {}
+
+    def target(i: int) -> tuple[UUID, int]:
+        slot = i % len(sample)
+        last_set[slot] = last_set.get(slot, 0) % 5 + 1
+        return sample[slot], last_set[slot]
 
     async def bare(c: Any, i: int) -> Any:
-        video_id = sample[i % len(sample)]
-        value = Decimal(1 + i % 5)
-        return await c.fetch(case.sql, list_id, video_id, rating, None, value, None, None, None)
+        video_id, value = target(i)
+        return await c.fetch(
+            case.sql, list_id, video_id, rating, None, Decimal(value), None, None, None
+        )
 
     async def repo(c: Any, i: int) -> Any:
-        value = FieldValueSet(field_id=rating, value_numeric=Decimal(1 + i % 5))
-        video_id = sample[i % len(sample)]
-        return await field_values.set_one(c, list_id=list_id, video_id=video_id, value=value)
+        video_id, value = target(i)
+        edit = FieldValueSet(field_id=rating, value_numeric=Decimal(value))
+        return await field_values.set_one(c, list_id=list_id, video_id=video_id, value=edit)
 
     async def api(c: Any, i: int) -> Any:
-        video_id = sample[i % len(sample)]
+        video_id, value = target(i)
         path = f"/lists/{list_id}/videos/{video_id}/fields/{rating}"
-        await _call(c, "PUT", path, json={"value_numeric": 1 + i % 5})
+        await _call(c, "PUT", path, json={"value_numeric": value})
 
     return {"asyncpg": bare, "repository": repo, "api": api}
 
@@ -186,15 +197,24 @@ def _set_one(data: BenchData, case: Case) -> dict[str, Call]:
 def _set_batch(data: BenchData, case: Case, size: int) -> dict[str, Call]:
     list_id = data.list_id
     batches = max(1, len(data.batch_videos) // size)
+    # As in _set_one, every call changes each value it sets: a batch's next call shifts its
+    # ratings by one (five shifts in turn), whichever layer makes it.
+    shifts = 5
+    last_shift: dict[int, int] = {}
 
-    def rows(i: int) -> list[list[Any]]:
-        return batch_rows(data, (i % batches) * size, size)
+    def target(i: int) -> tuple[int, int]:
+        batch = i % batches
+        last_shift[batch] = (last_shift.get(batch, 0) + 1) % shifts
+        return batch, last_shift[batch]
+
+    def rows(batch: int, shift: int) -> list[list[Any]]:
+        return batch_rows(data, batch * size, size, shift)
 
     async def bare(c: Any, i: int) -> Any:
-        return await c.fetch(case.sql, list_id, *rows(i))
+        return await c.fetch(case.sql, list_id, *rows(*target(i)))
 
-    def edit(i: int) -> BulkEdit:
-        ids, fids, _, nums, *_ = rows(i)
+    def edit(batch: int, shift: int) -> BulkEdit:
+        ids, fids, _, nums, *_ = rows(batch, shift)
         return BulkEdit(
             set=[
                 BulkValueSet(video_id=v, field_id=f, value_numeric=n)
@@ -204,13 +224,13 @@ def _set_batch(data: BenchData, case: Case, size: int) -> dict[str, Call]:
 
     # The repository's input is built before the timing: in the product the API's validation
     # builds it from the body, and the API layer's figure holds that (~3-5 ms per 1,000 items).
-    edits = [edit(b) for b in range(batches)]
+    edits = {(b, s): edit(b, s) for b in range(batches) for s in range(shifts)}
 
     async def repo(c: Any, i: int) -> Any:
-        return await field_values.bulk_edit(c, list_id=list_id, edit=edits[i % batches])
+        return await field_values.bulk_edit(c, list_id=list_id, edit=edits[target(i)])
 
     async def api(c: Any, i: int) -> Any:
-        ids, fids, _, nums, *_ = rows(i)
+        ids, fids, _, nums, *_ = rows(*target(i))
         body = {
             "set": [
                 {"video_id": str(v), "field_id": str(f), "value_numeric": int(n)}
