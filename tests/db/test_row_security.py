@@ -165,12 +165,27 @@ def owner_condition(conn: psycopg.Connection, relation: str) -> str:
     return BY_LIST
 
 
-def rows_of(conn: psycopg.Connection, relation: str, owner: str) -> list[str]:
-    """The owner's rows of a relation, as JSON text, read as the owning role."""
+# The relations whose rows a transaction that entered a list sees of that list only
+# (migrations/0033): every one with a list_id but the purges, which are the owner's.
+IN_THE_ENTERED_LIST = "r.list_id = %(list_id)s"
+
+
+def rows_of(
+    conn: psycopg.Connection, relation: str, owner: str, entered: uuid.UUID | None = None
+) -> list[str]:
+    """The owner's rows of a relation, as JSON text, read as the owning role; of the entered
+    list only where a transaction that entered it sees no other."""
+    condition = owner_condition(conn, relation)
+    if (
+        entered is not None
+        and relation != "purges"
+        and relation in relations(conn, "rpv", HAS_LIST_ID)
+    ):
+        condition = f"{condition} AND {IN_THE_ENTERED_LIST}"
     query = sql.SQL("SELECT to_jsonb(r)::text FROM {} AS r WHERE {}").format(
-        sql.Identifier(relation), sql.SQL(owner_condition(conn, relation))
+        sql.Identifier(relation), sql.SQL(condition)
     )
-    return sorted(row[0] for row in conn.execute(query, {"owner": owner}))
+    return sorted(row[0] for row in conn.execute(query, {"owner": owner, "list_id": entered}))
 
 
 def everything(conn: psycopg.Connection) -> dict[str, list[str]]:
@@ -198,21 +213,55 @@ async def seen(conn: asyncpg.Connection, relation: str) -> list[str]:
 async def test_the_app_role_sees_exactly_the_callers_rows_of_every_table_and_view(
     postgresql: psycopg.Connection, settings: Settings, tenants: Tenants, entering: str
 ) -> None:
-    # Entering a list (migrations/0032) only spares the policies a table read for its rows;
-    # another owner's list is not entered, and shows nothing.
+    # A transaction that entered one of its owner's lists (migrations/0032) sees that list's
+    # rows only (0033), and its owner's lists and purges; another owner's list is not entered,
+    # and the transaction sees all its owner's rows, as with no list.
     list_id = {
         "no list": None,
         "the first list of OWNER": tenants.alice[0].list_id,
         "bob's list": tenants.bob.list_id,
     }[entering]
+    lists_of = {OWNER: [mine.list_id for mine in tenants.alice], OTHER_OWNER: [tenants.bob.list_id]}
     readable = app_may(postgresql, "SELECT")
     assert {"videos", "video_field_values", "field_fill", "field_value_counts"} <= set(readable)
     for owner in (OWNER, OTHER_OWNER):
+        entered = list_id if list_id in lists_of[owner] else None
         async with as_app(settings, owner, list_id) as conn:
+            assert await conn.fetchval("SELECT current_list()") == entered
             for relation in readable:
-                theirs = rows_of(postgresql, relation, owner)
+                theirs = rows_of(postgresql, relation, owner, entered)
                 assert theirs, f"{relation} has no row of {owner}: the test proves nothing"
                 assert await seen(conn, relation) == theirs, (owner, relation)
+
+
+@pytest.mark.usefixtures("policy_form")
+async def test_a_transaction_in_its_list_reads_and_writes_that_list_only(
+    postgresql: psycopg.Connection, settings: Settings, tenants: Tenants
+) -> None:
+    """Once a list is entered, a row of another list costs the policies no read of the
+    caller's lists (migrations/0033: a trigger's join met thousands): owner_list_ids() has none
+    to give, and a statement over every list reads and writes the entered one's rows only."""
+    mine, other_of_mine = tenants.alice[0], tenants.alice[1]
+    async with as_app(settings, OWNER, mine.list_id) as conn:
+        assert await conn.fetchval("SELECT owner_list_ids()") is None
+        assert await conn.fetchval("SELECT count(*) FROM videos") == 1
+        renamed = await conn.execute("UPDATE custom_fields SET name = name || ' (renamed)'")
+        assert renamed == "UPDATE 1"
+        refused = await refusal(
+            conn,
+            "INSERT INTO videos (list_id, youtube_id, title) VALUES ($1, 'new', 'New')",
+            other_of_mine.list_id,
+        )
+        assert by_row_security(refused)
+    async with as_app(settings, OWNER) as conn:  # naming only the owner: all its lists
+        assert sorted(await conn.fetchval("SELECT owner_list_ids()")) == sorted(
+            [mine.list_id, other_of_mine.list_id]
+        )
+        assert await conn.fetchval("SELECT count(*) FROM videos") == 2
+    renamed_fields = postgresql.execute(
+        "SELECT list_id FROM custom_fields WHERE name LIKE '%% (renamed)'"
+    ).fetchall()
+    assert renamed_fields == [(mine.list_id,)]
 
 
 @pytest.mark.usefixtures("policy_form")
@@ -390,7 +439,7 @@ async def test_a_pooled_connection_forgets_its_last_owner(
         conn, tx = await connections.begin(pool, owner=OWNER, list_id=mine, settings=settings)
         first_session = conn.get_server_pid()
         assert await conn.fetchval("SELECT current_list()") == mine
-        assert await conn.fetchval("SELECT count(*) FROM videos") == len(tenants.alice)
+        assert await conn.fetchval("SELECT count(*) FROM videos") == 1  # of the list entered
         if first_ends == "commit":
             await connections.commit(conn, tx)
         else:

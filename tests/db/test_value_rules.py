@@ -1112,3 +1112,50 @@ def test_a_text_value_of_any_single_letter_is_stored(
             postgresql, video_id=video_id, field_id=field_id, values=(None, letter * 3, None)
         )
     assert stored_values(postgresql) == len(string.ascii_letters)
+
+
+def seq_scans(conn: psycopg.Connection, table: str) -> int:
+    conn.execute("SELECT pg_stat_clear_snapshot()")
+    row = conn.execute(
+        "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = %s", [table]
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_a_batch_reads_the_fields_of_its_rows_by_key_whatever_the_other_lists_hold(
+    postgresql: psycopg.Connection, database_url: str
+) -> None:
+    """The value triggers plan their reads once per session, for the first batch's size: a
+    join of 1,000 new rows with custom_fields once hashed every field of every list, which
+    under row-level security cost each foreign field a read of the caller's lists (29 ms at
+    1M; migrations/0033). Every read of custom_fields a batch makes goes by key."""
+    list_id = create_list(postgresql)
+    rating = create_field(postgresql, list_id=list_id, field_type="rating")
+    postgresql.execute(  # 2,000 fields in 200 other lists
+        "WITH other AS (INSERT INTO bookmark_lists (owner, name)"
+        "               SELECT 'bob', 'Other ' || n FROM generate_series(1, 200) AS n"
+        "               RETURNING id)"
+        " INSERT INTO custom_fields (list_id, name, field_type, config)"
+        " SELECT other.id, 'Field ' || f, 'rating', '{\"max_rating\": 5}'"
+        " FROM other, generate_series(1, 10) AS f"
+    )
+    postgresql.execute(
+        "INSERT INTO videos (list_id, youtube_id, title)"
+        " SELECT %s, 'v' || n, 'Video ' || n FROM generate_series(1, 1000) AS n",
+        [list_id],
+    )
+    postgresql.execute("ANALYZE custom_fields")
+    postgresql.commit()
+    before = seq_scans(postgresql, "custom_fields")
+    with psycopg.connect(database_url) as batch:  # a session whose first write is a batch
+        batch.execute(
+            "INSERT INTO video_field_values (video_id, field_id, value_numeric)"
+            " SELECT id, %s, 4 FROM videos WHERE list_id = %s",
+            [rating, list_id],
+        )
+        batch.execute(
+            "UPDATE video_field_values SET value_numeric = 5 WHERE list_id = %s", [list_id]
+        )
+        batch.execute("DELETE FROM video_field_values WHERE list_id = %s", [list_id])
+    assert seq_scans(postgresql, "custom_fields") == before
