@@ -1,5 +1,6 @@
--- Undo 0033_entered_list_only: 0032's owner_list_ids() (the caller's lists, whatever list is
--- entered), 0025's check of value rules, 0022's counts.
+-- Undo 0033_value_triggers_by_key: 0032's owner_list_ids() (the caller's lists, whatever list
+-- is entered), 0025's check of value rules and refusal of purged lists and fields, 0022's
+-- counts.
 DO $$
 BEGIN
     EXECUTE format($f$
@@ -117,5 +118,47 @@ BEGIN
                           sum_numeric = c.sum_numeric + excluded.sum_numeric;
     END IF;
     RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION video_field_values_refuse_purged() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    purged record;
+BEGIN
+    WITH lists AS MATERIALIZED (
+        SELECT id FROM bookmark_lists
+        WHERE id = ANY (ARRAY(SELECT list_id FROM new_rows)) AND deleted_at IS NULL
+        ORDER BY id
+        FOR SHARE),
+    fields AS MATERIALIZED (
+        SELECT id FROM custom_fields
+        WHERE id = ANY (ARRAY(SELECT field_id FROM new_rows))
+          AND list_id = ANY (ARRAY(SELECT list_id FROM new_rows)) AND deleted_at IS NULL
+        ORDER BY id
+        FOR SHARE)
+    SELECT n.list_id, n.field_id, EXISTS (SELECT FROM lists WHERE lists.id = n.list_id) AS list_alive
+    INTO purged
+    FROM new_rows AS n
+    WHERE NOT EXISTS (SELECT FROM lists WHERE lists.id = n.list_id)
+       OR NOT EXISTS (SELECT FROM fields WHERE fields.id = n.field_id)
+    LIMIT 1;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    ELSIF NOT purged.list_alive THEN
+        RAISE EXCEPTION 'rule bookmark_lists_deleted: list % does not exist or is deleted',
+            purged.list_id
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'bookmark_lists_deleted',
+                  TABLE = TG_TABLE_NAME, COLUMN = 'list_id',
+                  DETAIL = format('Key (list_id)=(%s) is not present in table "bookmark_lists".',
+                                  purged.list_id);
+    ELSE
+        RAISE EXCEPTION 'rule custom_fields_deleted: custom field % does not exist or is deleted',
+            purged.field_id
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'custom_fields_deleted',
+                  TABLE = TG_TABLE_NAME, COLUMN = 'field_id',
+                  DETAIL = format('Key (field_id)=(%s) is not present in table "custom_fields".',
+                                  purged.field_id);
+    END IF;
 END
 $$;
