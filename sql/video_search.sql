@@ -122,6 +122,49 @@ FROM (
 -- Joins the ranges of one condition (a select's "in"); the page merges them in order.
 UNION ALL
 
+-- name: held_switch_open
+-- A page driven by one range alone, as the values it holds, plans the same for any values (as
+-- an "in" does: plans.plan_generically): with :switch not null and the values complete (fewer
+-- than :most), this read switches the statements after it to one generic plan, for the
+-- transaction (or the connection when :switch is false), so the switch takes no round trip.
+SELECT held.condition, held.value,
+       CASE WHEN :switch::boolean IS NOT NULL AND count(*) OVER () < :most
+            THEN set_config('plan_cache_mode', 'force_generic_plan', :switch::boolean) END
+           AS plan_cache_mode
+FROM (
+
+-- name: held_switch_close
+-- Ends the read that switches.
+) AS held
+
+-- name: held_open
+-- The distinct numbers a field's videos hold within a range, from the kept counts, in order
+-- and at most :most of them, tagged with the condition's number: a range over a few values
+-- (a rating above 3) drives a page as one stream per value, merged newest first.
+(SELECT :condition::integer AS condition, c.value_numeric AS value
+ FROM field_value_counts AS c
+ WHERE c.field_id = :field_id AND c.list_id = :list_id AND c.value_text IS NULL
+   AND c.value_numeric IS NOT NULL
+
+-- name: held_from
+-- The range's lower end, included (a strict one is dropped by the app).
+   AND c.value_numeric >= :low
+
+-- name: held_to
+-- The range's upper end, included.
+   AND c.value_numeric <= :high
+
+-- name: held_close
+-- Ends one condition's values: a value counts when some video holds it.
+ GROUP BY c.value_numeric
+ HAVING sum(c.count) > 0
+ ORDER BY c.value_numeric
+ LIMIT :most)
+
+-- name: held_union
+-- Joins the values of several ranges.
+UNION ALL
+
 -- name: driven_close
 -- Ends the stream; the video row of each streamed id.
 ) AS d

@@ -90,6 +90,12 @@ VALUE_RANGES = {
     "date_on_or_after",
     "date_between",
 }
+# A range of a rating (gt, gte, lt, lte, between), when no equality or text range drives,
+# drives a newest-first page like an "in" of the values its videos hold in it, as the kept
+# counts say (at most MAX_STREAMS of them): one stream per value, merged in order, where the
+# range would walk the list probing each video (Rating above 3 at 1M: the walk reads 2.5
+# videos per row of the page; the streams one entry).
+NUMBER_RANGE_OPS = ("gt", "gte", "lt", "lte", "between")
 # A trigram index finds a substring only through its trigrams: one of three letters or digits.
 _TRIGRAM = re.compile(r"[^\W_]{3}")
 
@@ -276,14 +282,18 @@ def conditions_of(filters: list[Condition], fields: Mapping[UUID, CustomField]) 
     return parts
 
 
-def _stream(condition: Condition, field: CustomField, part: Part) -> list[Part] | None:
+def _stream(
+    condition: Condition, field: CustomField, part: Part, held: list[Any] | None = None
+) -> list[Part] | None:
     """The condition as ranges of its value index (a stream), or None when it is not an
-    equality: it then stays a probe."""
+    equality, nor a range of the few values `held` (_held_in_ranges): it then stays a probe."""
     values = part[1]
     stream = field_types.spec(field.field_type).stream
     if stream is None:
         return None
     key = _key(field)
+    if held is not None:
+        return [(stream, {**key, "value": value}) for value in held]
     if condition.op == "eq":
         return [(stream, {**key, "value": values["value"]})]
     if condition.op == "between" and values["low"] == values["high"]:
@@ -294,14 +304,86 @@ def _stream(condition: Condition, field: CustomField, part: Part) -> list[Part] 
 
 
 def _candidates(
-    filters: list[Condition], conditions: list[Part], fields: Mapping[UUID, CustomField]
+    filters: list[Condition],
+    conditions: list[Part],
+    fields: Mapping[UUID, CustomField],
+    held: Mapping[int, list[Any]] | None = None,
 ) -> list[tuple[int, list[Part]]]:
-    """The conditions that can drive (equalities), as (their index, their stream's ranges)."""
+    """The conditions that can drive (equalities, and the ranges of few values `held`), as
+    (their index, their stream's ranges)."""
+    held = held or {}
     return [
         (number, streams)
         for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
-        if (streams := _stream(condition, fields[condition.field_id], part)) is not None
+        if (streams := _stream(condition, fields[condition.field_id], part, held.get(number)))
+        is not None
     ]
+
+
+def _few_values(field: CustomField) -> bool:
+    """Whether the kept counts hold a field's values one by one, and few of them: a rating's
+    (0..max_rating, which is at most 10; the database counts a rating by value:
+    is_counted_by_value(), which a test holds to this)."""
+    return field.field_type == field_types.FieldType.RATING
+
+
+def _bounds(op: str, values: Mapping[str, Any]) -> tuple[Any, Any]:
+    """A range's ends as the kept counts are read (both included; None: open)."""
+    if op == "between":
+        return values["low"], values["high"]
+    return (values["value"], None) if op in ("gt", "gte") else (None, values["value"])
+
+
+def _within(op: str, values: Mapping[str, Any], value: Any) -> bool:
+    if op == "gt":
+        return bool(value > values["value"])
+    if op == "lt":
+        return bool(value < values["value"])
+    return True  # the read's ends were the range's own
+
+
+async def _held_in_ranges(
+    conn: asyncpg.Connection,
+    filters: list[Condition],
+    conditions: list[Part],
+    fields: Mapping[UUID, CustomField],
+) -> dict[int, list[Any]]:
+    """The values each range of numbers on a field of few values holds (a rating above 3: 4
+    and 5), by the condition's index, when the kept counts show at most MAX_STREAMS: such a
+    range drives like an "in" of them. An empty list: no video's value is in the range. One
+    statement for every such range; a range alone in the search switches the page to one
+    generic plan (held_switch_open), as planned_generically does for an "in"."""
+    ranges = [
+        (number, condition, values)
+        for number, (condition, (_, values)) in enumerate(zip(filters, conditions, strict=True))
+        if condition.op in NUMBER_RANGE_OPS and _few_values(fields[condition.field_id])
+    ]
+    if not ranges:
+        return {}
+    statement = Statement(name="held_values")
+    alone = len(filters) == 1
+    if alone:  # the page will be its streams alone: planned once for any values
+        statement.add("held_switch_open", switch=conn.is_in_transaction(), most=MAX_STREAMS + 1)
+    for arm, (number, condition, values) in enumerate(ranges):
+        if arm:
+            statement.add("held_union")
+        statement.add("held_open", condition=number, **_key(fields[condition.field_id]))
+        low, high = _bounds(condition.op, values)
+        if low is not None:
+            statement.add("held_from", low=low)
+        if high is not None:
+            statement.add("held_to", high=high)
+        statement.add("held_close", most=MAX_STREAMS + 1)
+    if alone:
+        statement.add("held_switch_close")
+    found: dict[int, list[Any]] = {number: [] for number, _, _ in ranges}
+    for row in await _fetch(conn, statement):
+        found[row["condition"]].append(row["value"])
+    return {
+        number: [value for value in found[number] if _within(condition.op, values, value)]
+        for number, condition, values in ranges
+        if len(found[number]) <= MAX_STREAMS
+    }
 
 
 def _ranges(streams: list[Part], direction: str) -> list[Part]:
@@ -651,8 +733,10 @@ def planned_generically(query: VideoSearch) -> bool:
     newest (or oldest) first with one equality or "in". Its index range is read in that order
     and each match joined by key, whatever the value and the list's size (rating_eq 0.74 ->
     0.36 ms at 1M; 92 equalities of every type, common and rare, never slower; on plan at
-    100k). Any other search depends on its values: a generic plan of rare x rare took 3 s at
-    1M (2.6 ms planned for its values), of `rating >= 4` 190 ms at 100k."""
+    100k). A rating's range alone switches in its read of the values it holds, once it drives
+    as them (_held_in_ranges). Any other search depends on its values: a generic plan of rare
+    x rare took 3 s at 1M (2.6 ms planned for its values), of a walk for `rating >= 4` 190 ms
+    at 100k."""
     return (
         query.sort.by == "created_at"
         and len(query.filters) == 1
@@ -698,6 +782,17 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         head: Part | list[Part] = (f"head_{query.sort.by}", {"list_id": list_id})
         if query.sort.by == "created_at":
             candidates = _candidates(filters, conditions, fields)
+            text_ranges = [
+                (number, text_range)
+                for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
+                if (text_range := _text_range(condition, fields[condition.field_id], part))
+            ]
+            if not candidates and not text_ranges:
+                # No equality to drive by: a rating's range drives as the values it holds.
+                held = await _held_in_ranges(conn, filters, conditions, fields)
+                if any(not values for values in held.values()):
+                    return _Plan("", None, None)  # a range that no video's value falls in
+                candidates = _candidates(filters, conditions, fields, held)
             if candidates:
                 driver = await _driver(conn, candidates, direction)
                 streams = dict(candidates)[driver]
@@ -707,11 +802,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                     ("driven_close", {"list_id": list_id}),
                 ]
                 conditions = conditions[:driver] + conditions[driver + 1 :]
-            elif text_ranges := [
-                (number, text_range)
-                for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
-                if (text_range := _text_range(condition, fields[condition.field_id], part))
-            ]:
+            elif text_ranges:
                 # A prefix is checked by a byte comparison: it drives before a substring.
                 number, text_range = min(text_ranges, key=lambda r: r[1].op != "starts_with")
                 others = conditions[:number] + conditions[number + 1 :]

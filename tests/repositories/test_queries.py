@@ -148,6 +148,9 @@ def test_every_search_fragment_placeholder_is_a_known_name() -> None:
         "cap",
         "few_factor",
         "field_ids",
+        "condition",
+        "most",
+        "switch",
     }
     fragments = [*load("video_search").values()]
     fragments += [load("video_facets")[name] for _, name in sorted(FRAGMENTS)]

@@ -155,6 +155,7 @@ CASES = [
     ("rating", "lte", 3, ["v1", "v2", "v3"]),
     ("rating", "between", [2, 4], ["v2", "v3"]),
     ("rating", "between", [4.5, 4.5], ["v4"]),
+    ("rating", "between", [3.5, 4], []),  # no video holds a value in it
     ("rating", "is_empty", None, ["v5", "v6"]),
     ("rating", "is_not_empty", None, ["v1", "v2", "v3", "v4"]),
     # text
@@ -282,6 +283,8 @@ COMBINED = [
     ([("select", "in", ["good", "bad"]), ("boolean", "eq", True), ("rating", "eq", 3)], ["v3"]),
     ([("boolean", "eq", False), ("text", "eq", "alphabet")], ["v2"]),
     ([("rating", "between", [1, 1]), ("select", "eq", "good")], ["v1"]),
+    # two ranges of few values: each read as the values it holds (held_union)
+    ([("rating", "gt", 1), ("rating", "lt", 4)], ["v2", "v3"]),
 ]
 
 
@@ -327,7 +330,7 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 TEXT_RANGES = [
     [("text", "contains", "alpha")],
-    [("text", "contains", "LPH"), ("rating", "gte", 2)],
+    [("text", "contains", "LPH"), ("number", "gte", 2)],
     [("text", "starts_with", "alpha")],
     [("text", "starts_with", "Al"), ("text", "contains", "pha")],
     [("text", "contains", "a b")],  # no three letters in a row: no trigram, always the walk
@@ -377,7 +380,7 @@ async def test_a_text_range_pages_alike_streamed_or_read(
     monkeypatch.setattr(video_search, "TEXT_PROBE_DEPTH", depth)
     if conditions[0][2] == "a b":
         per_page, reads_the_range = 1, False
-    fields = {t: await make.field(bl.id, t) for t in ("rating", "text")}
+    fields = {t: await make.field(bl.id, t) for t in ("number", "text")}
     texts = ["alpha", "Alphabet", "a beta", "xalphax", "Al pha", "a b", "gamma"]
     values: dict[str, dict[str, Any]] = {}
     for i in range(21):
@@ -385,8 +388,8 @@ async def test_a_text_range_pages_alike_streamed_or_read(
         values[video.title] = {"video": video, "text": texts[i % len(texts)]}
         await make.value(video, fields["text"], values[video.title]["text"])
         if i % 3:
-            values[video.title]["rating"] = i % 5
-            await make.value(video, fields["rating"], i % 5)
+            values[video.title]["number"] = i % 5
+            await make.value(video, fields["number"], i % 5)
     expected = sorted(
         (
             (row["video"].created_at, row["video"].id, title)
@@ -407,10 +410,11 @@ async def test_a_text_range_pages_alike_streamed_or_read(
     assert any("WITH matches" in text for text in statements) == reads_the_range
 
 
+# Numbers of many values (a rating's range drives as its few values instead: below).
 VALUE_RANGE_SEARCHES = [
     [("number", "gte", 4)],
-    [("rating", "between", [1, 3])],
-    [("date", "after", "2024-01-05"), ("rating", "gte", 2)],
+    [("number", "between", [1, 3])],
+    [("date", "after", "2024-01-05"), ("number", "gte", 2)],
     [("date", "on_or_before", "2024-01-15"), ("number", "lt", 9)],
 ]
 # (RANGE_READ_FACTOR, RANGE_PROBE_DEPTH, statements a page runs, whether it reads the range):
@@ -480,6 +484,104 @@ async def test_a_value_range_pages_alike_walked_or_read(
     pages = math.ceil(len(expected) / query.limit)
     assert len(statements) == per_page * pages
     assert any("WITH matches" in text for text in statements) == reads_the_range
+
+
+RATING_RANGES = [
+    # a rating holds 0..5 here, 2.5 too
+    ("gt", 3),
+    ("gte", 2.5),
+    ("lt", 2),
+    ("lte", 2.5),
+    ("between", [1, 4]),
+]
+RATING_MATCHES = {
+    "gt": lambda value, low: value > low,
+    "gte": lambda value, low: value >= low,
+    "lt": lambda value, high: value < high,
+    "lte": lambda value, high: value <= high,
+    "between": lambda value, bounds: bounds[0] <= value <= bounds[1],
+}
+
+
+@pytest.mark.parametrize(("op", "value"), RATING_RANGES)
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+async def test_a_rating_range_pages_as_a_stream_per_value_it_holds(
+    conn: asyncpg.Connection,
+    make: Builder,
+    bl: BookmarkList,
+    statements: list[str],
+    op: str,
+    value: Any,
+    direction: str,
+) -> None:
+    # The kept counts name the values the list's videos hold in the range, and each page
+    # merges one stream per value in order (no walk, no density probe): two statements a
+    # page, the same pages as the range itself.
+    rating = await make.field(bl.id, "rating")
+    held = [0, 1, 2, 2.5, 3, 4, 5]
+    stars: dict[str, tuple[Video, Decimal]] = {}
+    for i in range(23):
+        video = await make.video(bl.id, title=f"f{i:02d}")
+        if i % 4:
+            stars[video.title] = (video, Decimal(str(held[i % len(held)])))
+            await make.value(video, rating, stars[video.title][1])
+    bound = [Decimal(str(v)) for v in value] if isinstance(value, list) else Decimal(str(value))
+    expected = sorted(
+        (
+            (video.created_at, video.id, title)
+            for title, (video, v) in stars.items()
+            if RATING_MATCHES[op](v, bound)
+        ),
+        reverse=direction == "desc",
+    )
+    query = VideoSearch(
+        filters=[Condition(field_id=rating.id, op=op, value=value)],
+        sort=Sort(by="created_at", direction=direction),
+        limit=2,
+    )
+    found = await every_page(conn, bl.id, query)
+    assert [v.title for v in found] == [t for _, _, t in expected] != []
+    pages = math.ceil(len(expected) / query.limit)
+    assert len(statements) == 2 * pages
+    assert sum("video_search.held_values" in text for text in statements) == pages
+    assert all("video_search.density" not in text for text in statements)
+    # Alone in the search, the range's streams plan alike for any values: its read switched
+    # to one generic plan (outside a transaction, for the connection).
+    assert await conn.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
+
+
+async def test_a_rating_range_no_video_holds_a_value_in_runs_no_page(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, statements: list[str]
+) -> None:
+    rating = await make.field(bl.id, "rating")
+    for stars in (1, 2, 5):
+        await make.value(await make.video(bl.id), rating, stars)
+    query = VideoSearch(filters=[Condition(field_id=rating.id, op="between", value=[3, 4])])
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    assert page.items == [] and page.next_cursor is None
+    assert len(statements) == 1 and "video_search.held_values" in statements[0]
+
+
+async def test_a_rating_range_of_many_values_is_walked_or_read(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, statements: list[str]
+) -> None:
+    # More than MAX_STREAMS values held in the range (tenths): the range takes its usual way
+    # (density, then a walk or a read), and finds them all.
+    rating = await make.field(bl.id, "rating")
+    for tenth in range(video_search.MAX_STREAMS + 2):
+        await make.value(await make.video(bl.id), rating, Decimal(tenth) / 10)
+    query = VideoSearch(filters=[Condition(field_id=rating.id, op="gte", value=0)], limit=50)
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    assert len(page.items) == video_search.MAX_STREAMS + 2
+    assert "video_search.held_values" in statements[0]
+    assert "video_search.density" in statements[1]
+    # a walk plans for its values (the app's default)
+    assert await conn.fetchval("SHOW plan_cache_mode") == "force_custom_plan"
+
+
+async def test_the_database_counts_a_rating_by_value(conn: asyncpg.Connection) -> None:
+    # The search reads a rating's values from the kept counts (_few_values).
+    assert await conn.fetchval("SELECT is_counted_by_value('rating')") is True
 
 
 OPTION_SEARCHES = [
@@ -1126,7 +1228,7 @@ async def test_included_values_cost_one_statement_per_page(
     }
 
 
-async def test_only_a_search_by_one_equality_newest_first_is_planned_generically(
+async def test_only_a_search_by_one_equality_or_rating_range_newest_first_is_planned_generically(
     conn: asyncpg.Connection, catalog: Catalog
 ) -> None:
     list_id, rating = catalog.list.id, catalog.fields["rating"].id
@@ -1136,10 +1238,12 @@ async def test_only_a_search_by_one_equality_newest_first_is_planned_generically
             filters=[Condition(field_id=catalog.fields["select"].id, op="in", value=["good"])],
             sort=Sort(by="created_at", direction="asc"),
         ),
+        # a rating's range drives as the few values it holds: an "in" of them
+        VideoSearch(filters=[Condition(field_id=rating, op="gte", value=2)]),
     ]
     by_values = [
         VideoSearch(),
-        VideoSearch(filters=[Condition(field_id=rating, op="gte", value=2)]),
+        VideoSearch(filters=[Condition(field_id=catalog.fields["number"].id, op="gte", value=2)]),
         VideoSearch(filters=[Condition(field_id=rating, op="eq", value=2)], sort=Sort(by="title")),
         VideoSearch(sort=Sort(by=str(rating))),
         VideoSearch(
