@@ -71,15 +71,16 @@ TITLE_SORT = Sort(by="title", direction="asc")
 # name, conditions, expected indexes, sort (None: newest first)
 SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sort | None]] = [
     ("rating_eq", (("Rating", "eq", 5),), (NUMERIC,), None),
-    ("rating_ne", (("Rating", "ne", 3),), WALK, None),
-    # A rating's range: one stream per value it holds (the kept counts name them), merged.
+    # A rating's range, "ne" or "is_not_empty": one stream per value it holds that matches
+    # (the kept counts name them), merged.
+    ("rating_ne", (("Rating", "ne", 3),), (NUMERIC,), None),
     ("rating_gt", (("Rating", "gt", 3),), (NUMERIC,), None),
     ("rating_gte", (("Rating", "gte", 4),), (NUMERIC,), None),
     ("rating_lt", (("Rating", "lt", 2),), (NUMERIC,), None),
     ("rating_lte", (("Rating", "lte", 2),), (NUMERIC,), None),
     ("rating_between_rare", (("Difficulty", "between", [10, 10]),), (NUMERIC,), None),
     ("rating_is_empty", (("Difficulty", "is_empty", None),), WALK, None),
-    ("rating_is_not_empty", (("Difficulty", "is_not_empty", None),), WALK, None),
+    ("rating_is_not_empty", (("Difficulty", "is_not_empty", None),), (NUMERIC,), None),
     ("select_eq", (("Status", "eq", "inbox"),), (TEXT,), None),
     ("select_eq_rare", (("Status", "eq", "rewatch"),), (TEXT,), None),
     ("select_ne", (("Status", "ne", "inbox"),), WALK, None),

@@ -90,12 +90,12 @@ VALUE_RANGES = {
     "date_on_or_after",
     "date_between",
 }
-# A range of a rating (gt, gte, lt, lte, between), when no equality or text range drives,
-# drives a newest-first page like an "in" of the values its videos hold in it, as the kept
-# counts say (at most MAX_STREAMS of them): one stream per value, merged in order, where the
-# range would walk the list probing each video (Rating above 3 at 1M: the walk reads 2.5
-# videos per row of the page; the streams one entry).
-NUMBER_RANGE_OPS = ("gt", "gte", "lt", "lte", "between")
+# A rating's range (gt, gte, lt, lte, between), "ne" or "is_not_empty", when no equality or
+# text range drives, drives a newest-first page like an "in" of the values its videos hold
+# that match, as the kept counts say (at most MAX_STREAMS of them): one stream per value,
+# merged in order, where the condition would walk the list probing each video (Rating above 3
+# at 1M: the walk reads 2.5 videos per row of the page; the streams one entry).
+HELD_OPS = ("gt", "gte", "lt", "lte", "between", "ne", "is_not_empty")
 # A trigram index finds a substring only through its trigrams: one of three letters or digits.
 _TRIGRAM = re.compile(r"[^\W_]{3}")
 
@@ -286,7 +286,7 @@ def _stream(
     condition: Condition, field: CustomField, part: Part, held: list[Any] | None = None
 ) -> list[Part] | None:
     """The condition as ranges of its value index (a stream), or None when it is not an
-    equality, nor a range of the few values `held` (_held_in_ranges): it then stays a probe."""
+    equality, nor a condition of the few values `held` (_held_values): it then stays a probe."""
     values = part[1]
     stream = field_types.spec(field.field_type).stream
     if stream is None:
@@ -328,35 +328,42 @@ def _few_values(field: CustomField) -> bool:
 
 
 def _bounds(op: str, values: Mapping[str, Any]) -> tuple[Any, Any]:
-    """A range's ends as the kept counts are read (both included; None: open)."""
+    """The ends of the held values a condition reads (both included; None: open)."""
     if op == "between":
         return values["low"], values["high"]
-    return (values["value"], None) if op in ("gt", "gte") else (None, values["value"])
+    if op in ("gt", "gte"):
+        return values["value"], None
+    if op in ("lt", "lte"):
+        return None, values["value"]
+    return None, None  # ne, is_not_empty: every value held
 
 
-def _within(op: str, values: Mapping[str, Any], value: Any) -> bool:
+def _matches(op: str, values: Mapping[str, Any], value: Any) -> bool:
+    """Whether a held value, read within the condition's ends, matches it."""
     if op == "gt":
         return bool(value > values["value"])
     if op == "lt":
         return bool(value < values["value"])
-    return True  # the read's ends were the range's own
+    if op == "ne":
+        return bool(value != values["value"])
+    return True  # the read's ends were the condition's own
 
 
-async def _held_in_ranges(
+async def _held_values(
     conn: asyncpg.Connection,
     filters: list[Condition],
     conditions: list[Part],
     fields: Mapping[UUID, CustomField],
 ) -> dict[int, list[Any]]:
-    """The values each range of numbers on a field of few values holds (a rating above 3: 4
-    and 5), by the condition's index, when the kept counts show at most MAX_STREAMS: such a
-    range drives like an "in" of them. An empty list: no video's value is in the range. One
-    statement for every such range; a range alone in the search switches the page to one
-    generic plan (held_switch_open), as planned_generically does for an "in"."""
+    """The held values that match each condition of HELD_OPS on a field of few values (a
+    rating above 3: 4 and 5), by the condition's index, when the kept counts show at most
+    MAX_STREAMS: such a condition drives like an "in" of them. An empty list: no video
+    matches. One statement for them all; a condition alone in the search switches the page
+    to one generic plan (held_switch_open), as planned_generically does for an "in"."""
     ranges = [
         (number, condition, values)
         for number, (condition, (_, values)) in enumerate(zip(filters, conditions, strict=True))
-        if condition.op in NUMBER_RANGE_OPS and _few_values(fields[condition.field_id])
+        if condition.op in HELD_OPS and _few_values(fields[condition.field_id])
     ]
     if not ranges:
         return {}
@@ -380,7 +387,7 @@ async def _held_in_ranges(
     for row in await _fetch(conn, statement):
         found[row["condition"]].append(row["value"])
     return {
-        number: [value for value in found[number] if _within(condition.op, values, value)]
+        number: [value for value in found[number] if _matches(condition.op, values, value)]
         for number, condition, values in ranges
         if len(found[number]) <= MAX_STREAMS
     }
@@ -733,10 +740,10 @@ def planned_generically(query: VideoSearch) -> bool:
     newest (or oldest) first with one equality or "in". Its index range is read in that order
     and each match joined by key, whatever the value and the list's size (rating_eq 0.74 ->
     0.36 ms at 1M; 92 equalities of every type, common and rare, never slower; on plan at
-    100k). A rating's range alone switches in its read of the values it holds, once it drives
-    as them (_held_in_ranges). Any other search depends on its values: a generic plan of rare
-    x rare took 3 s at 1M (2.6 ms planned for its values), of a walk for `rating >= 4` 190 ms
-    at 100k."""
+    100k). A rating's range, "ne" or "is_not_empty" alone switches in its read of the values
+    it holds, once it drives as them (_held_values). Any other search depends on its values:
+    a generic plan of rare x rare took 3 s at 1M (2.6 ms planned for its values), of a walk
+    for `rating >= 4` 190 ms at 100k."""
     return (
         query.sort.by == "created_at"
         and len(query.filters) == 1
@@ -789,9 +796,9 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
             ]
             if not candidates and not text_ranges:
                 # No equality to drive by: a rating's range drives as the values it holds.
-                held = await _held_in_ranges(conn, filters, conditions, fields)
+                held = await _held_values(conn, filters, conditions, fields)
                 if any(not values for values in held.values()):
-                    return _Plan("", None, None)  # a range that no video's value falls in
+                    return _Plan("", None, None)  # no video holds a value that matches
                 candidates = _candidates(filters, conditions, fields, held)
             if candidates:
                 driver = await _driver(conn, candidates, direction)

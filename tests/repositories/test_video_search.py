@@ -487,12 +487,14 @@ async def test_a_value_range_pages_alike_walked_or_read(
 
 
 RATING_RANGES = [
-    # a rating holds 0..5 here, 2.5 too
+    # a rating holds 0..5 here, 2.5 too (and a quarter of the videos none)
     ("gt", 3),
     ("gte", 2.5),
     ("lt", 2),
     ("lte", 2.5),
     ("between", [1, 4]),
+    ("ne", 2.5),
+    ("is_not_empty", None),
 ]
 RATING_MATCHES = {
     "gt": lambda value, low: value > low,
@@ -500,12 +502,14 @@ RATING_MATCHES = {
     "lt": lambda value, high: value < high,
     "lte": lambda value, high: value <= high,
     "between": lambda value, bounds: bounds[0] <= value <= bounds[1],
+    "ne": lambda value, other: value != other,
+    "is_not_empty": lambda value, _: True,
 }
 
 
 @pytest.mark.parametrize(("op", "value"), RATING_RANGES)
 @pytest.mark.parametrize("direction", ["desc", "asc"])
-async def test_a_rating_range_pages_as_a_stream_per_value_it_holds(
+async def test_a_rating_range_ne_or_presence_pages_as_a_stream_per_value_it_holds(
     conn: asyncpg.Connection,
     make: Builder,
     bl: BookmarkList,
@@ -514,9 +518,9 @@ async def test_a_rating_range_pages_as_a_stream_per_value_it_holds(
     value: Any,
     direction: str,
 ) -> None:
-    # The kept counts name the values the list's videos hold in the range, and each page
-    # merges one stream per value in order (no walk, no density probe): two statements a
-    # page, the same pages as the range itself.
+    # The kept counts name the values the list's videos hold that match (in the range, other
+    # than the value, or any), and each page merges one stream per value in order (no walk,
+    # no density probe): two statements a page, the same pages as the condition itself.
     rating = await make.field(bl.id, "rating")
     held = [0, 1, 2, 2.5, 3, 4, 5]
     stars: dict[str, tuple[Video, Decimal]] = {}
@@ -525,7 +529,8 @@ async def test_a_rating_range_pages_as_a_stream_per_value_it_holds(
         if i % 4:
             stars[video.title] = (video, Decimal(str(held[i % len(held)])))
             await make.value(video, rating, stars[video.title][1])
-    bound = [Decimal(str(v)) for v in value] if isinstance(value, list) else Decimal(str(value))
+    bound: Any = [Decimal(str(v)) for v in value] if isinstance(value, list) else value
+    bound = Decimal(str(bound)) if isinstance(bound, (int, float)) else bound
     expected = sorted(
         (
             (video.created_at, video.id, title)
