@@ -28,6 +28,7 @@ OPTIONS = "video_field_values_options_idx"
 TRIGRAM = "video_field_values_text_trgm_idx"
 PREFIX = "video_field_values_text_prefix_idx"
 RECENT = "video_field_values_text_recent_idx"  # a text field's values, newest first
+RANGE_RECENT = "video_field_values_range_recent_idx"  # a number or date field's, newest first
 WALK = (NEWEST, PKEY)  # the list's newest videos, each probed by primary key
 
 
@@ -83,9 +84,10 @@ SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sor
     ("rating_is_not_empty", (("Difficulty", "is_not_empty", None),), (NUMERIC,), None),
     ("select_eq", (("Status", "eq", "inbox"),), (TEXT,), None),
     ("select_eq_rare", (("Status", "eq", "rewatch"),), (TEXT,), None),
-    ("select_ne", (("Status", "ne", "inbox"),), WALK, None),
+    # A select's ne and not_in drive as the options held that match (the kept counts).
+    ("select_ne", (("Status", "ne", "inbox"),), (TEXT,), None),
     ("select_in_rare", (("Language", "in", ["lang03", "lang07"]),), (TEXT,), None),
-    ("select_not_in", (("Language", "not_in", ["lang03"]),), WALK, None),
+    ("select_not_in", (("Language", "not_in", ["lang03"]),), (TEXT,), None),
     ("text_eq_rare", (("Notes", "eq", "alpha bravo charlie 7"),), (TEXT,), None),
     # A substring or prefix search streams its field's values newest first where the first
     # 500 show its matches dense ("jazz": 5% of Notes); sparse, it reads them from the trigram
@@ -94,10 +96,12 @@ SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sor
     ("text_contains_rare", (("Notes", "contains", "quebec romeo"),), (TRIGRAM,), None),
     ("text_starts_with", (("Notes", "starts_with", "alpha"),), (f"{RECENT}|{PREFIX}",), None),
     ("number_eq_rare", (("Minutes", "eq", 42.5),), (NUMERIC,), None),
-    ("number_gte", (("Minutes", "gte", 300),), WALK, None),
+    # A common range on a number or date streams its field's values newest first, a rare one
+    # reads its matches from the value index and sorts them (as a text range).
+    ("number_gte", (("Minutes", "gte", 300),), (RANGE_RECENT,), None),
     ("number_between_rare", (("Minutes", "between", [42.5, 42.6]),), (NUMERIC,), None),
     ("date_eq_rare", (("Published", "eq", "2020-05-17"),), (DATE,), None),
-    ("date_after", (("Published", "after", "2015-01-01"),), WALK, None),
+    ("date_after", (("Published", "after", "2015-01-01"),), (RANGE_RECENT,), None),
     ("date_between_rare", (("Published", "between", ["2020-05-17", "2020-05-18"]),), (DATE,), None),
     ("url_eq_rare", (("Link", "eq", "https://example.com/v/4242"),), (TEXT,), None),
     ("url_starts_with", (("Link", "starts_with", "https://example.com/v/1"),), (RECENT,), None),

@@ -21,13 +21,13 @@ ORDER BY lower(name), id;
 
 -- name: get_many
 -- The fields of a list among the given ids (to check search conditions and value batches).
--- With $3 not null, each statement from here on is planned once for any values (as
--- plans.plan_generically; for the transaction, or the connection when $3 is false): the lookup
--- of a search whose statements plan the same for any values, so that its switch takes no round
--- trip of its own. It switches once per field found; with none found the search stops at
--- NotFound.
+-- With $3 not null and a field found of a type among $4, each statement from here on is
+-- planned once for any values (as plans.plan_generically; for the transaction, or the
+-- connection when $3 is false): the lookup of a search whose statements plan the same for any
+-- values on such a field, so that its switch takes no round trip of its own. It switches once
+-- per such field found; with none found the search stops at NotFound.
 SELECT id, list_id, name, field_type, config, created_at, updated_at,
-       CASE WHEN $3::boolean IS NOT NULL
+       CASE WHEN $3::boolean IS NOT NULL AND field_type = ANY($4::field_type[])
             THEN set_config('plan_cache_mode', 'force_generic_plan', $3::boolean) END
            AS plan_cache_mode
 FROM custom_fields

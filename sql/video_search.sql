@@ -107,6 +107,55 @@ FROM (
  WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('text', 'url')
    AND coalesce((fv.value_text || '') COLLATE "C" LIKE :pattern, false)
 
+-- name: stream_range_open
+-- The videos whose number or date value matches a range (a checked_* fragment follows), in the
+-- field's order of creation: video_field_values_range_recent_idx, each value checked from the
+-- index alone. For many matches (the app checked): the page stops after wanted / density
+-- values. A check adds `+ 0` to the value, which keeps the value index out of the planner's
+-- choice: that index finds the matches in no order (range_* reads it for few).
+(SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+ WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('number', 'date')
+
+-- name: checked_numeric_gt
+-- A number above the value, checked on a streamed or sampled value (stream_range_open).
+   AND (fv.value_numeric + 0) > :value
+
+-- name: checked_numeric_gte
+-- A number at least the value, checked on a streamed or sampled value (stream_range_open).
+   AND (fv.value_numeric + 0) >= :value
+
+-- name: checked_numeric_lt
+-- A number below the value, checked on a streamed or sampled value (stream_range_open).
+   AND (fv.value_numeric + 0) < :value
+
+-- name: checked_numeric_lte
+-- A number at most the value, checked on a streamed or sampled value (stream_range_open).
+   AND (fv.value_numeric + 0) <= :value
+
+-- name: checked_numeric_between
+-- A number within low..high, checked on a streamed or sampled value (stream_range_open).
+   AND (fv.value_numeric + 0) BETWEEN :low AND :high
+
+-- name: checked_date_before
+-- A date before the value, checked on a streamed or sampled value (stream_range_open).
+   AND (fv.value_date + 0) < :value
+
+-- name: checked_date_after
+-- A date after the value, checked on a streamed or sampled value (stream_range_open).
+   AND (fv.value_date + 0) > :value
+
+-- name: checked_date_on_or_before
+-- A date on or before the value, checked on a streamed or sampled value (stream_range_open).
+   AND (fv.value_date + 0) <= :value
+
+-- name: checked_date_on_or_after
+-- A date on or after the value, checked on a streamed or sampled value (stream_range_open).
+   AND (fv.value_date + 0) >= :value
+
+-- name: checked_date_between
+-- A date within low..high, checked on a streamed or sampled value (stream_range_open).
+   AND (fv.value_date + 0) BETWEEN :low AND :high
+
 -- name: stream_desc
 -- Ends one range, newest first (its index read backwards). Each range is ordered on its own
 -- so that the ranges of a select's "in" are merged in order (Merge Append), not sorted whole.
@@ -123,11 +172,11 @@ FROM (
 UNION ALL
 
 -- name: held_switch_open
--- A page driven by one range alone, as the values it holds, plans the same for any values (as
--- an "in" does: plans.plan_generically): with :switch not null and the values complete (fewer
--- than :most), this read switches the statements after it to one generic plan, for the
+-- A page driven by one condition alone, as the values it holds, plans the same for any values
+-- (as an "in" does: plans.plan_generically): with :switch not null and the values complete
+-- (fewer than :most), this read switches the statements after it to one generic plan, for the
 -- transaction (or the connection when :switch is false), so the switch takes no round trip.
-SELECT held.condition, held.value,
+SELECT held.condition, held.value_text, held.value_numeric,
        CASE WHEN :switch::boolean IS NOT NULL AND count(*) OVER () < :most
             THEN set_config('plan_cache_mode', 'force_generic_plan', :switch::boolean) END
            AS plan_cache_mode
@@ -137,11 +186,11 @@ FROM (
 -- Ends the read that switches.
 ) AS held
 
--- name: held_open
--- The distinct numbers a field's videos hold within a range, from the kept counts, in order
+-- name: held_numeric_open
+-- The distinct numbers a field's videos hold (within a range), from the kept counts, in order
 -- and at most :most of them, tagged with the condition's number: a range over a few values
 -- (a rating above 3) drives a page as one stream per value, merged newest first.
-(SELECT :condition::integer AS condition, c.value_numeric AS value
+(SELECT :condition::integer AS condition, c.value_text, c.value_numeric
  FROM field_value_counts AS c
  WHERE c.field_id = :field_id AND c.list_id = :list_id AND c.value_text IS NULL
    AND c.value_numeric IS NOT NULL
@@ -154,11 +203,17 @@ FROM (
 -- The range's upper end, included.
    AND c.value_numeric <= :high
 
+-- name: held_text_open
+-- The distinct texts a field's videos hold (a select's options in use), as held_numeric_open.
+(SELECT :condition::integer AS condition, c.value_text, c.value_numeric
+ FROM field_value_counts AS c
+ WHERE c.field_id = :field_id AND c.list_id = :list_id AND c.value_text IS NOT NULL
+
 -- name: held_close
 -- Ends one condition's values: a value counts when some video holds it.
- GROUP BY c.value_numeric
+ GROUP BY c.value_text, c.value_numeric
  HAVING sum(c.count) > 0
- ORDER BY c.value_numeric
+ ORDER BY c.value_text, c.value_numeric
  LIMIT :most)
 
 -- name: held_union
@@ -407,6 +462,29 @@ WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('t
 -- name: density_text_close
 -- Ends the sampled values.
 ) AS sample
+
+-- name: density_range_open
+-- How dense a range on a number or date field is where the page starts: of the :depth values
+-- its field's stream reads first (after the cursor; page_limit), how many match (hits, by the
+-- checked_* fragment that follows), and how many values the field holds (its kept counts).
+-- The app streams the field when they are dense enough, and reads the matches from the value
+-- index otherwise.
+SELECT count(*) AS walked,
+       (SELECT fill.filled FROM field_fill AS fill WHERE fill.field_id = :field_id) AS field_values,
+       count(*) FILTER (WHERE true
+
+-- name: density_range_from
+-- Ends the check; the field's values, in the order of video_field_values_range_recent_idx
+-- (page_close follows).
+) AS hits
+FROM (SELECT * FROM (
+SELECT fv.video_created_at AS sort_value, fv.video_id AS id, fv.value_numeric, fv.value_date
+FROM video_field_values AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('number', 'date')
+
+-- name: density_range_close
+-- Ends the sampled values.
+) AS fv
 
 -- name: numeric_eq
 -- Rating equals the value.

@@ -1,4 +1,4 @@
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from uuid import UUID
 
 import asyncpg
@@ -38,17 +38,18 @@ async def get_many(
     *,
     list_id: UUID,
     field_ids: Iterable[UUID],
-    planned_generically: bool = False,
+    generic_for: Collection[str] = (),
 ) -> dict[UUID, CustomField]:
     """The given fields by id. NotFound names the list when it does not exist (or is not the
-    caller's), else the first id that is not in it. planned_generically: the statements after
-    it are planned once for any values (app/db/plans.py), switched by the lookup itself."""
+    caller's), else the first id that is not in it. generic_for: when a field found is of one
+    of these types, the statements after the lookup are planned once for any values
+    (app/db/plans.py), switched by the lookup itself."""
     wanted = list(dict.fromkeys(field_ids))
     if not wanted:
         return {}
     # For the transaction; outside one (the bench, a script) it stays on the connection.
-    switch = conn.is_in_transaction() if planned_generically else None
-    rows = await fetch(conn, SQL["get_many"], list_id, wanted, switch)
+    switch = conn.is_in_transaction() if generic_for else None
+    rows = await fetch(conn, SQL["get_many"], list_id, wanted, switch, list(generic_for))
     found = {row["id"]: CustomField.from_row(row) for row in rows}
     missing = next((field_id for field_id in wanted if field_id not in found), None)
     if missing is not None:

@@ -34,18 +34,28 @@ MAX_STREAMS = 20
 # Candidate driving conditions are compared by how far back their PROBE_DEPTH-th match lies in
 # the page's order: a hundred index entries each, whatever the size of the list.
 PROBE_DEPTH = 100
-# A "contains" or "starts_with" condition (with no equality) drives a page newest first one of
-# two ways. Its field's values stream in that order (stream_text_*, an index-only scan), each
-# checked: wanted / density values read, the density among the field's values. Or the trigram
-# or prefix index finds its matches in no order and they are read and sorted: density x values.
-# A value streamed costs about what a match read does (~0.3-0.6 us at 1M; a trigram match,
-# rechecked in the heap, ~5 us), so the two cost alike at a density of
-# sqrt(wanted x TEXT_STREAM_FACTOR / values): 1.6% of a field of 200,000 values. The app
-# measures the density among the first TEXT_PROBE_DEPTH values the stream reads (~0.2 ms), and
-# reads at most twice the matches of that density before it streams after all.
+# A "contains" or "starts_with" condition (with no equality), or a range on a number or date
+# field, drives a page newest first one of two ways. Its field's values stream in that order
+# (stream_text_*, stream_range_open: an index-only scan), each checked: wanted / density
+# values read, the density among the field's values. Or an index finds its matches in no
+# order (the trigram or prefix index, the value index) and they are read and sorted: density
+# x values. A value streamed costs about what a match read does (~0.3-0.6 us at 1M; a trigram
+# match, rechecked in the heap, ~5 us), so the two cost alike at a density of
+# sqrt(wanted x STREAM_FACTOR / values): 1.6% of a field of 200,000 values. The app measures
+# the density among the first STREAM_PROBE_DEPTH values the stream reads (~0.2 ms), and reads
+# at most twice the matches of that density before it streams after all.
 TEXT_RANGES = ("contains", "starts_with")
-TEXT_STREAM_FACTOR = 1.0
-TEXT_PROBE_DEPTH = 500
+STREAM_FACTOR = 1.0
+STREAM_PROBE_DEPTH = 500
+# The types whose values stream in order of creation for a range (stream_range_open: migration
+# 0034's index); a rating's range drives as the values it holds (HELD_OPS), or walks.
+RANGE_STREAMED = (field_types.FieldType.NUMBER, field_types.FieldType.DATE)
+# The operators of such a stream: the ranges (VALUE_RANGES' fragments) and is_not_empty.
+STREAMED_OPS = (
+    *("gt", "gte", "lt", "lte", "between"),
+    *("before", "after", "on_or_before", "on_or_after"),
+    "is_not_empty",
+)
 # How many matches of an equality a page sorted by a field reads and sorts at most before it
 # walks the field's value index instead: sorting costs a probe of the sort value per match,
 # the walk a probe of the filter per video it passes (1/density of them per row of the page);
@@ -58,8 +68,8 @@ SORT_CAP = 10_000
 # size: 1,000 matches at 1M videos, 316 at 100k, where a fixed 1,000 sorted 501 in 6.5 ms and
 # the walk took 2 ms.
 SORT_FEW_FACTOR = 1.0
-# A range of numbers, ratings or dates (gt, before, between ...) has its matches in a value
-# index, by value. A page of them newest first either walks the list, probing each video
+# A rating's range of more values than MAX_STREAMS has its matches in a value index, by
+# value. A page of them newest first either walks the list, probing each video
 # (wanted / density videos), or reads every match from the index and sorts them (density x
 # videos matches). A video walked costs about RANGE_READ_FACTOR matches read (~4 us against
 # ~0.3 us at 1M), so the two cost alike at a density of sqrt(wanted x factor / videos): 2.6%
@@ -90,12 +100,20 @@ VALUE_RANGES = {
     "date_on_or_after",
     "date_between",
 }
-# A rating's range (gt, gte, lt, lte, between), "ne" or "is_not_empty", when no equality or
-# text range drives, drives a newest-first page like an "in" of the values its videos hold
-# that match, as the kept counts say (at most MAX_STREAMS of them): one stream per value,
-# merged in order, where the condition would walk the list probing each video (Rating above 3
-# at 1M: the walk reads 2.5 videos per row of the page; the streams one entry).
-HELD_OPS = ("gt", "gte", "lt", "lte", "between", "ne", "is_not_empty")
+# A rating's range (gt, gte, lt, lte, between), a rating's or a select's "ne", a select's
+# "not_in", or "is_not_empty" on either, when no equality or text range drives, drives a
+# newest-first page like an "in" of the values its videos hold that match, as the kept counts
+# say (at most MAX_STREAMS of them): one stream per value, merged in order, where the
+# condition would walk the list probing each video (Rating above 3 at 1M: the walk reads 2.5
+# videos per row of the page; the streams one entry).
+HELD_OPS = ("gt", "gte", "lt", "lte", "between", "ne", "not_in", "is_not_empty")
+# The fields whose values the kept counts hold one by one, and few of them (a rating's
+# 0..max_rating, at most 10; a select's options in use), with the read of those values: the
+# database counts these types by value (is_counted_by_value(), which a test holds to this).
+HELD_OPEN = {
+    field_types.FieldType.RATING: "held_numeric_open",
+    field_types.FieldType.SELECT: "held_text_open",
+}
 # A trigram index finds a substring only through its trigrams: one of three letters or digits.
 _TRIGRAM = re.compile(r"[^\W_]{3}")
 
@@ -320,13 +338,6 @@ def _candidates(
     ]
 
 
-def _few_values(field: CustomField) -> bool:
-    """Whether the kept counts hold a field's values one by one, and few of them: a rating's
-    (0..max_rating, which is at most 10; the database counts a rating by value:
-    is_counted_by_value(), which a test holds to this)."""
-    return field.field_type == field_types.FieldType.RATING
-
-
 def _bounds(op: str, values: Mapping[str, Any]) -> tuple[Any, Any]:
     """The ends of the held values a condition reads (both included; None: open)."""
     if op == "between":
@@ -346,6 +357,8 @@ def _matches(op: str, values: Mapping[str, Any], value: Any) -> bool:
         return bool(value < values["value"])
     if op == "ne":
         return bool(value != values["value"])
+    if op == "not_in":
+        return value not in values["values"]
     return True  # the read's ends were the condition's own
 
 
@@ -355,26 +368,28 @@ async def _held_values(
     conditions: list[Part],
     fields: Mapping[UUID, CustomField],
 ) -> dict[int, list[Any]]:
-    """The held values that match each condition of HELD_OPS on a field of few values (a
-    rating above 3: 4 and 5), by the condition's index, when the kept counts show at most
-    MAX_STREAMS: such a condition drives like an "in" of them. An empty list: no video
-    matches. One statement for them all; a condition alone in the search switches the page
-    to one generic plan (held_switch_open), as planned_generically does for an "in"."""
-    ranges = [
+    """The held values that match each condition of HELD_OPS on a field of HELD_OPEN (a
+    rating above 3: 4 and 5; a select other than "todo": "doing" and "done"), by the
+    condition's index, when the kept counts show at most MAX_STREAMS: such a condition drives
+    like an "in" of them. An empty list: no video matches. One statement for them all; a
+    condition alone in the search switches the page to one generic plan (held_switch_open), as
+    planned_generically does for an "in"."""
+    asked = [
         (number, condition, values)
         for number, (condition, (_, values)) in enumerate(zip(filters, conditions, strict=True))
-        if condition.op in HELD_OPS and _few_values(fields[condition.field_id])
+        if condition.op in HELD_OPS and fields[condition.field_id].field_type in HELD_OPEN
     ]
-    if not ranges:
+    if not asked:
         return {}
     statement = Statement(name="held_values")
     alone = len(filters) == 1
     if alone:  # the page will be its streams alone: planned once for any values
         statement.add("held_switch_open", switch=conn.is_in_transaction(), most=MAX_STREAMS + 1)
-    for arm, (number, condition, values) in enumerate(ranges):
+    for arm, (number, condition, values) in enumerate(asked):
         if arm:
             statement.add("held_union")
-        statement.add("held_open", condition=number, **_key(fields[condition.field_id]))
+        field = fields[condition.field_id]
+        statement.add(HELD_OPEN[field.field_type], condition=number, **_key(field))
         low, high = _bounds(condition.op, values)
         if low is not None:
             statement.add("held_from", low=low)
@@ -383,12 +398,16 @@ async def _held_values(
         statement.add("held_close", most=MAX_STREAMS + 1)
     if alone:
         statement.add("held_switch_close")
-    found: dict[int, list[Any]] = {number: [] for number, _, _ in ranges}
+    found: dict[int, list[Any]] = {number: [] for number, _, _ in asked}
+    column = {
+        number: field_types.spec(fields[condition.field_id].field_type).column
+        for number, condition, _ in asked
+    }
     for row in await _fetch(conn, statement):
-        found[row["condition"]].append(row["value"])
+        found[row["condition"]].append(row[column[row["condition"]]])
     return {
         number: [value for value in found[number] if _matches(condition.op, values, value)]
-        for number, condition, values in ranges
+        for number, condition, values in asked
         if len(found[number]) <= MAX_STREAMS
     }
 
@@ -461,17 +480,77 @@ async def _text_range_or_stream(
     density.add("density_text_open", field_id=field_id)
     density.add(f"matched_text_{text_range.op}", pattern=text_range.values["pattern"])
     density.add("density_text_from", field_id=field_id, list_id=list_id)
-    _close_page(density, after, order, TEXT_PROBE_DEPTH)
+    _close_page(density, after, order, STREAM_PROBE_DEPTH)
     density.add("density_text_close")
+    read = (f"range_text_{text_range.op}", text_range.values)
+    return await _stream_or_read(
+        conn, density, stream, read, list_id, others, after, direction, wanted
+    )
+
+
+async def _stream_or_read(
+    conn: asyncpg.Connection,
+    density: Statement,
+    stream: Statement,
+    read: Part,
+    list_id: UUID,
+    others: list[Part],
+    after: Part | None,
+    direction: str,
+    wanted: int,
+) -> tuple[Statement, Statement | None, int]:
+    """(the stream, None, 0) where the density sample of its field's first values shows the
+    matches dense, else (up to cap matches `read` by an index and sorted, the stream that
+    answers past the cap, cap)."""
     sample = (await _fetch(conn, density))[0]
     cap = _sparse_cap(
-        sample["walked"], sample["hits"], sample["field_values"], TEXT_STREAM_FACTOR, wanted
+        sample["walked"], sample["hits"], sample["field_values"], STREAM_FACTOR, wanted
     )
     # Fewer values than the sample's depth left to stream: the stream reads no more.
-    if sample["walked"] < TEXT_PROBE_DEPTH or cap is None:
+    if sample["walked"] < STREAM_PROBE_DEPTH or cap is None:
         return stream, None, 0
-    range_ = ((f"range_text_{text_range.op}", text_range.values), cap)
-    return _capped(range_, list_id, others, after, direction, wanted), stream, cap
+    return _capped((read, cap), list_id, others, after, direction, wanted), stream, cap
+
+
+async def _range_or_stream(
+    conn: asyncpg.Connection,
+    list_id: UUID,
+    conditions: list[Part],
+    driver: int,
+    after: Part | None,
+    direction: str,
+    wanted: int,
+) -> tuple[Statement, Statement | None, int]:
+    """A page of the newest (or oldest) videos under conditions[driver], a range (or
+    is_not_empty) on a number or date field, as _text_range_or_stream: its field's values
+    streamed in order, each checked, or its matches read from the value index and sorted."""
+    fragment, values = conditions[driver]
+    others = conditions[:driver] + conditions[driver + 1 :]
+    key = {"field_id": values["field_id"], "list_id": values["list_id"]}
+    bounds = {name: value for name, value in values.items() if name not in key}
+    checks = [] if fragment == "is_not_empty" else [(f"checked_{fragment}", bounds)]
+    order = f"order_{direction}"
+    head = [
+        ("driven_open", {}),
+        ("stream_range_open", key),
+        *checks,
+        (f"stream_{direction}", {}),
+        ("driven_close", {"list_id": list_id}),
+    ]
+    stream = _page(head, others, after, order, wanted)
+    if not checks:  # every value streamed matches
+        return stream, None, 0
+    density = Statement(name="density")
+    density.add("density_range_open", field_id=key["field_id"])
+    for check, check_values in checks:
+        density.add(check, **check_values)
+    density.add("density_range_from", **key)
+    _close_page(density, after, order, STREAM_PROBE_DEPTH)
+    density.add("density_range_close")
+    read = (f"range_{fragment}", values)
+    return await _stream_or_read(
+        conn, density, stream, read, list_id, others, after, direction, wanted
+    )
 
 
 def _sparse_cap(walked: int, hits: int, size: int, walk_factor: float, wanted: int) -> int | None:
@@ -502,7 +581,7 @@ def most_sorted(videos: int, wanted: int) -> int:
     largest of its caps (a sort by a field's, or twice the crossover's share of a range or a
     text range, whose field holds at most one value per video). More means a plan that sorts
     every match instead of reading an index in order (make bench checks it)."""
-    widest = max(RANGE_READ_FACTOR, TEXT_STREAM_FACTOR)
+    widest = max(RANGE_READ_FACTOR, STREAM_FACTOR)
     return max(SORT_CAP, _read_cap(max(videos, 1), widest, wanted))
 
 
@@ -735,20 +814,26 @@ class _Plan:
     hashed: Statement | None = None
 
 
-def planned_generically(query: VideoSearch) -> bool:
-    """Whether the search's statements are planned once for any values (app/db/plans.py):
-    newest (or oldest) first with one equality or "in". Its index range is read in that order
-    and each match joined by key, whatever the value and the list's size (rating_eq 0.74 ->
-    0.36 ms at 1M; 92 equalities of every type, common and rare, never slower; on plan at
-    100k). A rating's range, "ne" or "is_not_empty" alone switches in its read of the values
-    it holds, once it drives as them (_held_values). Any other search depends on its values:
-    a generic plan of rare x rare took 3 s at 1M (2.6 ms planned for its values), of a walk
-    for `rating >= 4` 190 ms at 100k."""
-    return (
-        query.sort.by == "created_at"
-        and len(query.filters) == 1
-        and query.filters[0].op in ("eq", "in")
-    )
+def planned_generically(query: VideoSearch) -> tuple[str, ...]:
+    """The field types on which the search's statements are planned once for any values
+    (app/db/plans.py); none: planned for its values. Newest (or oldest) first with one
+    equality or "in", on any type: its index range is read in that order and each match
+    joined by key, whatever the value and the list's size (rating_eq 0.74 -> 0.36 ms at 1M;
+    92 equalities of every type, common and rare, never slower; on plan at 100k). Or with one
+    range (or is_not_empty) on a number or date: its stream, its density sample and its capped
+    read are one shape each, whatever the values (as the app role at 1M, bare: number_gte
+    0.69 -> 0.42 ms, date_after 0.62 -> 0.32, number_between_rare 0.92 -> 0.37). A
+    condition of HELD_OPS alone (a rating's range, a select's "ne") switches in its read of
+    the values it holds, once it drives as them (_held_values). Any other search depends on
+    its values: a generic plan of rare x rare took 3 s at 1M (2.6 ms planned for
+    its values), of a walk for `rating >= 4` 190 ms at 100k."""
+    if query.sort.by != "created_at" or len(query.filters) != 1:
+        return ()
+    if query.filters[0].op in ("eq", "in"):
+        return tuple(field_types.FieldType)
+    if query.filters[0].op in STREAMED_OPS:
+        return RANGE_STREAMED
+    return ()
 
 
 async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> _Plan:
@@ -764,7 +849,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         field_ids.append(sort_field_id)
     # A search planned generically switches in its lookup, so the switch costs no round trip.
     fields = await custom_fields.get_many(
-        conn, list_id=list_id, field_ids=field_ids, planned_generically=planned_generically(query)
+        conn, list_id=list_id, field_ids=field_ids, generic_for=planned_generically(query)
     )
     conditions = conditions_of(query.filters, fields)
     wanted = query.limit + 1  # one more than a page tells whether another page follows
@@ -795,7 +880,8 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                 if (text_range := _text_range(condition, fields[condition.field_id], part))
             ]
             if not candidates and not text_ranges:
-                # No equality to drive by: a rating's range drives as the values it holds.
+                # No equality to drive by: a rating's range, a select's "ne" ... drive as the
+                # values their videos hold.
                 held = await _held_values(conn, filters, conditions, fields)
                 if any(not values for values in held.values()):
                     return _Plan("", None, None)  # no video holds a value that matches
@@ -815,6 +901,20 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                 others = conditions[:number] + conditions[number + 1 :]
                 first, walk, cap = await _text_range_or_stream(
                     conn, list_id, text_range, others, after, direction, wanted
+                )
+                return _Plan(sort_key, first, None, walk=walk, cap=cap)
+            elif streamed := [
+                number
+                for number, (condition, (name, _)) in enumerate(
+                    zip(filters, conditions, strict=True)
+                )
+                if fields[condition.field_id].field_type in RANGE_STREAMED
+                and (name in VALUE_RANGES or name == "is_not_empty")
+            ]:
+                # A range before a presence, which every value streamed matches.
+                driver = min(streamed, key=lambda number: conditions[number][0] == "is_not_empty")
+                first, walk, cap = await _range_or_stream(
+                    conn, list_id, conditions, driver, after, direction, wanted
                 )
                 return _Plan(sort_key, first, None, walk=walk, cap=cap)
             elif value_ranges := [

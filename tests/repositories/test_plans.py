@@ -17,8 +17,13 @@ async def test_a_transaction_plans_for_values_until_switched_to_generic_plans(
         assert await plan_mode(conn) == "force_custom_plan"  # the app's default
         await custom_fields.get_many(conn, list_id=bl.id, field_ids=[rating.id])
         assert await plan_mode(conn) == "force_custom_plan"
+        # only a field of one of the types named switches
         await custom_fields.get_many(
-            conn, list_id=bl.id, field_ids=[rating.id], planned_generically=True
+            conn, list_id=bl.id, field_ids=[rating.id], generic_for=["number", "date"]
+        )
+        assert await plan_mode(conn) == "force_custom_plan"
+        await custom_fields.get_many(
+            conn, list_id=bl.id, field_ids=[rating.id], generic_for=["rating"]
         )
         assert await plan_mode(conn) == "force_generic_plan"
     assert await plan_mode(conn) == "force_custom_plan"  # for the transaction only
@@ -32,9 +37,7 @@ async def test_a_plan_switch_outside_a_transaction_stays_on_the_connection(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList
 ) -> None:
     rating = await make.field(bl.id, "rating")
-    await custom_fields.get_many(
-        conn, list_id=bl.id, field_ids=[rating.id], planned_generically=True
-    )
+    await custom_fields.get_many(conn, list_id=bl.id, field_ids=[rating.id], generic_for=["rating"])
     assert await plan_mode(conn) == "force_generic_plan"
     await conn.execute("RESET plan_cache_mode")
     await plans.plan_generically(conn)

@@ -343,10 +343,11 @@ MATCHES = {
     "between": lambda value, bounds: bounds[0] <= value <= bounds[1],
     "after": lambda value, day: value > date.fromisoformat(day),
     "on_or_before": lambda value, day: value <= date.fromisoformat(day),
+    "is_not_empty": lambda value, _: True,
 }
 
 
-# (TEXT_STREAM_FACTOR, TEXT_PROBE_DEPTH, statements a page runs, whether it reads the range):
+# (STREAM_FACTOR, STREAM_PROBE_DEPTH, statements a page runs, whether it reads the range):
 TEXT_WAYS = {
     # the stream costs nothing: every page streams the field (after measuring the density)
     "streamed": (0.0, 100, 2, False),
@@ -376,8 +377,8 @@ async def test_a_text_range_pages_alike_streamed_or_read(
     # sorts them, and streams past the cap. A value without a trigram is always streamed. All
     # give the same pages, whatever the way.
     factor, depth, per_page, reads_the_range = TEXT_WAYS[way]
-    monkeypatch.setattr(video_search, "TEXT_STREAM_FACTOR", factor)
-    monkeypatch.setattr(video_search, "TEXT_PROBE_DEPTH", depth)
+    monkeypatch.setattr(video_search, "STREAM_FACTOR", factor)
+    monkeypatch.setattr(video_search, "STREAM_PROBE_DEPTH", depth)
     if conditions[0][2] == "a b":
         per_page, reads_the_range = 1, False
     fields = {t: await make.field(bl.id, t) for t in ("number", "text")}
@@ -410,28 +411,21 @@ async def test_a_text_range_pages_alike_streamed_or_read(
     assert any("WITH matches" in text for text in statements) == reads_the_range
 
 
-# Numbers of many values (a rating's range drives as its few values instead: below).
+# Ranges on numbers and dates (a rating's range drives as its few values instead: below).
 VALUE_RANGE_SEARCHES = [
     [("number", "gte", 4)],
     [("number", "between", [1, 3])],
     [("date", "after", "2024-01-05"), ("number", "gte", 2)],
     [("date", "on_or_before", "2024-01-15"), ("number", "lt", 9)],
+    [("date", "is_not_empty", None), ("number", "lt", 9)],
+    [("date", "is_not_empty", None)],  # every value streamed matches: always streamed
 ]
-# (RANGE_READ_FACTOR, RANGE_PROBE_DEPTH, statements a page runs, whether it reads the range):
-RANGE_WAYS = {
-    # the walk costs nothing: every page walks (after measuring the density)
-    "walked": (0.0, 100, 2, False),
-    # the walk costs more than any read: every page reads the range's matches and sorts them
-    "read": (1e9, 100, 2, True),
-    # no sample and a cap of 6 matches: every page reads up to the cap, then walks
-    "past_the_cap": (0.1, 0, 3, True),
-}
 
 
 @pytest.mark.parametrize("conditions", VALUE_RANGE_SEARCHES)
-@pytest.mark.parametrize("way", RANGE_WAYS)
+@pytest.mark.parametrize("way", TEXT_WAYS)
 @pytest.mark.parametrize("direction", ["desc", "asc"])
-async def test_a_value_range_pages_alike_walked_or_read(
+async def test_a_number_or_date_range_pages_alike_streamed_or_read(
     conn: asyncpg.Connection,
     make: Builder,
     bl: BookmarkList,
@@ -441,24 +435,26 @@ async def test_a_value_range_pages_alike_walked_or_read(
     way: str,
     direction: str,
 ) -> None:
-    # A range of numbers, ratings or dates, newest first: the first videos a walk reads tell
-    # how dense the conditions are. Dense, the page walks the list; sparse, it reads the
-    # range's matches up to a cap and sorts them, and walks past the cap. All give the same
-    # pages, whatever the way.
-    factor, depth, per_page, reads_the_range = RANGE_WAYS[way]
-    monkeypatch.setattr(video_search, "RANGE_READ_FACTOR", factor)
-    monkeypatch.setattr(video_search, "RANGE_PROBE_DEPTH", depth)
-    fields = {t: await make.field(bl.id, t) for t in ("number", "rating", "date")}
+    # A range of numbers or dates, newest first, as a text range: the field's first values
+    # tell how dense the range is. Dense, the page streams the field's values in order, each
+    # checked; sparse, it reads the range's matches from the value index up to a cap and sorts
+    # them, and streams past the cap. All give the same pages, whatever the way.
+    factor, depth, per_page, reads_the_range = TEXT_WAYS[way]
+    monkeypatch.setattr(video_search, "STREAM_FACTOR", factor)
+    monkeypatch.setattr(video_search, "STREAM_PROBE_DEPTH", depth)
+    if conditions == [("date", "is_not_empty", None)]:
+        per_page, reads_the_range = 1, False
+    fields = {t: await make.field(bl.id, t) for t in ("number", "date")}
     values: dict[str, dict[str, Any]] = {}
     for i in range(21):
         video = await make.video(bl.id, title=f"r{i:02d}")
-        row: dict[str, Any] = {"video": video, "number": Decimal(i % 10)}
-        if i % 3:
-            row["rating"] = Decimal(i % 5)
+        row: dict[str, Any] = {"video": video}
+        if i % 5:
+            row["number"] = Decimal(i % 10)
         if i % 4:
             row["date"] = date(2024, 1, 1 + i)
         values[video.title] = row
-        for t in ("number", "rating", "date"):
+        for t in ("number", "date"):
             if t in row:
                 await make.value(video, fields[t], str(row[t]) if t == "date" else row[t])
     expected = sorted(
@@ -469,11 +465,11 @@ async def test_a_value_range_pages_alike_walked_or_read(
         ),
         reverse=direction == "desc",
     )
-    field_type, op, value = conditions[0]  # the range read, when one is
+    field_type, op, value = conditions[0]  # the range streamed or read
     range_matches = [
         r for r in values.values() if field_type in r and MATCHES[op](r[field_type], value)
     ]
-    assert len(range_matches) >= 6  # past the cap of "past_the_cap"
+    assert len(range_matches) >= 6
     query = VideoSearch(
         filters=[Condition(field_id=fields[t].id, op=op, value=v) for t, op, v in conditions],
         sort=Sort(by="created_at", direction=direction),
@@ -484,6 +480,80 @@ async def test_a_value_range_pages_alike_walked_or_read(
     pages = math.ceil(len(expected) / query.limit)
     assert len(statements) == per_page * pages
     assert any("WITH matches" in text for text in statements) == reads_the_range
+    assert all("video_search.density" in text for text in statements[:: per_page or 1]) == (
+        per_page > 1
+    )
+
+
+# A rating holding 0.0..3.9 (tenths, more values than MAX_STREAMS in every range here), whose
+# range is walked or read.
+RATING_WALK_SEARCHES = [
+    [("rating", "gte", 0.5)],
+    [("rating", "between", [0.3, 3.5])],
+    [("rating", "gt", 0.2), ("rating", "lt", 3.5)],
+]
+# (RANGE_READ_FACTOR, RANGE_PROBE_DEPTH, statements a page runs, whether it reads the range):
+RANGE_WAYS = {
+    # the walk costs nothing: every page walks (after measuring the density)
+    "walked": (0.0, 100, 3, False),
+    # the walk costs more than any read: every page reads the range's matches and sorts them
+    "read": (1e9, 100, 3, True),
+    # no sample and a cap of 6 matches: every page reads up to the cap, then walks
+    "past_the_cap": (0.1, 0, 4, True),
+}
+
+
+@pytest.mark.parametrize("conditions", RATING_WALK_SEARCHES)
+@pytest.mark.parametrize("way", RANGE_WAYS)
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+async def test_a_rating_range_of_many_values_pages_alike_walked_or_read(
+    conn: asyncpg.Connection,
+    make: Builder,
+    bl: BookmarkList,
+    monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
+    conditions: list[Any],
+    way: str,
+    direction: str,
+) -> None:
+    # A rating's range over more held values than MAX_STREAMS, newest first: after the read
+    # of its held values (too many), the first videos a walk reads tell how dense the
+    # conditions are. Dense, the page walks the list; sparse, it reads the range's matches up
+    # to a cap and sorts them, and walks past the cap. All give the same pages.
+    factor, depth, per_page, reads_the_range = RANGE_WAYS[way]
+    monkeypatch.setattr(video_search, "RANGE_READ_FACTOR", factor)
+    monkeypatch.setattr(video_search, "RANGE_PROBE_DEPTH", depth)
+    rating = await make.field(bl.id, "rating")
+    stars: dict[str, tuple[Video, Decimal]] = {}
+    for i in range(2 * video_search.MAX_STREAMS):
+        video = await make.video(bl.id, title=f"w{i:02d}")
+        stars[video.title] = (video, Decimal(i) / 10)
+        await make.value(video, rating, stars[video.title][1])
+    expected = sorted(
+        (
+            (video.created_at, video.id, title)
+            for title, (video, v) in stars.items()
+            if all(
+                MATCHES[op](v, [Decimal(str(b)) for b in bound])
+                if isinstance(bound, list)
+                else RATING_MATCHES[op](v, Decimal(str(bound)))
+                for _, op, bound in conditions
+            )
+        ),
+        reverse=direction == "desc",
+    )
+    query = VideoSearch(
+        filters=[Condition(field_id=rating.id, op=op, value=v) for _, op, v in conditions],
+        sort=Sort(by="created_at", direction=direction),
+        limit=8,
+    )
+    found = await every_page(conn, bl.id, query)
+    assert [v.title for v in found] == [t for _, _, t in expected] != []
+    assert len(found) >= 9  # past the cap of "past_the_cap"
+    pages = math.ceil(len(expected) / query.limit)
+    assert len(statements) == per_page * pages
+    assert any("WITH matches" in text for text in statements) == reads_the_range
+    assert sum("video_search.held_values" in text for text in statements) == pages
 
 
 RATING_RANGES = [
@@ -584,9 +654,95 @@ async def test_a_rating_range_of_many_values_is_walked_or_read(
     assert await conn.fetchval("SHOW plan_cache_mode") == "force_custom_plan"
 
 
-async def test_the_database_counts_a_rating_by_value(conn: asyncpg.Connection) -> None:
-    # The search reads a rating's values from the kept counts (_few_values).
-    assert await conn.fetchval("SELECT is_counted_by_value('rating')") is True
+SELECT_HELD = [
+    # the select's options are a..e; the videos hold a, b, c and d (and a quarter none)
+    ("ne", "b"),
+    ("ne", "e"),
+    ("not_in", ["a", "c"]),
+    ("not_in", ["a", "e"]),
+    ("is_not_empty", None),
+]
+SELECT_MATCHES = {
+    "ne": lambda value, other: value != other,
+    "not_in": lambda value, others: value not in others,
+    "is_not_empty": lambda value, _: True,
+}
+
+
+@pytest.mark.parametrize(("op", "value"), SELECT_HELD)
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+async def test_a_select_ne_not_in_or_presence_pages_as_a_stream_per_option_held(
+    conn: asyncpg.Connection,
+    make: Builder,
+    bl: BookmarkList,
+    statements: list[str],
+    op: str,
+    value: Any,
+    direction: str,
+) -> None:
+    # As a rating's: the kept counts name the options the videos hold that match, and each
+    # page merges one stream per option (no walk), two statements a page.
+    select = await make.field(bl.id, "select", config={"options": ["a", "b", "c", "d", "e"]})
+    chosen: dict[str, tuple[Video, str]] = {}
+    for i in range(23):
+        video = await make.video(bl.id, title=f"s{i:02d}")
+        if i % 4:
+            chosen[video.title] = (video, "abcd"[i % 7 % 4])
+            await make.value(video, select, chosen[video.title][1])
+    expected = sorted(
+        (
+            (video.created_at, video.id, title)
+            for title, (video, option) in chosen.items()
+            if SELECT_MATCHES[op](option, value)
+        ),
+        reverse=direction == "desc",
+    )
+    query = VideoSearch(
+        filters=[Condition(field_id=select.id, op=op, value=value)],
+        sort=Sort(by="created_at", direction=direction),
+        limit=2,
+    )
+    found = await every_page(conn, bl.id, query)
+    assert [v.title for v in found] == [t for _, _, t in expected] != []
+    pages = math.ceil(len(expected) / query.limit)
+    assert len(statements) == 2 * pages
+    assert sum("video_search.held_values" in text for text in statements) == pages
+    assert await conn.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
+
+
+async def test_a_select_not_in_every_option_held_runs_no_page(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, statements: list[str]
+) -> None:
+    select = await make.field(bl.id, "select", config={"options": ["a", "b", "c"]})
+    for option in ("a", "b", "a"):
+        await make.value(await make.video(bl.id), select, option)
+    query = VideoSearch(filters=[Condition(field_id=select.id, op="not_in", value=["a", "b"])])
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    assert page.items == [] and page.next_cursor is None
+    assert len(statements) == 1 and "video_search.held_values" in statements[0]
+
+
+async def test_a_select_of_many_options_held_is_walked(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, statements: list[str]
+) -> None:
+    # More than MAX_STREAMS options held: "ne" is probed per video walked, and finds them all.
+    options = [f"o{i:02d}" for i in range(video_search.MAX_STREAMS + 2)]
+    select = await make.field(bl.id, "select", config={"options": options})
+    for option in options:
+        await make.value(await make.video(bl.id), select, option)
+    query = VideoSearch(filters=[Condition(field_id=select.id, op="ne", value="o00")], limit=50)
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    assert len(page.items) == video_search.MAX_STREAMS + 1
+    assert "video_search.held_values" in statements[0] and len(statements) == 2
+    assert await conn.fetchval("SHOW plan_cache_mode") == "force_custom_plan"
+
+
+@pytest.mark.parametrize("field_type", sorted(video_search.HELD_OPEN))
+async def test_the_database_counts_by_value_the_types_a_search_reads_held_values_of(
+    conn: asyncpg.Connection, field_type: str
+) -> None:
+    # The search reads these types' values from the kept counts (HELD_OPEN).
+    assert await conn.fetchval("SELECT is_counted_by_value($1)", field_type) is True
 
 
 OPTION_SEARCHES = [
@@ -1073,11 +1229,26 @@ async def test_every_fragment_runs_in_a_real_search(
     assert sorted(v.title for v in seen) == ["v1", "v2", "v4"]
     # A text range its first value shows sparse: its matches read by the trigram or prefix
     # index (the catalog's fields hold fewer values than the sample's depth: always streamed).
-    monkeypatch.setattr(video_search, "TEXT_PROBE_DEPTH", 1)
-    monkeypatch.setattr(video_search, "TEXT_STREAM_FACTOR", 1e9)
+    monkeypatch.setattr(video_search, "STREAM_PROBE_DEPTH", 1)
+    monkeypatch.setattr(video_search, "STREAM_FACTOR", 1e9)
     text_ranges = [case for case in CASES if case[1] in video_search.TEXT_RANGES]
     assert {op for _, op, _, _ in text_ranges} == set(video_search.TEXT_RANGES)
     for field_type, op, value, expected in text_ranges:
+        newest = await search(conn, catalog, (field_type, op, value), by="created_at")
+        assert sorted(newest) == expected
+    # So is a range on a number or date: its matches read from the value index.
+    value_ranges = [
+        case
+        for case in CASES
+        if case[0] in ("number", "date") and case[1] not in ("eq", "ne", "is_empty", "is_not_empty")
+    ]
+    for field_type, op, value, expected in value_ranges:
+        newest = await search(conn, catalog, (field_type, op, value), by="created_at")
+        assert sorted(newest) == expected
+    # And a rating's range of more held values than MAX_STREAMS: walked.
+    monkeypatch.setattr(video_search, "MAX_STREAMS", 0)
+    rating_ranges = [case for case in CASES if case[0] == "rating" and case[1] in ("gt", "lte")]
+    for field_type, op, value, expected in rating_ranges:
         newest = await search(conn, catalog, (field_type, op, value), by="created_at")
         assert sorted(newest) == expected
 
@@ -1233,10 +1404,11 @@ async def test_included_values_cost_one_statement_per_page(
     }
 
 
-async def test_only_a_search_by_one_equality_or_rating_range_newest_first_is_planned_generically(
+async def test_only_a_search_by_one_equality_or_range_newest_first_is_planned_generically(
     conn: asyncpg.Connection, catalog: Catalog
 ) -> None:
     list_id, rating = catalog.list.id, catalog.fields["rating"].id
+    number, date_ = catalog.fields["number"].id, catalog.fields["date"].id
     generic = [
         VideoSearch(filters=[Condition(field_id=rating, op="eq", value=2)]),
         VideoSearch(
@@ -1245,10 +1417,21 @@ async def test_only_a_search_by_one_equality_or_rating_range_newest_first_is_pla
         ),
         # a rating's range drives as the few values it holds: an "in" of them
         VideoSearch(filters=[Condition(field_id=rating, op="gte", value=2)]),
+        # a number's or a date's range, or is_not_empty, streams its field or reads its range
+        VideoSearch(filters=[Condition(field_id=number, op="gte", value=2)]),
+        VideoSearch(filters=[Condition(field_id=date_, op="after", value="2024-01-01")]),
+        VideoSearch(filters=[Condition(field_id=date_, op="is_not_empty")]),
     ]
     by_values = [
         VideoSearch(),
-        VideoSearch(filters=[Condition(field_id=catalog.fields["number"].id, op="gte", value=2)]),
+        VideoSearch(filters=[Condition(field_id=number, op="ne", value=2)]),
+        VideoSearch(
+            filters=[
+                Condition(field_id=number, op="gte", value=2),
+                Condition(field_id=date_, op="is_not_empty"),
+            ]
+        ),
+        VideoSearch(filters=[Condition(field_id=number, op="gte", value=2)], sort=Sort(by="title")),
         VideoSearch(filters=[Condition(field_id=rating, op="eq", value=2)], sort=Sort(by="title")),
         VideoSearch(sort=Sort(by=str(rating))),
         VideoSearch(
