@@ -1409,6 +1409,7 @@ async def test_only_a_search_by_one_equality_or_range_newest_first_is_planned_ge
 ) -> None:
     list_id, rating = catalog.list.id, catalog.fields["rating"].id
     number, date_ = catalog.fields["number"].id, catalog.fields["date"].id
+    text = catalog.fields["text"].id
     generic = [
         VideoSearch(filters=[Condition(field_id=rating, op="eq", value=2)]),
         VideoSearch(
@@ -1421,10 +1422,14 @@ async def test_only_a_search_by_one_equality_or_range_newest_first_is_planned_ge
         VideoSearch(filters=[Condition(field_id=number, op="gte", value=2)]),
         VideoSearch(filters=[Condition(field_id=date_, op="after", value="2024-01-01")]),
         VideoSearch(filters=[Condition(field_id=date_, op="is_not_empty")]),
+        # a "contains" streams its field or reads its trigram index
+        VideoSearch(filters=[Condition(field_id=text, op="contains", value="alpha")]),
     ]
     by_values = [
         VideoSearch(),
         VideoSearch(filters=[Condition(field_id=number, op="ne", value=2)]),
+        # a prefix index bounds its range by the pattern itself
+        VideoSearch(filters=[Condition(field_id=text, op="starts_with", value="alpha")]),
         VideoSearch(
             filters=[
                 Condition(field_id=number, op="gte", value=2),
