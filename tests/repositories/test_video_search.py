@@ -328,6 +328,24 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return texts
 
 
+async def pages_alike(
+    conn: asyncpg.Connection,
+    list_id: uuid.UUID,
+    query: VideoSearch,
+    expected: list[tuple[Any, uuid.UUID, str]],
+    statements: list[str],
+    per_page: int,
+) -> int:
+    """Reads every page of `query` and checks that they hold the titles of `expected`
+    ((created_at, id, title) in the page's order; not none), each page in `per_page`
+    statements; the number of pages."""
+    found = await every_page(conn, list_id, query)
+    assert [v.title for v in found] == [t for _, _, t in expected] != []
+    pages = math.ceil(len(expected) / query.limit)
+    assert len(statements) == per_page * pages
+    return pages
+
+
 TEXT_RANGES = [
     [("text", "contains", "alpha")],
     [("text", "contains", "LPH"), ("number", "gte", 2)],
@@ -404,10 +422,7 @@ async def test_a_text_range_pages_alike_streamed_or_read(
         sort=Sort(by="created_at", direction=direction),
         limit=2,
     )
-    found = await every_page(conn, bl.id, query)
-    assert [v.title for v in found] == [t for _, _, t in expected] != []
-    pages = math.ceil(len(expected) / query.limit)
-    assert len(statements) == per_page * pages
+    await pages_alike(conn, bl.id, query, expected, statements, per_page)
     assert any("WITH matches" in text for text in statements) == reads_the_range
 
 
@@ -475,10 +490,7 @@ async def test_a_number_or_date_range_pages_alike_streamed_or_read(
         sort=Sort(by="created_at", direction=direction),
         limit=2,
     )
-    found = await every_page(conn, bl.id, query)
-    assert [v.title for v in found] == [t for _, _, t in expected] != []
-    pages = math.ceil(len(expected) / query.limit)
-    assert len(statements) == per_page * pages
+    await pages_alike(conn, bl.id, query, expected, statements, per_page)
     assert any("WITH matches" in text for text in statements) == reads_the_range
     assert all("video_search.density" in text for text in statements[:: per_page or 1]) == (
         per_page > 1
@@ -547,11 +559,8 @@ async def test_a_rating_range_of_many_values_pages_alike_walked_or_read(
         sort=Sort(by="created_at", direction=direction),
         limit=8,
     )
-    found = await every_page(conn, bl.id, query)
-    assert [v.title for v in found] == [t for _, _, t in expected] != []
-    assert len(found) >= 9  # past the cap of "past_the_cap"
-    pages = math.ceil(len(expected) / query.limit)
-    assert len(statements) == per_page * pages
+    assert len(expected) >= 9  # past the cap of "past_the_cap"
+    pages = await pages_alike(conn, bl.id, query, expected, statements, per_page)
     assert any("WITH matches" in text for text in statements) == reads_the_range
     assert sum("video_search.held_values" in text for text in statements) == pages
 
@@ -614,10 +623,7 @@ async def test_a_rating_range_ne_or_presence_pages_as_a_stream_per_value_it_hold
         sort=Sort(by="created_at", direction=direction),
         limit=2,
     )
-    found = await every_page(conn, bl.id, query)
-    assert [v.title for v in found] == [t for _, _, t in expected] != []
-    pages = math.ceil(len(expected) / query.limit)
-    assert len(statements) == 2 * pages
+    pages = await pages_alike(conn, bl.id, query, expected, statements, 2)
     assert sum("video_search.held_values" in text for text in statements) == pages
     assert all("video_search.density" not in text for text in statements)
     # Alone in the search, the range's streams plan alike for any values: its read switched
@@ -702,10 +708,7 @@ async def test_a_select_ne_not_in_or_presence_pages_as_a_stream_per_option_held(
         sort=Sort(by="created_at", direction=direction),
         limit=2,
     )
-    found = await every_page(conn, bl.id, query)
-    assert [v.title for v in found] == [t for _, _, t in expected] != []
-    pages = math.ceil(len(expected) / query.limit)
-    assert len(statements) == 2 * pages
+    pages = await pages_alike(conn, bl.id, query, expected, statements, 2)
     assert sum("video_search.held_values" in text for text in statements) == pages
     assert await conn.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
 
