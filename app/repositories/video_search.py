@@ -50,12 +50,6 @@ STREAM_PROBE_DEPTH = 500
 # The types whose values stream in order of creation for a range (stream_range_open: migration
 # 0034's index); a rating's range drives as the values it holds (HELD_OPS), or walks.
 RANGE_STREAMED = (field_types.FieldType.NUMBER, field_types.FieldType.DATE)
-# The operators of such a stream: the ranges (VALUE_RANGES' fragments) and is_not_empty.
-STREAMED_OPS = (
-    *("gt", "gte", "lt", "lte", "between"),
-    *("before", "after", "on_or_before", "on_or_after"),
-    "is_not_empty",
-)
 # How many matches of an equality a page sorted by a field reads and sorts at most before it
 # walks the field's value index instead: sorting costs a probe of the sort value per match,
 # the walk a probe of the filter per video it passes (1/density of them per row of the page);
@@ -100,6 +94,17 @@ VALUE_RANGES = {
     "date_on_or_after",
     "date_between",
 }
+# The operators that stream a field of RANGE_STREAMED: its ranges (the operators of its
+# type whose fragment is in VALUE_RANGES) and is_not_empty.
+STREAMED_OPS = frozenset(
+    {
+        op
+        for field_type in RANGE_STREAMED
+        for op, fragment in field_types.spec(field_type).operators.items()
+        if fragment in VALUE_RANGES
+    }
+    | {"is_not_empty"}
+)
 # A rating's range (gt, gte, lt, lte, between), a rating's or a select's "ne", a select's
 # "not_in", or "is_not_empty" on either, when no equality or text range drives, drives a
 # newest-first page like an "in" of the values its videos hold that match, as the kept counts
