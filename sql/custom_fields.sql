@@ -40,17 +40,6 @@ SELECT field_id, filled, videos
 FROM field_fill
 WHERE list_id = $1 AND field_id = ANY($2::uuid[]);
 
--- name: options_fill
--- How many videos of list $1 hold the most held of the options $3 of multi_select field $2, and
--- how many videos the list has: the kept counts (one per option), not the rows.
-SELECT coalesce(max(held.count), 0)::bigint AS most,
-       (SELECT coalesce(sum(l.count), 0) FROM list_video_counts AS l WHERE l.list_id = $1)::bigint
-           AS videos
-FROM (SELECT sum(c.count) AS count
-      FROM field_value_counts AS c
-      WHERE c.list_id = $1 AND c.field_id = $2 AND c.value_text = ANY($3::text[])
-      GROUP BY c.value_text) AS held;
-
 -- name: update
 -- Rename a field, change its type or its config; NULL keeps the current value.
 UPDATE custom_fields

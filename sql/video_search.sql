@@ -156,6 +156,27 @@ FROM (
 -- A date within low..high, checked on a streamed or sampled value (stream_range_open).
    AND (fv.value_date + 0) BETWEEN :low AND :high
 
+-- name: stream_options_open
+-- The videos whose multi_select value matches (a checked_options_* fragment follows), in the
+-- field's order of creation: video_field_values_options_recent_idx, each array checked from the
+-- index alone, as stream_range_open. A check reads the array through coalesce(), which keeps
+-- the options' GIN index out of the planner's choice: it finds the matches in no order
+-- (range_options_* reads it for few).
+(SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+ WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type = 'multi_select'
+
+-- name: checked_options_has_any
+-- An array holding one of the options at least, checked on a streamed or sampled value.
+   AND coalesce(fv.value_options, '{}') && :values::text[]
+
+-- name: checked_options_has_all
+-- An array holding every one of the options, checked on a streamed or sampled value.
+   AND coalesce(fv.value_options, '{}') @> :values::text[]
+
+-- name: checked_options_has_none
+-- An array holding none of the options, checked on a streamed or sampled value.
+   AND NOT coalesce(fv.value_options, '{}') && :values::text[]
+
 -- name: stream_desc
 -- Ends one range, newest first (its index read backwards). Each range is ordered on its own
 -- so that the ranges of a select's "in" are merged in order (Merge Append), not sorted whole.
@@ -298,6 +319,19 @@ WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date >= :va
 -- Dates within low..high: one range of video_field_values_date_idx, read from the index alone.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
 WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date BETWEEN :low AND :high) AS fv
+
+-- name: range_options_has_any
+-- Multi_select values holding one of the options at least: video_field_values_options_idx
+-- (GIN), the field and list checked on the rows it finds.
+SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id
+  AND fv.value_options && :values::text[]) AS fv
+
+-- name: range_options_has_all
+-- Multi_select values holding every one of the options: video_field_values_options_idx (GIN).
+SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id
+  AND fv.value_options @> :values::text[]) AS fv
 
 -- name: capped_close_few
 -- Ends the matches of a page sorted by a field, as capped_close, and says how many of them
@@ -464,11 +498,12 @@ WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('t
 ) AS sample
 
 -- name: density_range_open
--- How dense a range on a number or date field is where the page starts: of the :depth values
--- its field's stream reads first (after the cursor; page_limit), how many match (hits, by the
--- checked_* fragment that follows), and how many values the field holds (its kept counts).
--- The app streams the field when they are dense enough, and reads the matches from the value
--- index otherwise.
+-- How dense a range on a number or date field, or an options condition on a multi_select
+-- field, is where the page starts: of the :depth values its field's stream reads first (after
+-- the cursor; page_limit), how many match (hits, by the checked_* fragment that follows), and
+-- how many values the field holds (its kept counts). The app streams the field when they are
+-- dense enough, and reads the matches from the value index (a multi_select's: its options'
+-- GIN index) otherwise.
 SELECT count(*) AS walked,
        (SELECT fill.filled FROM field_fill AS fill WHERE fill.field_id = :field_id) AS field_values,
        count(*) FILTER (WHERE true
@@ -481,6 +516,15 @@ FROM (SELECT * FROM (
 SELECT fv.video_created_at AS sort_value, fv.video_id AS id, fv.value_numeric, fv.value_date
 FROM video_field_values AS fv
 WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('number', 'date')
+
+-- name: density_options_from
+-- Ends the check; the field's values, in the order of video_field_values_options_recent_idx
+-- (page_close follows).
+) AS hits
+FROM (SELECT * FROM (
+SELECT fv.video_created_at AS sort_value, fv.video_id AS id, fv.value_options
+FROM video_field_values AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type = 'multi_select'
 
 -- name: density_range_close
 -- Ends the sampled values.

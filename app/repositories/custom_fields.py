@@ -66,16 +66,6 @@ async def fill(
     return {row["field_id"]: (row["filled"], row["videos"]) for row in rows}
 
 
-async def options_fill(
-    conn: asyncpg.Connection, *, list_id: UUID, field_id: UUID, options: list[str]
-) -> tuple[int, int]:
-    """(videos holding the most held of the options of a multi_select field, videos in its
-    list), from the kept counts."""
-    row = await fetchrow(conn, SQL["options_fill"], list_id, field_id, options)
-    assert row is not None  # an aggregate answers one row
-    return row["most"], row["videos"]
-
-
 async def update(
     conn: asyncpg.Connection, *, list_id: UUID, field_id: UUID, data: CustomFieldUpdate
 ) -> CustomField:

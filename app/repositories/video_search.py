@@ -50,6 +50,16 @@ STREAM_PROBE_DEPTH = 500
 # The types whose values stream in order of creation for a range (stream_range_open: migration
 # 0034's index); a rating's range drives as the values it holds (HELD_OPS), or walks.
 RANGE_STREAMED = (field_types.FieldType.NUMBER, field_types.FieldType.DATE)
+# The fields whose values stream in order of creation from an index of their own, each value
+# checked there (checked_<fragment>): (the stream's first fragment, the density sample's
+# source). A multi_select's has_any, has_all and has_none stream as a number's range does
+# (migration 0035's index), and its few matches are read from the options' GIN index.
+STREAMED_FIELDS = {
+    field_types.FieldType.NUMBER: ("stream_range_open", "density_range_from"),
+    field_types.FieldType.DATE: ("stream_range_open", "density_range_from"),
+    field_types.FieldType.MULTI_SELECT: ("stream_options_open", "density_options_from"),
+}
+OPTION_CHECKS = ("options_has_any", "options_has_all", "options_has_none")
 # How many matches of an equality a page sorted by a field reads and sorts at most before it
 # walks the field's value index instead: sorting costs a probe of the sort value per match,
 # the walk a probe of the filter per video it passes (1/density of them per row of the page);
@@ -72,15 +82,6 @@ SORT_FEW_FACTOR = 1.0
 # sample is small) before it walks after all.
 RANGE_READ_FACTOR = 13
 RANGE_PROBE_DEPTH = 100
-# A search by one multi_select condition, newest first, is left to the planner, which reads
-# every match from the options' GIN index and sorts them (about 3.4 us a match at 100k) or walks
-# the list probing each video (about 2.3 us a video at 1M). It estimates the matches as the
-# option's share of all values times the field's share of them, though only that field's
-# values hold options: 291 for topic00's 4,056 at 100k, so it sorted them all (14 ms) where the
-# walk takes about 2.5. The kept count per option tells: the page walks when the most held
-# option is on at least sqrt(OPTIONS_WALK_FACTOR x wanted / videos) of the list (1.8% of 100k,
-# 0.6% of 1M), where the two cost alike.
-OPTIONS_WALK_FACTOR = 0.66
 # The fragments of the conditions whose matches one range of a value index holds.
 VALUE_RANGES = {
     "numeric_gt",
@@ -522,34 +523,38 @@ async def _range_or_stream(
     list_id: UUID,
     conditions: list[Part],
     driver: int,
+    field_type: field_types.FieldType,
     after: Part | None,
     direction: str,
     wanted: int,
 ) -> tuple[Statement, Statement | None, int]:
     """A page of the newest (or oldest) videos under conditions[driver], a range (or
-    is_not_empty) on a number or date field, as _text_range_or_stream: its field's values
-    streamed in order, each checked, or its matches read from the value index and sorted."""
+    is_not_empty) on a number or date field or an options condition on a multi_select field
+    (STREAMED_FIELDS), as _text_range_or_stream: its field's values streamed in order, each
+    checked, or its matches read from the value (or GIN) index and sorted."""
     fragment, values = conditions[driver]
     others = conditions[:driver] + conditions[driver + 1 :]
+    stream_open, density_from = STREAMED_FIELDS[field_type]
     key = {"field_id": values["field_id"], "list_id": values["list_id"]}
-    bounds = {name: value for name, value in values.items() if name not in key}
-    checks = [] if fragment == "is_not_empty" else [(f"checked_{fragment}", bounds)]
+    checked = {name: value for name, value in values.items() if name not in key}
+    checks = [] if fragment == "is_not_empty" else [(f"checked_{fragment}", checked)]
     order = f"order_{direction}"
     head = [
         ("driven_open", {}),
-        ("stream_range_open", key),
+        (stream_open, key),
         *checks,
         (f"stream_{direction}", {}),
         ("driven_close", {"list_id": list_id}),
     ]
     stream = _page(head, others, after, order, wanted)
-    if not checks:  # every value streamed matches
+    # Every value streamed matches; or no index finds what an array lacks (has_none).
+    if not checks or fragment == "options_has_none":
         return stream, None, 0
     density = Statement(name="density")
     density.add("density_range_open", field_id=key["field_id"])
     for check, check_values in checks:
         density.add(check, **check_values)
-    density.add("density_range_from", **key)
+    density.add(density_from, **key)
     _close_page(density, after, order, STREAM_PROBE_DEPTH)
     density.add("density_range_close")
     read = (f"range_{fragment}", values)
@@ -730,29 +735,6 @@ async def _settle_presence(
     return left
 
 
-async def _options_dense(
-    conn: asyncpg.Connection,
-    list_id: UUID,
-    filters: list[Condition],
-    conditions: list[Part],
-    wanted: int,
-) -> bool:
-    """Whether the search's only condition is "has_any" (or "has_all" of one option) and the
-    kept counts show it dense enough for the walk (OPTIONS_WALK_FACTOR): it holds for at least
-    as many videos as its most held option. With several options "has_all" may hold for none
-    of them: that is left to the planner, as is every sparse option."""
-    if len(filters) != 1 or filters[0].op not in ("has_any", "has_all"):
-        return False
-    (condition,), ((_, values),) = filters, conditions
-    options = list(dict.fromkeys(values["values"]))
-    if condition.op == "has_all" and len(options) > 1:
-        return False
-    most, videos = await custom_fields.options_fill(
-        conn, list_id=list_id, field_id=condition.field_id, options=options
-    )
-    return videos > 0 and most >= _crossover(wanted, OPTIONS_WALK_FACTOR, videos) * videos
-
-
 async def _driver(
     conn: asyncpg.Connection, candidates: list[tuple[int, list[Part]]], direction: str
 ) -> int:
@@ -918,13 +900,21 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                 for number, (condition, (name, _)) in enumerate(
                     zip(filters, conditions, strict=True)
                 )
-                if fields[condition.field_id].field_type in RANGE_STREAMED
-                and (name in VALUE_RANGES or name == "is_not_empty")
+                if fields[condition.field_id].field_type in STREAMED_FIELDS
+                and (name in VALUE_RANGES or name in OPTION_CHECKS or name == "is_not_empty")
             ]:
-                # A range before a presence, which every value streamed matches.
-                driver = min(streamed, key=lambda number: conditions[number][0] == "is_not_empty")
+                # A range or an option held before one lacked, before a presence, which every
+                # value streamed matches.
+                driver = min(
+                    streamed,
+                    key=lambda number: (
+                        conditions[number][0] == "is_not_empty",
+                        conditions[number][0] == "options_has_none",
+                    ),
+                )
+                field_type = fields[filters[driver].field_id].field_type
                 first, walk, cap = await _range_or_stream(
-                    conn, list_id, conditions, driver, after, direction, wanted
+                    conn, list_id, conditions, driver, field_type, after, direction, wanted
                 )
                 return _Plan(sort_key, first, None, walk=walk, cap=cap)
             elif value_ranges := [
@@ -934,9 +924,6 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                     conn, list_id, conditions, value_ranges[0], after, direction, wanted
                 )
                 return _Plan(sort_key, first, None, walk=walk, cap=cap)
-            elif await _options_dense(conn, list_id, filters, conditions, wanted):
-                walk = _page(head, conditions, after, f"order_{direction}", wanted, walked=True)
-                return _Plan(sort_key, walk, None)
         return _Plan(sort_key, _page(head, conditions, after, f"order_{direction}", wanted), None)
 
     sort_field = fields[sort_field_id]

@@ -748,55 +748,81 @@ async def test_the_database_counts_by_value_the_types_a_search_reads_held_values
     assert await conn.fetchval("SELECT is_counted_by_value($1)", field_type) is True
 
 
+# Options conditions on a multi_select field (a number's range beside one): has_none and
+# is_not_empty are always streamed (no index finds what an array lacks; every value matches).
 OPTION_SEARCHES = [
-    ("has_any", ["good"], True),
-    ("has_any", ["bad", "ok"], True),
-    ("has_all", ["good"], True),
-    # "has_all" of several options may hold for none: never walked on the options' counts
-    ("has_all", ["good", "ok"], False),
+    [("multi_select", "has_any", ["good"])],
+    [("multi_select", "has_any", ["bad", "ok"])],
+    [("multi_select", "has_all", ["good"])],
+    [("multi_select", "has_all", ["good", "ok"]), ("number", "gte", 1)],
+    [("number", "gte", 1), ("multi_select", "has_any", ["good"])],
+    [("multi_select", "has_none", ["good"])],
+    [("multi_select", "is_not_empty", None)],
 ]
+OPTION_MATCHES = {
+    "has_any": lambda held, options: any(o in held for o in options),
+    "has_all": lambda held, options: all(o in held for o in options),
+    "has_none": lambda held, options: not any(o in held for o in options),
+    "is_not_empty": lambda held, _: True,
+    "gte": lambda value, low: value >= low,
+}
 
 
-@pytest.mark.parametrize(("op", "options", "walkable"), OPTION_SEARCHES)
-@pytest.mark.parametrize("dense", [True, False], ids=["dense", "sparse"])
+@pytest.mark.parametrize("conditions", OPTION_SEARCHES)
+@pytest.mark.parametrize("way", TEXT_WAYS)
 @pytest.mark.parametrize("direction", ["desc", "asc"])
-async def test_an_option_search_pages_alike_walked_or_left_to_the_planner(
+async def test_an_options_search_pages_alike_streamed_or_read(
     conn: asyncpg.Connection,
     make: Builder,
     bl: BookmarkList,
     monkeypatch: pytest.MonkeyPatch,
     statements: list[str],
-    op: str,
-    options: list[str],
-    walkable: bool,
-    dense: bool,
+    conditions: list[Any],
+    way: str,
     direction: str,
 ) -> None:
-    # One multi_select condition: when the kept counts show its most held option dense enough
-    # (OPTIONS_WALK_FACTOR), the page walks the list, each condition probed per video; else the
-    # planner chooses. Both give the brute-force pages.
-    monkeypatch.setattr(video_search, "OPTIONS_WALK_FACTOR", 0.0 if dense else 1e9)
-    topics = await make.field(bl.id, "multi_select")
-    held: dict[str, list[str]] = {}
-    for i in range(15):
+    # An options condition, newest first, as a number's range: the field's first values tell
+    # how dense its matches are. Dense, the page streams the field's values in order, each
+    # array checked; sparse, it reads the matches from the options' GIN index up to a cap and
+    # sorts them, and streams past the cap. All give the same pages, whatever the way.
+    factor, depth, per_page, reads_the_range = TEXT_WAYS[way]
+    monkeypatch.setattr(video_search, "STREAM_FACTOR", factor)
+    monkeypatch.setattr(video_search, "STREAM_PROBE_DEPTH", depth)
+    if conditions[0][1] in ("has_none", "is_not_empty"):
+        per_page, reads_the_range = 1, False
+    fields = {t: await make.field(bl.id, t) for t in ("number", "multi_select")}
+    values: dict[str, dict[str, Any]] = {}
+    for i in range(21):
         video = await make.video(bl.id, title=f"o{i:02d}")
-        chosen = [["good"], ["good", "ok"], ["bad"], [], ["ok", "bad"]][i % 5]
-        held[video.title] = chosen
+        row: dict[str, Any] = {"video": video}
+        chosen = [["good"], ["good", "ok"], ["bad"], [], ["ok", "bad"], ["good", "bad"]][i % 6]
         if chosen:
-            await make.value(video, topics, chosen)
+            row["multi_select"] = chosen
+        if i % 4:
+            row["number"] = Decimal(i % 3)
+        values[video.title] = row
+        for t in ("number", "multi_select"):
+            if t in row:
+                await make.value(video, fields[t], row[t])
+    expected = sorted(
+        (
+            (row["video"].created_at, row["video"].id, title)
+            for title, row in values.items()
+            if all(t in row and OPTION_MATCHES[op](row[t], v) for t, op, v in conditions)
+        ),
+        reverse=direction == "desc",
+    )
     query = VideoSearch(
-        filters=[Condition(field_id=topics.id, op=op, value=options)],  # type: ignore[arg-type]
+        filters=[Condition(field_id=fields[t].id, op=op, value=v) for t, op, v in conditions],
         sort=Sort(by="created_at", direction=direction),
         limit=2,
     )
-    found = await every_page(conn, bl.id, query)
-    holds = any if op == "has_any" else all
-    expected = [title for title, chosen in held.items() if holds(o in chosen for o in options)]
-    if direction == "desc":
-        expected.reverse()
-    assert [v.title for v in found] == expected != []
-    walked = ["(SELECT\nEXISTS" in text for text in statements]
-    assert walked == [dense and walkable] * len(walked)
+    await pages_alike(conn, bl.id, query, expected, statements, per_page)
+    assert any("WITH matches" in text for text in statements) == reads_the_range
+    # The first streamed condition drives every statement (read or streamed), never walked.
+    if conditions[0][0] == "multi_select":
+        assert all("'multi_select'" in text or "value_options" in text for text in statements)
+    assert not any("(SELECT\nEXISTS" in text for text in statements)
 
 
 @pytest.mark.parametrize(
@@ -1239,12 +1265,15 @@ async def test_every_fragment_runs_in_a_real_search(
     for field_type, op, value, expected in text_ranges:
         newest = await search(conn, catalog, (field_type, op, value), by="created_at")
         assert sorted(newest) == expected
-    # So is a range on a number or date: its matches read from the value index.
+    # So is a range on a number or date (its matches read from the value index) and an
+    # options condition on a multi_select (from the options' GIN index).
     value_ranges = [
         case
         for case in CASES
-        if case[0] in ("number", "date") and case[1] not in ("eq", "ne", "is_empty", "is_not_empty")
+        if case[0] in ("number", "date", "multi_select")
+        and case[1] not in ("eq", "ne", "is_empty", "is_not_empty")
     ]
+    assert {"has_any", "has_all"} <= {op for _, op, _, _ in value_ranges}
     for field_type, op, value, expected in value_ranges:
         newest = await search(conn, catalog, (field_type, op, value), by="created_at")
         assert sorted(newest) == expected
