@@ -70,7 +70,12 @@ class Unauthenticated(DomainError):
 
 
 class Unavailable(DomainError):
-    """The database cannot be reached or is shutting down."""
+    """The database cannot be reached or is shutting down. `report`: more members of the 503
+    problem (/health's replicas)."""
+
+    def __init__(self, message: str, **report: Any) -> None:
+        super().__init__(message)
+        self.report = report
 
     @property
     def cause(self) -> str:

@@ -36,6 +36,7 @@ from app.db import connections
 from app.db.execute import translated_errors
 from app.db.pool import create_pool
 from app.db.replicas import open_replicas
+from app.errors import Unavailable
 from app.models.base import Record
 from app.models.purges import PurgeBacklog
 from app.purger import Purger
@@ -57,14 +58,21 @@ class Health(Record):
 async def health(state: State) -> Health:
     """200 when the database answers, 503 (problem details) when it does not; `purges` tells
     how much deleted data is still being purged in the background; with replicas, each one's
-    status (ok, lagging, down, not_a_replica) and lag in seconds."""
-    conn, tx = await connections.begin(state.pool, owner=None, settings=state.settings)
+    status (ok, lagging, down, not_a_replica) and lag in seconds, in the 503 too."""
     try:
-        with translated_errors():
-            backlog = await purges.backlog(conn)
-    finally:
-        await connections.rollback(conn, tx)
-        await connections.release(state.pool, conn)
+        conn, tx = await connections.begin(state.pool, owner=None, settings=state.settings)
+        try:
+            with translated_errors():
+                backlog = await purges.backlog(conn)
+        finally:
+            await connections.rollback(conn, tx)
+            await connections.release(state.pool, conn)
+    except Unavailable as down:
+        if not state.replicas.configured:
+            raise
+        # An operator still sees each node: which replicas answer while the primary does not.
+        replicas = await state.replicas.check_all()
+        raise Unavailable(down.message, database="down", replicas=replicas) from down.__cause__
     replicas = await state.replicas.check_all() if state.replicas.configured else None
     return Health(status="ok", database="ok", purges=backlog, replicas=replicas)
 

@@ -100,6 +100,7 @@ def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[
             exc.message,
             exc.cause,
         )
+        return problem(request, status, exc.message, **exc.report)
     return problem(request, status, exc.message)
 
 

@@ -6,6 +6,7 @@ import asyncio
 import inspect
 import logging
 import re
+import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -168,6 +169,25 @@ async def test_reads_fall_back_to_the_primary_when_the_replica_is_stopped(
             assert [item["title"] for item in search.json()["items"]] == ["Fresh"]
         assert await health_of_replica(api) == {"status": "down", "lag_s": None}
     assert await served_by(settings) == "primary"
+
+
+async def test_health_reports_each_replica_while_the_primary_is_down(
+    standby_url: str, database_url: str
+) -> None:
+    # Nothing listens on the primary's port: /health is a 503, and still names each replica
+    # with its status, so an operator sees which nodes answer.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    primary_down = re.sub(r"@[^/]+/", f"@127.0.0.1:{closed}/", database_url)
+    settings = replica_settings(primary_down, standby_url, connect_timeout_s=1.0)
+    async with in_process(create_app(settings)) as api:
+        response = await api.get("/health")
+        body = assert_problem(response, 503)
+        assert response.headers["Retry-After"]
+        assert body["database"] == "down"
+        assert list(body["replicas"]) == [node_name(standby_url)]
+        assert body["replicas"][node_name(standby_url)]["status"] != "down", body
 
 
 async def test_a_replica_behind_the_lag_bound_is_skipped(
