@@ -44,6 +44,8 @@ SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
 
 # RFC 7518 §3.2 and §3.3: shorter keys make HS256 and RS256 guessable.
 _MIN_SECRET_BYTES = 32
+# What bookmark_lists.owner holds (bookmark_lists_owner_length, migration 0015).
+MAX_SUB_BYTES = 255
 _MIN_RSA_BITS = 2048
 
 PublicKey = RSAPublicKey | EllipticCurvePublicKey
@@ -148,8 +150,13 @@ def verify(token: str, rules: TokenRules) -> dict[str, Any]:
     except jwt.InvalidTokenError as exc:
         detail = next((d for kind, d in _REFUSALS if isinstance(exc, kind)), "the token is invalid")
         raise _invalid(detail) from exc
-    if not isinstance(claims["sub"], str) or not claims["sub"]:
+    sub = claims["sub"]
+    if not isinstance(sub, str) or not sub:
         raise _invalid("the token's sub must be a non-empty string")
+    # The owner is stored as text (bookmark_lists_owner_length): a sub it cannot hold would
+    # fail in the database, as a 422 of a request that did nothing wrong.
+    if "\x00" in sub or len(sub.encode()) > MAX_SUB_BYTES:
+        raise _invalid(f"the token's sub must be at most {MAX_SUB_BYTES} bytes, without NUL")
     return claims
 
 

@@ -185,6 +185,9 @@ async def test_a_token_signed_with_another_algorithm_is_401(
         ({"sub": None}, "the token has no sub claim"),
         ({"sub": ""}, "the token's sub must be a non-empty string"),
         ({"sub": 42}, "the token's sub must be a non-empty string"),
+        # bookmark_lists.owner holds at most 255 bytes of text: no NUL, nothing longer
+        ({"sub": "al\x00ice"}, "the token's sub must be at most 255 bytes, without NUL"),
+        ({"sub": "é" * 128}, "the token's sub must be at most 255 bytes, without NUL"),
         ({"exp": None}, "the token has no exp claim"),
     ],
 )
@@ -192,6 +195,15 @@ async def test_a_token_without_a_usable_sub_or_exp_is_401(
     anonymous: Client, changes: dict[str, Any], detail: str
 ) -> None:
     refused(await anonymous.get("/lists", headers=auth(signed(claims(**changes)))), detail)
+
+
+async def test_a_sub_of_255_bytes_owns_its_lists(anonymous: Client) -> None:
+    sub = "é" * 127 + "x"  # 255 bytes
+    headers = auth(signed(claims(sub=sub)))
+    created = await anonymous.post("/lists", json={"name": "Mine"}, headers=headers)
+    assert created.status_code == 201, created.text
+    listed = await anonymous.get("/lists", headers=headers)
+    assert [item["name"] for item in listed.json()] == ["Mine"]
 
 
 async def test_a_token_with_an_audience_is_401_while_none_is_configured(anonymous: Client) -> None:
