@@ -561,6 +561,30 @@ async def test_the_app_role_can_change_neither_the_schema_nor_its_own_rights(
         assert by_row_security(error), error
 
 
+async def test_the_app_role_may_create_no_temporary_object(
+    postgresql: psycopg.Connection, settings: Settings
+) -> None:
+    # Rights on a database are not cloned with the template: make migrate runs app_role_ensure
+    # on the database itself, as here, which takes TEMPORARY from PUBLIC.
+    postgresql.execute("SELECT app_role_ensure(%s, NULL)", [DEFAULT_APP_ROLE])
+    postgresql.commit()
+    row = postgresql.execute(
+        "SELECT has_database_privilege(%s, current_database(), 'TEMPORARY'),"
+        " has_database_privilege(current_user, current_database(), 'TEMPORARY')",
+        [DEFAULT_APP_ROLE],
+    )
+    assert row.fetchone() == (False, True)
+    statements = [
+        "CREATE TEMP TABLE planted (x int)",
+        "CREATE TEMP VIEW planted AS SELECT 1",
+        "CREATE FUNCTION pg_temp.planted() RETURNS int LANGUAGE sql RETURN 1",
+    ]
+    async with as_app(settings, OWNER) as conn:
+        for statement in statements:
+            error = await refusal(conn, statement)
+            assert isinstance(error, asyncpg.InsufficientPrivilegeError), (statement, error)
+
+
 async def estimated_rows(conn: Any, statement: str, *args: Any) -> float:
     plan = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {statement}", *args)
     return float(json.loads(plan)[0]["Plan"]["Plan Rows"])
