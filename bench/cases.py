@@ -101,6 +101,10 @@ SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sor
     # reads its matches from the value index and sorts them (as a text range).
     ("number_gte", (("Minutes", "gte", 300),), (RANGE_RECENT,), None),
     ("number_between_rare", (("Minutes", "between", [42.5, 42.6]),), (NUMERIC,), None),
+    # No index finds the matches of "ne" or of a text's presence: the field's values stream
+    # newest first, each checked from the index, instead of the walk probing every video.
+    ("number_ne", (("Minutes", "ne", 300),), (RANGE_RECENT,), None),
+    ("text_is_not_empty", (("Notes", "is_not_empty", None),), (RECENT,), None),
     ("date_eq_rare", (("Published", "eq", "2020-05-17"),), (DATE,), None),
     ("date_after", (("Published", "after", "2015-01-01"),), (RANGE_RECENT,), None),
     ("date_between_rare", (("Published", "between", ["2020-05-17", "2020-05-18"]),), (DATE,), None),

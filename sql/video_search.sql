@@ -156,6 +156,26 @@ FROM (
 -- A date within low..high, checked on a streamed or sampled value (stream_range_open).
    AND (fv.value_date + 0) BETWEEN :low AND :high
 
+-- name: stream_text_open
+-- The videos whose text or url value matches (checked_text_ne follows, or nothing for
+-- is_not_empty), in the field's order of creation: video_field_values_text_recent_idx, each
+-- value checked from the index alone. No index finds these matches but the field's own stream:
+-- it reads the field's values only, where the walk would probe every video of the list.
+(SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+ WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('text', 'url')
+
+-- name: checked_text_ne
+-- A text other than the value, checked on a streamed value (`|| ''`: as stream_text_contains).
+   AND (fv.value_text || '') <> :value
+
+-- name: checked_numeric_ne
+-- A number other than the value, checked on a streamed value (stream_range_open).
+   AND (fv.value_numeric + 0) <> :value
+
+-- name: checked_date_ne
+-- A date other than the value, checked on a streamed value (stream_range_open).
+   AND (fv.value_date + 0) <> :value
+
 -- name: stream_options_open
 -- The videos whose multi_select value matches (a checked_options_* fragment follows), in the
 -- field's order of creation: video_field_values_options_recent_idx, each array checked from the

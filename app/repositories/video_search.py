@@ -47,19 +47,24 @@ PROBE_DEPTH = 100
 TEXT_RANGES = ("contains", "starts_with")
 STREAM_FACTOR = 1.0
 STREAM_PROBE_DEPTH = 500
-# The types whose values stream in order of creation for a range (stream_range_open: migration
-# 0034's index); a rating's range drives as the values it holds (HELD_OPS), or walks.
-RANGE_STREAMED = (field_types.FieldType.NUMBER, field_types.FieldType.DATE)
 # The fields whose values stream in order of creation from an index of their own, each value
 # checked there (checked_<fragment>): (the stream's first fragment, the density sample's
-# source). A multi_select's has_any, has_all and has_none stream as a number's range does
-# (migration 0035's index), and its few matches are read from the options' GIN index.
+# source, None where no condition of the type has an index read to choose). A multi_select's
+# has_any, has_all and has_none stream as a number's range does (migration 0035's index), and
+# its few matches are read from the options' GIN index.
 STREAMED_FIELDS = {
     field_types.FieldType.NUMBER: ("stream_range_open", "density_range_from"),
     field_types.FieldType.DATE: ("stream_range_open", "density_range_from"),
     field_types.FieldType.MULTI_SELECT: ("stream_options_open", "density_options_from"),
+    field_types.FieldType.TEXT: ("stream_text_open", None),
+    field_types.FieldType.URL: ("stream_text_open", None),
 }
 OPTION_CHECKS = ("options_has_any", "options_has_all", "options_has_none")
+# The conditions no index finds the matches of: "ne" (a value index holds two ranges around
+# it, one of them most of the field), has_none (a GIN index finds what an array holds, not what
+# it lacks). On these types they always stream, reading the field's values only, where the
+# walk probed every video of the list (a field on 1% of the videos: 100 probes a match).
+STREAM_ONLY = ("numeric_ne", "date_ne", "text_ne", "options_has_none")
 # How many matches of an equality a page sorted by a field reads and sorts at most before it
 # walks the field's value index instead: sorting costs a probe of the sort value per match,
 # the walk a probe of the filter per video it passes (1/density of them per row of the page);
@@ -95,17 +100,22 @@ VALUE_RANGES = {
     "date_on_or_after",
     "date_between",
 }
-# The operators that stream a field of RANGE_STREAMED: its ranges (the operators of its
-# type whose fragment is in VALUE_RANGES) and is_not_empty.
-STREAMED_OPS = frozenset(
-    {
-        op
-        for field_type in RANGE_STREAMED
-        for op, fragment in field_types.spec(field_type).operators.items()
-        if fragment in VALUE_RANGES
-    }
-    | {"is_not_empty"}
-)
+# Per operator, the types on which it alone streams its field (STREAMED_FIELDS), each value
+# checked (or, few, reads its matches from an index), or is_not_empty: one shape of statement
+# each, whatever the value, planned once (planned_generically).
+_STREAM_CHECKED = VALUE_RANGES | set(OPTION_CHECKS) | set(STREAM_ONLY)
+STREAMED_ALONE = {
+    op: types
+    for op in {op for t in STREAMED_FIELDS for op in field_types.spec(t).operators}
+    if (
+        types := tuple(
+            field_type
+            for field_type in STREAMED_FIELDS
+            if op == "is_not_empty"
+            or field_types.spec(field_type).operators.get(op) in _STREAM_CHECKED
+        )
+    )
+}
 # A rating's range (gt, gte, lt, lte, between), a rating's or a select's "ne", a select's
 # "not_in", or "is_not_empty" on either, when no equality or text range drives, drives a
 # newest-first page like an "in" of the values its videos hold that match, as the kept counts
@@ -547,8 +557,8 @@ async def _range_or_stream(
         ("driven_close", {"list_id": list_id}),
     ]
     stream = _page(head, others, after, order, wanted)
-    # Every value streamed matches; or no index finds what an array lacks (has_none).
-    if not checks or fragment == "options_has_none":
+    # Every value streamed matches; or no index finds the matches (STREAM_ONLY).
+    if not checks or fragment in STREAM_ONLY or density_from is None:
         return stream, None, 0
     density = Statement(name="density")
     density.add("density_range_open", field_id=key["field_id"])
@@ -807,9 +817,12 @@ def planned_generically(query: VideoSearch) -> tuple[str, ...]:
     equality or "in", on any type: its index range is read in that order and each match
     joined by key, whatever the value and the list's size (rating_eq 0.74 -> 0.36 ms at 1M;
     92 equalities of every type, common and rare, never slower; on plan at 100k). Or with one
-    range (or is_not_empty) on a number or date: its stream, its density sample and its capped
-    read are one shape each, whatever the values (as the app role at 1M, bare: number_gte
-    0.69 -> 0.42 ms, date_after 0.62 -> 0.32, number_between_rare 0.92 -> 0.37). Or with one
+    condition that streams its field (STREAMED_ALONE: a range, "ne" or is_not_empty on a number
+    or date, an options condition, a text's "ne" or presence): its stream, its density sample
+    and its capped read are one shape each, whatever the values (as the app role at 1M, bare:
+    number_gte 0.69 -> 0.42 ms, date_after 0.62 -> 0.32, number_between_rare 0.92 -> 0.37;
+    number_ne 0.73 -> 0.43, text_is_not_empty 0.63 -> 0.41, options_has_all 0.68 -> 0.39, its
+    GIN read options_has_any_rare 0.89 -> 0.62). Or with one
     "contains" on a text or url field, alike (text_contains 1.16 -> 0.72 ms, its trigram read
     text_contains_rare 7.9 -> 7.2); not "starts_with", whose prefix index needs the pattern
     itself to bound its range (a generic plan would read the field's whole range). A
@@ -821,8 +834,8 @@ def planned_generically(query: VideoSearch) -> tuple[str, ...]:
         return ()
     if query.filters[0].op in ("eq", "in"):
         return tuple(field_types.FieldType)
-    if query.filters[0].op in STREAMED_OPS:
-        return RANGE_STREAMED
+    if query.filters[0].op in STREAMED_ALONE:
+        return STREAMED_ALONE[query.filters[0].op]
     if query.filters[0].op == "contains":
         return (field_types.FieldType.TEXT, field_types.FieldType.URL)
     return ()
@@ -901,15 +914,20 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                     zip(filters, conditions, strict=True)
                 )
                 if fields[condition.field_id].field_type in STREAMED_FIELDS
-                and (name in VALUE_RANGES or name in OPTION_CHECKS or name == "is_not_empty")
+                and (
+                    name in VALUE_RANGES
+                    or name in OPTION_CHECKS
+                    or name in STREAM_ONLY
+                    or name == "is_not_empty"
+                )
             ]:
-                # A range or an option held before one lacked, before a presence, which every
-                # value streamed matches.
+                # A range or an option held (which may be read when sparse) before a value or an
+                # option lacked, before a presence, which every value streamed matches.
                 driver = min(
                     streamed,
                     key=lambda number: (
                         conditions[number][0] == "is_not_empty",
-                        conditions[number][0] == "options_has_none",
+                        conditions[number][0] in STREAM_ONLY,
                     ),
                 )
                 field_type = fields[filters[driver].field_id].field_type

@@ -497,6 +497,74 @@ async def test_a_number_or_date_range_pages_alike_streamed_or_read(
     )
 
 
+# Conditions no index finds the matches of (STREAM_ONLY) and presences on the types that stream
+# (a second condition beside some): always the field's stream, one statement a page.
+STREAM_ONLY_SEARCHES = [
+    [("number", "ne", 3)],
+    [("date", "ne", "2024-01-05")],
+    [("text", "ne", "alpha")],
+    [("text", "is_not_empty", None)],
+    [("url", "is_not_empty", None), ("number", "ne", 1)],
+    [("number", "ne", 3), ("text", "ne", "gamma")],
+]
+STREAM_ONLY_MATCHES = {
+    "ne": lambda value, other: (
+        value != (date.fromisoformat(other) if isinstance(value, date) else other)
+    ),
+    "is_not_empty": lambda value, _: True,
+}
+
+
+@pytest.mark.parametrize("conditions", STREAM_ONLY_SEARCHES)
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+async def test_a_condition_no_index_finds_pages_alike_as_its_fields_stream(
+    conn: asyncpg.Connection,
+    make: Builder,
+    bl: BookmarkList,
+    statements: list[str],
+    conditions: list[Any],
+    direction: str,
+) -> None:
+    # "ne" on a number, date or text, is_not_empty on a text or url: the field's values streamed
+    # newest (or oldest) first, each checked from its index, the other conditions probed; never
+    # the walk of the whole list.
+    fields = {t: await make.field(bl.id, t) for t in ("number", "date", "text", "url")}
+    texts = ["alpha", "beta", "gamma"]
+    values: dict[str, dict[str, Any]] = {}
+    for i in range(21):
+        video = await make.video(bl.id, title=f"s{i:02d}")
+        row: dict[str, Any] = {"video": video}
+        if i % 5:
+            row["number"] = Decimal(i % 4)
+        if i % 4:
+            row["date"] = date(2024, 1, 1 + i % 7)
+        if i % 3:
+            row["text"] = texts[i % 3]
+        if i % 2:
+            row["url"] = f"https://example.com/{i}"
+        values[video.title] = row
+        for t in fields:
+            if t in row:
+                await make.value(video, fields[t], str(row[t]) if t == "date" else row[t])
+    expected = sorted(
+        (
+            (row["video"].created_at, row["video"].id, title)
+            for title, row in values.items()
+            if all(t in row and STREAM_ONLY_MATCHES[op](row[t], v) for t, op, v in conditions)
+        ),
+        reverse=direction == "desc",
+    )
+    query = VideoSearch(
+        filters=[Condition(field_id=fields[t].id, op=op, value=v) for t, op, v in conditions],
+        sort=Sort(by="created_at", direction=direction),
+        limit=2,
+    )
+    await pages_alike(conn, bl.id, query, expected, statements, 1)
+    streams = ("fv.field_type IN ('text', 'url')", "fv.field_type IN ('number', 'date')")
+    assert all(any(stream in text for stream in streams) for text in statements)
+    assert not any("(SELECT\nEXISTS" in text for text in statements)
+
+
 # A rating holding 0.0..3.9 (tenths, more values than MAX_STREAMS in every range here), whose
 # range is walked or read.
 RATING_WALK_SEARCHES = [
@@ -1441,7 +1509,7 @@ async def test_only_a_search_by_one_equality_or_range_newest_first_is_planned_ge
 ) -> None:
     list_id, rating = catalog.list.id, catalog.fields["rating"].id
     number, date_ = catalog.fields["number"].id, catalog.fields["date"].id
-    text = catalog.fields["text"].id
+    text, options = catalog.fields["text"].id, catalog.fields["multi_select"].id
     generic = [
         VideoSearch(filters=[Condition(field_id=rating, op="eq", value=2)]),
         VideoSearch(
@@ -1456,10 +1524,17 @@ async def test_only_a_search_by_one_equality_or_range_newest_first_is_planned_ge
         VideoSearch(filters=[Condition(field_id=date_, op="is_not_empty")]),
         # a "contains" streams its field or reads its trigram index
         VideoSearch(filters=[Condition(field_id=text, op="contains", value="alpha")]),
+        # no index finds these: they always stream their field
+        VideoSearch(filters=[Condition(field_id=number, op="ne", value=2)]),
+        VideoSearch(filters=[Condition(field_id=text, op="ne", value="alpha")]),
+        VideoSearch(filters=[Condition(field_id=catalog.fields["url"].id, op="is_not_empty")]),
+        # an options condition streams its field or reads its GIN index
+        VideoSearch(filters=[Condition(field_id=options, op="has_any", value=["good"])]),
+        VideoSearch(filters=[Condition(field_id=options, op="has_none", value=["good"])]),
     ]
     by_values = [
         VideoSearch(),
-        VideoSearch(filters=[Condition(field_id=number, op="ne", value=2)]),
+        VideoSearch(filters=[Condition(field_id=options, op="is_empty")]),
         # a prefix index bounds its range by the pattern itself
         VideoSearch(filters=[Condition(field_id=text, op="starts_with", value="alpha")]),
         VideoSearch(
