@@ -197,6 +197,34 @@ FROM (
 -- An array holding none of the options, checked on a streamed or sampled value.
    AND NOT coalesce(fv.value_options, '{}') && :values::text[]
 
+-- name: absent_open
+-- A stream of the list's videos (between driven_open and driven_close) that have no value for
+-- the field whose values follow, all of them in the page's order (its streams, with
+-- absent_after_* on a later page), then absent_<dir>. Both sides are read in the same order
+-- from index entries alone, so PostgreSQL takes the videos less the values in one merge anti
+-- join, where the walk probed every video (an is_empty that holds for few videos: 1M walked to
+-- find 5); only the page's videos are then read.
+(SELECT v.created_at AS video_created_at, v.id AS video_id FROM videos AS v
+ WHERE v.list_id = :list_id AND NOT EXISTS (SELECT FROM (
+
+-- name: absent_after_desc
+-- A streamed value older than the cursor, where the page's videos start (newest first).
+   AND (fv.video_created_at, fv.video_id) < (:after_value, :after_id)
+
+-- name: absent_after_asc
+-- A streamed value newer than the cursor, where the page's videos start (oldest first).
+   AND (fv.video_created_at, fv.video_id) > (:after_value, :after_id)
+
+-- name: absent_desc
+-- Ends the field's values (a video is kept when none of them is its own), newest first.
+) AS valued WHERE valued.video_created_at = v.created_at AND valued.video_id = v.id)
+ ORDER BY v.created_at DESC, v.id DESC)
+
+-- name: absent_asc
+-- Ends the field's values, oldest first.
+) AS valued WHERE valued.video_created_at = v.created_at AND valued.video_id = v.id)
+ ORDER BY v.created_at, v.id)
+
 -- name: stream_desc
 -- Ends one range, newest first (its index read backwards). Each range is ordered on its own
 -- so that the ranges of a select's "in" are merged in order (Merge Append), not sorted whole.

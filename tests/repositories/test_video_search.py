@@ -565,6 +565,74 @@ async def test_a_condition_no_index_finds_pages_alike_as_its_fields_stream(
     assert not any("(SELECT\nEXISTS" in text for text in statements)
 
 
+@pytest.mark.parametrize("field_type", list(VALUES["v1"]))
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+@pytest.mark.parametrize("second", [None, ("boolean", "is_not_empty", None)])
+async def test_an_is_empty_holding_for_few_videos_pages_alike_as_a_merge_anti_join(
+    conn: asyncpg.Connection,
+    catalog: Catalog,
+    monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
+    field_type: str,
+    direction: str,
+    second: tuple[str, str, Any] | None,
+) -> None:
+    # Under ABSENT_DENSITY (here: whatever the share), the page reads the list's videos less the
+    # field's values, both in the page's order, instead of probing each video it walks: the
+    # same pages (of one, through every cursor), on every type.
+    monkeypatch.setattr(video_search, "ABSENT_DENSITY", 1.01)
+    conditions = [(field_type, "is_empty", None), *([second] if second else [])]
+    expected = [
+        title
+        for title, values in VALUES.items()
+        if values[field_type] is None
+        and all(values[t] is not None for t, op, _ in conditions if op == "is_not_empty")
+    ]
+    if field_type == "boolean" and second:
+        expected = []  # is_empty and is_not_empty on one field contradict
+    query = VideoSearch(
+        filters=[
+            Condition(field_id=catalog.fields[t].id, op=op, value=v)  # type: ignore[arg-type]
+            for t, op, v in conditions
+        ],
+        sort=Sort(by="created_at", direction=direction),
+        limit=1,
+    )
+    found = [v.title for v in await every_page(conn, catalog.list.id, query)]
+    assert found == (expected if direction == "asc" else expected[::-1])
+    pages = [text for text in statements if text.startswith("/* video_search.search */")]
+    if expected:
+        assert pages and all("AND NOT EXISTS (SELECT FROM (" in text for text in pages)
+        assert not any("(SELECT\nEXISTS" in text for text in pages)
+
+
+async def test_an_is_empty_of_more_held_values_than_streams_walks(
+    conn: asyncpg.Connection,
+    catalog: Catalog,
+    monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
+) -> None:
+    # A rating holding more values than MAX_STREAMS: its values are no few streams; the walk.
+    monkeypatch.setattr(video_search, "ABSENT_DENSITY", 1.01)
+    monkeypatch.setattr(video_search, "MAX_STREAMS", 1)
+    assert await search(conn, catalog, ("rating", "is_empty", None), by="created_at") == [
+        "v5",
+        "v6",
+    ]
+    assert not any("AND NOT EXISTS (SELECT FROM (" in text for text in statements)
+
+
+async def test_an_is_empty_holding_for_many_videos_walks(
+    conn: asyncpg.Connection, catalog: Catalog, statements: list[str]
+) -> None:
+    # 2 of the 6 videos lack a rating: far above ABSENT_DENSITY, the walk finds them at once.
+    assert await search(conn, catalog, ("rating", "is_empty", None), by="created_at") == [
+        "v5",
+        "v6",
+    ]
+    assert not any("AND NOT EXISTS (SELECT FROM (" in text for text in statements)
+
+
 # A rating holding 0.0..3.9 (tenths, more values than MAX_STREAMS in every range here), whose
 # range is walked or read.
 RATING_WALK_SEARCHES = [
@@ -1345,6 +1413,13 @@ async def test_every_fragment_runs_in_a_real_search(
     for field_type, op, value, expected in value_ranges:
         newest = await search(conn, catalog, (field_type, op, value), by="created_at")
         assert sorted(newest) == expected
+    # An is_empty read as the videos less the field's values, pages of 1 (cursors).
+    monkeypatch.setattr(video_search, "ABSENT_DENSITY", 1.01)
+    for direction in ("asc", "desc"):
+        empty = Condition(field_id=catalog.fields["number"].id, op="is_empty")
+        query = VideoSearch(filters=[empty], sort=Sort(direction=direction), limit=1)
+        seen = await every_page(conn, catalog.list.id, query)
+        assert sorted(v.title for v in seen) == ["v3", "v6"]
     # And a rating's range of more held values than MAX_STREAMS: walked.
     monkeypatch.setattr(video_search, "MAX_STREAMS", 0)
     rating_ranges = [case for case in CASES if case[0] == "rating" and case[1] in ("gt", "lte")]
