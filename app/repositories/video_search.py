@@ -325,7 +325,8 @@ def _stream(
     condition: Condition, field: CustomField, part: Part, held: list[Any] | None = None
 ) -> list[Part] | None:
     """The condition as ranges of its value index (a stream), or None when it is not an
-    equality, nor a condition of the few values `held` (_held_values): it then stays a probe."""
+    equality, nor a condition of the few values `held` (_held_values), nor a boolean's
+    is_not_empty (its two values): it then stays a probe."""
     values = part[1]
     stream = field_types.spec(field.field_type).stream
     if stream is None:
@@ -333,6 +334,8 @@ def _stream(
     key = _key(field)
     if held is not None:
         return [(stream, {**key, "value": value}) for value in held]
+    if condition.op == "is_not_empty" and field.field_type == field_types.FieldType.BOOLEAN:
+        return [(stream, {**key, "value": value}) for value in (True, False)]
     if condition.op == "eq":
         return [(stream, {**key, "value": values["value"]})]
     if condition.op == "between" and values["low"] == values["high"]:
