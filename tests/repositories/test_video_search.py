@@ -346,6 +346,25 @@ async def pages_alike(
     return pages
 
 
+def matching_rows(
+    values: dict[str, dict[str, Any]],
+    conditions: list[Any],
+    matches: dict[str, Any],
+    direction: str,
+) -> list[tuple[Any, uuid.UUID, str]]:
+    """(created_at, id, title) of the videos of `values` (title -> {"video", type: value})
+    whose value of each condition's type matches it, in the page's order: what a search of
+    `conditions` must find."""
+    return sorted(
+        (
+            (row["video"].created_at, row["video"].id, title)
+            for title, row in values.items()
+            if all(t in row and matches[op](row[t], v) for t, op, v in conditions)
+        ),
+        reverse=direction == "desc",
+    )
+
+
 TEXT_RANGES = [
     [("text", "contains", "alpha")],
     [("text", "contains", "LPH"), ("number", "gte", 2)],
@@ -409,14 +428,7 @@ async def test_a_text_range_pages_alike_streamed_or_read(
         if i % 3:
             values[video.title]["number"] = i % 5
             await make.value(video, fields["number"], i % 5)
-    expected = sorted(
-        (
-            (row["video"].created_at, row["video"].id, title)
-            for title, row in values.items()
-            if all(t in row and MATCHES[op](row[t], v) for t, op, v in conditions)
-        ),
-        reverse=direction == "desc",
-    )
+    expected = matching_rows(values, conditions, MATCHES, direction)
     query = VideoSearch(
         filters=[Condition(field_id=fields[t].id, op=op, value=v) for t, op, v in conditions],
         sort=Sort(by="created_at", direction=direction),
@@ -472,14 +484,7 @@ async def test_a_number_or_date_range_pages_alike_streamed_or_read(
         for t in ("number", "date"):
             if t in row:
                 await make.value(video, fields[t], str(row[t]) if t == "date" else row[t])
-    expected = sorted(
-        (
-            (row["video"].created_at, row["video"].id, title)
-            for title, row in values.items()
-            if all(t in row and MATCHES[op](row[t], v) for t, op, v in conditions)
-        ),
-        reverse=direction == "desc",
-    )
+    expected = matching_rows(values, conditions, MATCHES, direction)
     field_type, op, value = conditions[0]  # the range streamed or read
     range_matches = [
         r for r in values.values() if field_type in r and MATCHES[op](r[field_type], value)
@@ -546,14 +551,7 @@ async def test_a_condition_no_index_finds_pages_alike_as_its_fields_stream(
         for t in fields:
             if t in row:
                 await make.value(video, fields[t], str(row[t]) if t == "date" else row[t])
-    expected = sorted(
-        (
-            (row["video"].created_at, row["video"].id, title)
-            for title, row in values.items()
-            if all(t in row and STREAM_ONLY_MATCHES[op](row[t], v) for t, op, v in conditions)
-        ),
-        reverse=direction == "desc",
-    )
+    expected = matching_rows(values, conditions, STREAM_ONLY_MATCHES, direction)
     query = VideoSearch(
         filters=[Condition(field_id=fields[t].id, op=op, value=v) for t, op, v in conditions],
         sort=Sort(by="created_at", direction=direction),
@@ -938,14 +936,7 @@ async def test_an_options_search_pages_alike_streamed_or_read(
         for t in ("number", "multi_select"):
             if t in row:
                 await make.value(video, fields[t], row[t])
-    expected = sorted(
-        (
-            (row["video"].created_at, row["video"].id, title)
-            for title, row in values.items()
-            if all(t in row and OPTION_MATCHES[op](row[t], v) for t, op, v in conditions)
-        ),
-        reverse=direction == "desc",
-    )
+    expected = matching_rows(values, conditions, OPTION_MATCHES, direction)
     query = VideoSearch(
         filters=[Condition(field_id=fields[t].id, op=op, value=v) for t, op, v in conditions],
         sort=Sort(by="created_at", direction=direction),
