@@ -346,6 +346,26 @@ async def pages_alike(
     return pages
 
 
+async def titles_paged_by_one(
+    conn: asyncpg.Connection, catalog: Catalog, conditions: list[Any], direction: str
+) -> list[str]:
+    """The titles a search of the catalog by `conditions` (field type, op, value) finds, by
+    creation time in `direction`, in pages of one (every cursor)."""
+    query = VideoSearch(
+        filters=[
+            Condition(field_id=catalog.fields[t].id, op=op, value=v) for t, op, v in conditions
+        ],
+        sort=Sort(by="created_at", direction=direction),
+        limit=1,
+    )
+    return [v.title for v in await every_page(conn, catalog.list.id, query)]
+
+
+def page_statements(statements: list[str]) -> list[str]:
+    """The page statements among those a search ran (not its probes, samples or reads)."""
+    return [text for text in statements if text.startswith("/* video_search.search */")]
+
+
 def matching_rows(
     values: dict[str, dict[str, Any]],
     conditions: list[Any],
@@ -586,17 +606,9 @@ async def test_an_is_empty_holding_for_few_videos_pages_alike_as_a_merge_anti_jo
         for title, values in VALUES.items()
         if all(values[t] is None for t, _, _ in conditions)
     ]
-    query = VideoSearch(
-        filters=[
-            Condition(field_id=catalog.fields[t].id, op=op, value=v)  # type: ignore[arg-type]
-            for t, op, v in conditions
-        ],
-        sort=Sort(by="created_at", direction=direction),
-        limit=1,
-    )
-    found = [v.title for v in await every_page(conn, catalog.list.id, query)]
+    found = await titles_paged_by_one(conn, catalog, conditions, direction)
     assert found == (expected if direction == "asc" else expected[::-1])
-    pages = [text for text in statements if text.startswith("/* video_search.search */")]
+    pages = page_statements(statements)
     assert expected and pages
     assert all("AND NOT EXISTS (SELECT FROM (" in text for text in pages)
     assert not any("(SELECT\nEXISTS" in text for text in pages)
@@ -992,17 +1004,9 @@ async def test_a_booleans_presence_drives_as_its_two_values(
         for title, values in VALUES.items()
         if values["boolean"] is not None and (not second or values["select"] == "good")
     ]
-    query = VideoSearch(
-        filters=[
-            Condition(field_id=catalog.fields[t].id, op=op, value=v)  # type: ignore[arg-type]
-            for t, op, v in conditions
-        ],
-        sort=Sort(by="created_at", direction=direction),
-        limit=1,
-    )
-    found = [v.title for v in await every_page(conn, catalog.list.id, query)]
+    found = await titles_paged_by_one(conn, catalog, conditions, direction)
     assert found == (expected if direction == "asc" else expected[::-1]) != []
-    pages = [text for text in statements if text.startswith("/* video_search.search */")]
+    pages = page_statements(statements)
     assert pages and not any("(SELECT\nEXISTS" in text for text in pages)
     assert all(
         text.count("fv.value_boolean = ") >= 2 or "fv.value_text = " in text for text in pages
