@@ -366,6 +366,27 @@ def page_statements(statements: list[str]) -> list[str]:
     return [text for text in statements if text.startswith("/* video_search.search */")]
 
 
+def by_creation(
+    fields: dict[str, CustomField], conditions: list[Any], direction: str, limit: int = 2
+) -> VideoSearch:
+    """A search by `conditions` (field type, op, value) on `fields` (by type), by creation
+    time in `direction`, in pages of `limit`."""
+    return VideoSearch(
+        filters=[Condition(field_id=fields[t].id, op=op, value=v) for t, op, v in conditions],
+        sort=Sort(by="created_at", direction=direction),
+        limit=limit,
+    )
+
+
+def stream_or_read(monkeypatch: pytest.MonkeyPatch, way: str) -> tuple[int, bool]:
+    """Sets the stream's factor and sample depth of TEXT_WAYS[way]; (statements a page runs,
+    whether it reads the range)."""
+    factor, depth, per_page, reads_the_range = TEXT_WAYS[way]
+    monkeypatch.setattr(video_search, "STREAM_FACTOR", factor)
+    monkeypatch.setattr(video_search, "STREAM_PROBE_DEPTH", depth)
+    return per_page, reads_the_range
+
+
 def matching_rows(
     values: dict[str, dict[str, Any]],
     conditions: list[Any],
@@ -433,9 +454,7 @@ async def test_a_text_range_pages_alike_streamed_or_read(
     # checked; sparse, it reads the matches from the trigram or prefix index up to a cap and
     # sorts them, and streams past the cap. A value without a trigram is always streamed. All
     # give the same pages, whatever the way.
-    factor, depth, per_page, reads_the_range = TEXT_WAYS[way]
-    monkeypatch.setattr(video_search, "STREAM_FACTOR", factor)
-    monkeypatch.setattr(video_search, "STREAM_PROBE_DEPTH", depth)
+    per_page, reads_the_range = stream_or_read(monkeypatch, way)
     if conditions[0][2] == "a b":
         per_page, reads_the_range = 1, False
     fields = {t: await make.field(bl.id, t) for t in ("number", "text")}
@@ -449,11 +468,7 @@ async def test_a_text_range_pages_alike_streamed_or_read(
             values[video.title]["number"] = i % 5
             await make.value(video, fields["number"], i % 5)
     expected = matching_rows(values, conditions, MATCHES, direction)
-    query = VideoSearch(
-        filters=[Condition(field_id=fields[t].id, op=op, value=v) for t, op, v in conditions],
-        sort=Sort(by="created_at", direction=direction),
-        limit=2,
-    )
+    query = by_creation(fields, conditions, direction)
     await pages_alike(conn, bl.id, query, expected, statements, per_page)
     assert any("WITH matches" in text for text in statements) == reads_the_range
 
@@ -486,9 +501,7 @@ async def test_a_number_or_date_range_pages_alike_streamed_or_read(
     # tell how dense the range is. Dense, the page streams the field's values in order, each
     # checked; sparse, it reads the range's matches from the value index up to a cap and sorts
     # them, and streams past the cap. All give the same pages, whatever the way.
-    factor, depth, per_page, reads_the_range = TEXT_WAYS[way]
-    monkeypatch.setattr(video_search, "STREAM_FACTOR", factor)
-    monkeypatch.setattr(video_search, "STREAM_PROBE_DEPTH", depth)
+    per_page, reads_the_range = stream_or_read(monkeypatch, way)
     if conditions == [("date", "is_not_empty", None)]:
         per_page, reads_the_range = 1, False
     fields = {t: await make.field(bl.id, t) for t in ("number", "date")}
@@ -510,11 +523,7 @@ async def test_a_number_or_date_range_pages_alike_streamed_or_read(
         r for r in values.values() if field_type in r and MATCHES[op](r[field_type], value)
     ]
     assert len(range_matches) >= 6
-    query = VideoSearch(
-        filters=[Condition(field_id=fields[t].id, op=op, value=v) for t, op, v in conditions],
-        sort=Sort(by="created_at", direction=direction),
-        limit=2,
-    )
+    query = by_creation(fields, conditions, direction)
     await pages_alike(conn, bl.id, query, expected, statements, per_page)
     assert any("WITH matches" in text for text in statements) == reads_the_range
     assert all("video_search.density" in text for text in statements[:: per_page or 1]) == (
@@ -572,11 +581,7 @@ async def test_a_condition_no_index_finds_pages_alike_as_its_fields_stream(
             if t in row:
                 await make.value(video, fields[t], str(row[t]) if t == "date" else row[t])
     expected = matching_rows(values, conditions, STREAM_ONLY_MATCHES, direction)
-    query = VideoSearch(
-        filters=[Condition(field_id=fields[t].id, op=op, value=v) for t, op, v in conditions],
-        sort=Sort(by="created_at", direction=direction),
-        limit=2,
-    )
+    query = by_creation(fields, conditions, direction)
     await pages_alike(conn, bl.id, query, expected, statements, 1)
     streams = ("fv.field_type IN ('text', 'url')", "fv.field_type IN ('number', 'date')")
     assert all(any(stream in text for stream in streams) for text in statements)
@@ -929,9 +934,7 @@ async def test_an_options_search_pages_alike_streamed_or_read(
     # how dense its matches are. Dense, the page streams the field's values in order, each
     # array checked; sparse, it reads the matches from the options' GIN index up to a cap and
     # sorts them, and streams past the cap. All give the same pages, whatever the way.
-    factor, depth, per_page, reads_the_range = TEXT_WAYS[way]
-    monkeypatch.setattr(video_search, "STREAM_FACTOR", factor)
-    monkeypatch.setattr(video_search, "STREAM_PROBE_DEPTH", depth)
+    per_page, reads_the_range = stream_or_read(monkeypatch, way)
     if conditions[0][1] in ("has_none", "is_not_empty"):
         per_page, reads_the_range = 1, False
     fields = {t: await make.field(bl.id, t) for t in ("number", "multi_select")}
@@ -949,11 +952,7 @@ async def test_an_options_search_pages_alike_streamed_or_read(
             if t in row:
                 await make.value(video, fields[t], row[t])
     expected = matching_rows(values, conditions, OPTION_MATCHES, direction)
-    query = VideoSearch(
-        filters=[Condition(field_id=fields[t].id, op=op, value=v) for t, op, v in conditions],
-        sort=Sort(by="created_at", direction=direction),
-        limit=2,
-    )
+    query = by_creation(fields, conditions, direction)
     await pages_alike(conn, bl.id, query, expected, statements, per_page)
     assert any("WITH matches" in text for text in statements) == reads_the_range
     # The first streamed condition drives every statement (read or streamed), never walked.
