@@ -437,14 +437,19 @@ async def _held_values(
     }
 
 
-def _ranges(streams: list[Part], direction: str) -> list[Part]:
+def _ranges(streams: list[Part], direction: str, after: Part | None = None) -> list[Part]:
     """A stream's ranges, each ordered in the page's direction, joined by UNION ALL: what the
-    page reads (driven_*) and what the sparseness probe measures (probe_*)."""
+    page reads (driven_*) and what the sparseness probe measures (probe_*). `after`: each
+    range starts at the cursor (absent_after_*), for a stream the page's keyset does not
+    reach (absent_open)."""
     parts: list[Part] = []
     for arm, stream in enumerate(streams):
         if arm:
             parts.append(("stream_union", {}))
-        parts += [stream, (f"stream_{direction}", {})]
+        parts.append(stream)
+        if after is not None:
+            parts.append((f"absent_{after[0]}", after[1]))
+        parts.append((f"stream_{direction}", {}))
     return parts
 
 
@@ -604,33 +609,28 @@ async def _absent_head(
         if (videos - filled) >= ABSENT_DENSITY * videos:
             continue
         field = fields[condition.field_id]
-        key = _key(field)
-        streams: list[Part]
+        # The field's values are its presence: is_not_empty's streams (true and false; the
+        # values held), or its creation-ordered index unchecked.
+        present = Condition(field_id=field.id, op="is_not_empty")
+        part: Part = ("is_not_empty", {})
         if field.field_type in STREAMED_FIELDS:
-            streams = [(STREAMED_FIELDS[field.field_type][0], key)]
-        elif field.field_type == field_types.FieldType.BOOLEAN:
-            streams = [("stream_boolean_eq", {**key, "value": value}) for value in (True, False)]
-        elif field.field_type in HELD_OPEN:
-            present = Condition(field_id=field.id, op="is_not_empty")
-            held = await _held_values(conn, [present], [("is_not_empty", {})], fields, False)
-            if 0 not in held:
-                continue  # more values than MAX_STREAMS: the walk
-            equality = field_types.spec(field.field_type).stream
-            assert equality is not None  # a rating's or a select's equality streams
-            streams = [(equality, {**key, "value": value}) for value in held[0]]
+            streams: list[Part] | None = [(STREAMED_FIELDS[field.field_type][0], _key(field))]
         else:
-            continue
+            held = None
+            if field.field_type in HELD_OPEN:
+                held = (await _held_values(conn, [present], [part], fields, False)).get(0)
+                if held is None:
+                    continue  # more values than MAX_STREAMS: the walk
+            streams = _stream(present, field, part, held)
         if not streams:  # no value held any more (a write since the counts were read)
             continue
-        head: list[Part] = [("driven_open", {}), ("absent_open", {"list_id": list_id})]
-        for arm, stream in enumerate(streams):
-            if arm:
-                head.append(("stream_union", {}))
-            head.append(stream)
-            if after is not None:
-                head.append((f"absent_{after[0]}", after[1]))
-            head.append((f"stream_{direction}", {}))
-        head += [(f"absent_{direction}", {}), ("driven_close", {"list_id": list_id})]
+        head: list[Part] = [
+            ("driven_open", {}),
+            ("absent_open", {"list_id": list_id}),
+            *_ranges(streams, direction, after),
+            (f"absent_{direction}", {}),
+            ("driven_close", {"list_id": list_id}),
+        ]
         return head, number
     return None
 
