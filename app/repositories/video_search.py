@@ -103,6 +103,7 @@ VALUE_RANGES = {
 # Per operator, the types on which it alone streams its field (STREAMED_FIELDS), each value
 # checked (or, few, reads its matches from an index), or is_not_empty: one shape of statement
 # each, whatever the value, planned once (planned_generically).
+# The fragments a field's stream checks value by value (checked_<fragment>).
 _STREAM_CHECKED = VALUE_RANGES | set(OPTION_CHECKS) | set(STREAM_ONLY)
 STREAMED_ALONE = {
     op: types
@@ -977,12 +978,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                     zip(filters, conditions, strict=True)
                 )
                 if fields[condition.field_id].field_type in STREAMED_FIELDS
-                and (
-                    name in VALUE_RANGES
-                    or name in OPTION_CHECKS
-                    or name in STREAM_ONLY
-                    or name == "is_not_empty"
-                )
+                and (name in _STREAM_CHECKED or name == "is_not_empty")
             ]:
                 # A range or an option held (which may be read when sparse) before a value or an
                 # option lacked, before a presence, which every value streamed matches.
