@@ -68,6 +68,10 @@ _CHECK_MESSAGES = {
         "spaces (percent-encode other characters)"
     ),
     "video_field_values_rating_in_range": "a rating must not be negative",
+    "video_field_values_numeric_precision": (
+        "a number must have at most 15 significant digits and lie within 1e-300..1e300 (or be "
+        "0): what a JSON client reads back exactly"
+    ),
 } | {f"custom_fields_{name}_config": spec.config_help for name, spec in field_types.TYPES.items()}
 
 _KEY_DETAIL = re.compile(r"Key \((?P<columns>[^)]*)\)=\((?P<values>.*)\)")

@@ -6,16 +6,22 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
+import msgspec
 
 from app.config import Settings
 
 logger = logging.getLogger("app.db")
 
 
+# A body's numbers arrive as Decimals (app/api/requests.py): a config's {"min": 0.1} is
+# written as the number 0.1, exactly.
+_JSONB_TEXT = msgspec.json.Encoder(decimal_format="number")
+
+
 def _encode_jsonb(value: Any) -> bytes:
     # jsonb's binary format is a version byte followed by the JSON text. Binary (not text)
     # format keeps the codec usable by COPY too.
-    return b"\x01" + json.dumps(value, separators=(",", ":")).encode()
+    return b"\x01" + _JSONB_TEXT.encode(value)
 
 
 def _decode_jsonb(data: bytes) -> Any:

@@ -104,4 +104,6 @@ def _number(value: Decimal) -> int | float:
 
 
 # NUMERIC comes back as Decimal; a JSON client wants a number (4, 4.5), not a string ("4").
+# A stored value fits a double exactly (video_field_values_numeric_precision), so the float
+# written is the value stored, digit for digit.
 JsonNumber = Annotated[Decimal, PlainSerializer(_number, return_type=int | float, when_used="json")]

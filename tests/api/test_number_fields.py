@@ -1,6 +1,7 @@
 """The number field type over HTTP: its config, its values (any sign, a range, decimals), its
 search operators, sorting with empty values last, and the protection of stored values."""
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -77,6 +78,59 @@ async def test_a_number_outside_its_config_is_422_naming_the_rule(
     assert found["errors"][0]["rule"] == rule
     assert '"Minutes"' in found["errors"][0]["message"]
     assert await values_by_title(client, lid, fid) == {"A": None}
+
+
+async def put_json_text(client: Client, url: str, body: str) -> dict[str, Any]:
+    """PUT a body written out, its numbers exactly as a client sends them (a Python float, as
+    json= would send, cannot hold them)."""
+    response = await client.put(url, content=body, headers={"content-type": "application/json"})
+    return {"status": response.status_code, "json": response.json(), "text": response.text}
+
+
+@pytest.mark.parametrize(
+    "number", ["123456789012345678.123456", "9007199254740993", "0.1000000000000000055"]
+)
+async def test_a_number_a_json_client_would_read_back_rounded_is_422_not_stored_rounded(
+    client: Client, number: str
+) -> None:
+    lid = (await make_list(client))["id"]
+    fid = (await make_field(client, lid, "Views", "number"))["id"]
+    vid = (await make_video(client, lid, "A"))["id"]
+    url = f"/lists/{lid}/videos/{vid}/fields/{fid}"
+    sent = await put_json_text(client, url, f'{{"value_numeric": {number}}}')
+    assert sent["status"] == 422, sent
+    assert sent["json"]["errors"][0]["rule"] == "video_field_values_numeric_precision"
+    assert "15 significant digits" in sent["json"]["errors"][0]["message"]
+    assert await values_by_title(client, lid, fid) == {"A": None}
+
+
+@pytest.mark.parametrize("number", ["12345678901.2345", "-0.000123456789012345", "1e15"])
+async def test_a_number_of_15_digits_reads_back_digit_for_digit(
+    client: Client, number: str
+) -> None:
+    lid = (await make_list(client))["id"]
+    fid = (await make_field(client, lid, "Views", "number"))["id"]
+    vid = (await make_video(client, lid, "A"))["id"]
+    url = f"/lists/{lid}/videos/{vid}/fields/{fid}"
+    sent = await put_json_text(client, url, f'{{"value_numeric": {number}}}')
+    assert sent["status"] == 200, sent
+    assert Decimal(str(sent["json"]["value_numeric"])) == Decimal(number)
+    [title] = await search_titles(
+        client, lid, filters=[{"field_id": fid, "op": "eq", "value": float(number)}]
+    )
+    assert title == "A"
+
+
+async def test_a_config_with_fractions_is_kept_exactly(client: Client) -> None:
+    lid = (await make_list(client))["id"]
+    config = {"min": 0.1, "max": 99.95, "decimals": 2}
+    field = await make_field(client, lid, "Score", "number", config)
+    assert field["config"] == config
+    vid = (await make_video(client, lid, "A"))["id"]
+    found = problem(await put_value(client, lid, vid, field["id"], value_numeric=0.09), 422)
+    assert found["errors"][0]["rule"] == "video_field_values_number_in_range"
+    ok(await put_value(client, lid, vid, field["id"], value_numeric=0.1))
+    assert await values_by_title(client, lid, field["id"]) == {"A": 0.1}
 
 
 async def test_a_number_in_the_wrong_column_is_422(client: Client) -> None:

@@ -4,6 +4,7 @@ schema, translates to the right error; anything unexpected is left alone."""
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import asyncpg
 import pytest
@@ -360,6 +361,11 @@ CHECKS: list[tuple[str, str, Callable[[World], tuple[object, ...]]]] = [
         "video_field_values_rating_in_range",
         FIELD_VALUE,
         lambda w: (w.video, w.rating, None, -1, None),
+    ),
+    (
+        "video_field_values_numeric_precision",
+        FIELD_VALUE,
+        lambda w: (w.video, w.rating, None, Decimal("3.0000000000000001"), None),
     ),
     (
         "video_field_values_options_shape",

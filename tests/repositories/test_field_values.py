@@ -105,6 +105,12 @@ BAD_VALUES = [
     ),
     ("number", {}, {"value_date": "2024-01-01"}, "video_field_values_value_matches_type"),
     (
+        "number",
+        {},
+        {"value_numeric": Decimal("1234567890.123456")},
+        "video_field_values_numeric_precision",
+    ),
+    (
         "date",
         {"min": "2024-01-01"},
         {"value_date": "2023-12-31"},

@@ -1,0 +1,145 @@
+-- A number is stored only when every JSON client reads it back exactly.
+--
+-- JSON parsers (JavaScript's, Python's json, msgspec) read a number into an IEEE double, and
+-- the app decoded request bodies so too: 123456789012345678.123456 was stored as
+-- 123456789012345680, silently. The app now reads a body's numbers as exact decimals, and the
+-- database refuses a numeric value that a double does not hold exactly: more than 15
+-- significant digits (a double's DBL_DIG), or a magnitude beyond 1e-300..1e300. Any decimal
+-- within both survives double -> shortest text -> decimal unchanged, so what a client sent is
+-- what every client reads back (RFC 7493, I-JSON, section 2.2, asks the same of JSON texts).
+-- A CHECK of video_field_values, under the same name as its rule in field_value_broken_rule()
+-- (which reports it for each item of a refused batch), like every rule of a row's own shape.
+-- Added NOT VALID, then validated: the scan of existing rows takes no lock that stops writers.
+-- depends: 0036_app_role_without_temp
+
+CREATE FUNCTION fits_a_double(value numeric) RETURNS boolean
+IMMUTABLE PARALLEL SAFE LANGUAGE sql
+-- numeric's text has no exponent: its digits, point removed, zeros trimmed at both ends, are
+-- the significant digits (1200.50 -> 12005, 0.0012 -> 12). NULL for NULL.
+RETURN value = 0 OR (abs(value) BETWEEN 1e-300 AND 1e300
+                     AND length(btrim(replace(abs(value)::text, '.', ''), '0')) <= 15);
+COMMENT ON FUNCTION fits_a_double(numeric) IS
+    'True when an IEEE double holds the value exactly (at most 15 significant digits, 0 or a '
+    'magnitude within 1e-300..1e300): a JSON client reads it back as stored. NULL for NULL.';
+
+ALTER TABLE video_field_values ADD CONSTRAINT video_field_values_numeric_precision
+    CHECK (fits_a_double(value_numeric)) NOT VALID;
+ALTER TABLE video_field_values VALIDATE CONSTRAINT video_field_values_numeric_precision;
+
+CREATE OR REPLACE FUNCTION field_value_broken_rule(field custom_fields, value video_field_values)
+RETURNS text
+STABLE PARALLEL SAFE LANGUAGE sql
+RETURN CASE
+    -- The row's own rules: each is also a CHECK of video_field_values, under the same name.
+    WHEN num_nonnulls(value.value_text, value.value_numeric, value.value_boolean, value.value_date,
+                      value.value_options) <> 1
+        THEN 'video_field_values_exactly_one_value'
+    WHEN field_type_column(field.field_type) IS DISTINCT FROM
+         CASE WHEN value.value_text IS NOT NULL THEN 'value_text'
+              WHEN value.value_numeric IS NOT NULL THEN 'value_numeric'
+              WHEN value.value_boolean IS NOT NULL THEN 'value_boolean'
+              WHEN value.value_date IS NOT NULL THEN 'value_date'
+              WHEN value.value_options IS NOT NULL THEN 'value_options'
+         END
+        THEN 'video_field_values_value_matches_type'
+    WHEN is_blank(value.value_text)
+        THEN 'video_field_values_text_not_empty'
+    WHEN octet_length(value.value_text) > CASE WHEN field.field_type = 'url' THEN 2048 ELSE 2000 END
+        THEN 'video_field_values_text_size'
+    WHEN field.field_type = 'url' AND NOT is_http_url(value.value_text)
+        THEN 'video_field_values_url_format'
+    WHEN value.value_options IS NOT NULL AND NOT is_option_set(value.value_options)
+        THEN 'video_field_values_options_shape'
+    WHEN NOT fits_a_double(value.value_numeric)
+        THEN 'video_field_values_numeric_precision'
+    -- The rules of the field's config.
+    WHEN field.field_type = 'rating'
+         AND NOT value.value_numeric BETWEEN 0 AND (field.config ->> 'max_rating')::numeric
+        THEN 'video_field_values_rating_in_range'
+    WHEN field.field_type = 'number' AND (value.value_numeric < (field.config ->> 'min')::numeric
+                                         OR value.value_numeric > (field.config ->> 'max')::numeric)
+        THEN 'video_field_values_number_in_range'
+    WHEN field.field_type = 'number'
+         AND scale(trim_scale(value.value_numeric)) > (field.config ->> 'decimals')::integer
+        THEN 'video_field_values_number_decimals'
+    WHEN field.field_type = 'date' AND (value.value_date < (field.config ->> 'min')::date
+                                        OR value.value_date > (field.config ->> 'max')::date)
+        THEN 'video_field_values_date_in_range'
+    WHEN field.field_type = 'select' AND NOT (field.config -> 'options') ? value.value_text
+        THEN 'video_field_values_select_option'
+    WHEN field.field_type = 'text'
+         AND char_length(value.value_text) > (field.config ->> 'max_length')::integer
+        THEN 'video_field_values_text_length'
+    WHEN field.field_type = 'multi_select'
+         AND NOT (field.config -> 'options') ?& value.value_options
+        THEN 'video_field_values_multi_select_option'
+    WHEN field.field_type = 'multi_select'
+         AND cardinality(value.value_options) > (field.config ->> 'max_selected')::integer
+        THEN 'video_field_values_multi_select_max'
+END;
+COMMENT ON FUNCTION field_value_broken_rule(custom_fields, video_field_values) IS
+    'The first rule a value row breaks for its field, or NULL when it fits: its own shape '
+    '(exactly one value, in the column of the type; text not blank and small enough to index; '
+    'a url; a set of distinct options; a number a double holds exactly), then the field''s '
+    'config (rating above max_rating, '
+    'number outside min..max or with more decimals, date outside min..max, select value or '
+    'multi_select option the field does not have, more than max_selected, text longer than '
+    'max_length).';
+
+CREATE OR REPLACE FUNCTION field_value_problem(
+    rule text, field custom_fields, value video_field_values)
+RETURNS text
+STABLE PARALLEL SAFE LANGUAGE sql
+RETURN CASE rule
+    WHEN 'video_field_values_exactly_one_value' THEN format(
+        'exactly one of value_text, value_numeric, value_boolean, value_date, value_options '
+        'must be set for field "%s"', field.name)
+    WHEN 'video_field_values_value_matches_type' THEN format(
+        'field "%s" is a %s field: set %s', field.name, field.field_type,
+        field_type_column(field.field_type))
+    WHEN 'video_field_values_text_not_empty' THEN format(
+        'text for field "%s" is empty', field.name)
+    WHEN 'video_field_values_text_size' THEN format(
+        '%s for field "%s" is longer than %s', field.field_type, field.name,
+        CASE WHEN field.field_type = 'url' THEN '2048 characters' ELSE '2000 bytes' END)
+    WHEN 'video_field_values_url_format' THEN format(
+        '%L for field "%s" is not an absolute http or https URL with a host, in printable ASCII '
+        'without spaces', value.value_text, field.name)
+    WHEN 'video_field_values_options_shape' THEN format(
+        'value %s for field "%s" is not 1..200 distinct, non-blank options',
+        to_jsonb(value.value_options), field.name)
+    WHEN 'video_field_values_numeric_precision' THEN format(
+        '%s %s for field "%s" is not what a JSON client would read back: at most 15 significant '
+        'digits and a magnitude within 1e-300..1e300', field.field_type,
+        -- 1e300 written out is 301 digits.
+        CASE WHEN length(value.value_numeric::text) > 40
+             THEN left(value.value_numeric::text, 30) || '...' ELSE value.value_numeric::text END,
+        field.name)
+    WHEN 'video_field_values_rating_in_range' THEN format(
+        'rating %s for field "%s" is outside 0..%s', value.value_numeric, field.name,
+        field.config ->> 'max_rating')
+    WHEN 'video_field_values_number_in_range' THEN format(
+        'number %s for field "%s" is outside %s..%s', value.value_numeric, field.name,
+        coalesce(field.config ->> 'min', ''), coalesce(field.config ->> 'max', ''))
+    WHEN 'video_field_values_number_decimals' THEN format(
+        'number %s for field "%s" has more than %s decimals', value.value_numeric, field.name,
+        field.config ->> 'decimals')
+    WHEN 'video_field_values_date_in_range' THEN format(
+        'date %s for field "%s" is outside %s..%s', to_char(value.value_date, 'YYYY-MM-DD'),
+        field.name, coalesce(field.config ->> 'min', ''), coalesce(field.config ->> 'max', ''))
+    WHEN 'video_field_values_select_option' THEN format(
+        'value %L for field "%s" is not one of its options %s', value.value_text, field.name,
+        field.config -> 'options')
+    WHEN 'video_field_values_text_length' THEN format(
+        'text for field "%s" is %s characters long, more than its max_length %s', field.name,
+        char_length(value.value_text), field.config ->> 'max_length')
+    WHEN 'video_field_values_multi_select_option' THEN format(
+        'value %s for field "%s" holds an option it does not have (its options: %s)',
+        to_jsonb(value.value_options), field.name, field.config -> 'options')
+    WHEN 'video_field_values_multi_select_max' THEN format(
+        'value %s for field "%s" has %s options, more than its max_selected %s',
+        to_jsonb(value.value_options), field.name, cardinality(value.value_options),
+        field.config ->> 'max_selected')
+END;
+COMMENT ON FUNCTION field_value_problem(text, custom_fields, video_field_values) IS
+    'A person-readable sentence for a rule named by field_value_broken_rule().';
