@@ -57,8 +57,10 @@ class VideoSearch(Input):
     sort: Sort = Field(default_factory=Sort)
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     cursor: Annotated[str, Field(max_length=2000)] | None = None
-    include_fields: IncludedFields = Field(
-        default_factory=list, description="field ids whose values each item carries (<= 20)"
+    include_fields: IncludedFields | None = Field(
+        default=None,
+        description="field ids whose values each item carries (<= 20; [] gives each item "
+        "an empty fields object)",
     )
 
     @property

@@ -228,12 +228,16 @@ async def fields_of_video(
 
 
 async def with_values(
-    conn: asyncpg.Connection, *, list_id: UUID, page: VideoPage, field_ids: list[UUID]
+    conn: asyncpg.Connection, *, list_id: UUID, page: VideoPage, field_ids: list[UUID] | None
 ) -> VideoPage:
     """The page with each item's `fields`: its value (or None) for each of field_ids, read in
-    one statement. NotFound names a field id that is not in the list."""
-    if not field_ids:
+    one statement (none for []). NotFound names a field id that is not in the list. The page
+    as it is when field_ids is None (none asked)."""
+    if field_ids is None:
         return page
+    if not field_ids:
+        items = [item.model_copy(update={"fields": {}}) for item in page.items]
+        return VideoPage(items=items, next_cursor=page.next_cursor)
     wanted = list(dict.fromkeys(field_ids))
     rows = await fetch(
         conn, SQL["values_of_videos"], list_id, wanted, [item.id for item in page.items]

@@ -47,7 +47,7 @@ async def list_newest(
         next_cursor = paging.encode(NEWEST_SORT, items[-1].created_at, items[-1].id)
     page = VideoPage(items=items, next_cursor=next_cursor)
     return await field_values.with_values(
-        conn, list_id=list_id, page=page, field_ids=include_fields or []
+        conn, list_id=list_id, page=page, field_ids=include_fields
     )
 
 

@@ -269,6 +269,14 @@ async def test_without_include_fields_items_carry_no_values(client: Client, data
     assert all(item["fields"] is None for item in page["items"])
 
 
+async def test_include_fields_empty_gives_each_item_an_empty_fields_object(
+    client: Client, data: Data
+) -> None:
+    page = await search(client, data, include_fields=[])
+    assert page["items"]
+    assert all(item["fields"] == {} for item in page["items"])
+
+
 async def test_include_fields_with_filters_sort_and_paging(client: Client, data: Data) -> None:
     s = data.setup
     body = {
