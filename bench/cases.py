@@ -158,6 +158,23 @@ INCLUDED_FIELDS = ("Rating", "Status", "Notes", "Watched", "Difficulty")
 # 100k). Reading the field's every value and sorting the matches (another index, planned on a
 # 0.5% guess for the pattern) took 60-185 ms at 1M and fails the run.
 MOST_VALUES_READ = {"text_contains": 5_000, "text_starts_with": 5_000, "url_starts_with": 5_000}
+# The searches no index can shortcut, which may take over 2 ms (up to 20; bench/report.py
+# holds them to it and prints what their plans read), and why. Measured at 1M: rare_x_rare
+# returns 27 videos, and reads the 5,076 + 5,046 entries of both values' ranges (2.5 ms);
+# text_contains_rare spends 6.3 of its 8.7 ms in the trigram index's bitmap scan (224 buffers,
+# 971 candidates for 278 matches): intersecting the posting lists of the pattern's trigrams.
+# Not here: a sort by a field under a rare filter, or three conditions, which a merge of
+# ordered value streams could shortcut (README, Performance).
+NO_SHORTCUT = {
+    "search_rare_x_rare": (
+        "fewer videos hold both rare values than a page fills, so both values' index ranges "
+        "are read whole to find that no more match"
+    ),
+    "search_text_contains_rare": (
+        "the trigram index is the shortcut; a rare phrase of common trigrams costs the "
+        "intersection of their long posting lists"
+    ),
+}
 # A page deep into a common filter, reached through next_cursor: it must cost what page 1 does.
 DEEP_PAGE = 10
 
