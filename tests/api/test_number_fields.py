@@ -80,11 +80,18 @@ async def test_a_number_outside_its_config_is_422_naming_the_rule(
     assert await values_by_title(client, lid, fid) == {"A": None}
 
 
-async def put_json_text(client: Client, url: str, body: str) -> dict[str, Any]:
-    """PUT a body written out, its numbers exactly as a client sends them (a Python float, as
-    json= would send, cannot hold them)."""
-    response = await client.put(url, content=body, headers={"content-type": "application/json"})
-    return {"status": response.status_code, "json": response.json(), "text": response.text}
+async def put_number_written_out(client: Client, number: str) -> tuple[str, str, dict[str, Any]]:
+    """(list id, field id, response) of a PUT of `number`, written out as a client sends it (a
+    Python float, as json= would send, cannot hold it), on video A of a new number field."""
+    lid = (await make_list(client))["id"]
+    fid = (await make_field(client, lid, "Views", "number"))["id"]
+    vid = (await make_video(client, lid, "A"))["id"]
+    response = await client.put(
+        f"/lists/{lid}/videos/{vid}/fields/{fid}",
+        content=f'{{"value_numeric": {number}}}',
+        headers={"content-type": "application/json"},
+    )
+    return lid, fid, {"status": response.status_code, "json": response.json()}
 
 
 @pytest.mark.parametrize(
@@ -93,11 +100,7 @@ async def put_json_text(client: Client, url: str, body: str) -> dict[str, Any]:
 async def test_a_number_a_json_client_would_read_back_rounded_is_422_not_stored_rounded(
     client: Client, number: str
 ) -> None:
-    lid = (await make_list(client))["id"]
-    fid = (await make_field(client, lid, "Views", "number"))["id"]
-    vid = (await make_video(client, lid, "A"))["id"]
-    url = f"/lists/{lid}/videos/{vid}/fields/{fid}"
-    sent = await put_json_text(client, url, f'{{"value_numeric": {number}}}')
+    lid, fid, sent = await put_number_written_out(client, number)
     assert sent["status"] == 422, sent
     assert sent["json"]["errors"][0]["rule"] == "video_field_values_numeric_precision"
     assert "15 significant digits" in sent["json"]["errors"][0]["message"]
@@ -108,11 +111,7 @@ async def test_a_number_a_json_client_would_read_back_rounded_is_422_not_stored_
 async def test_a_number_of_15_digits_reads_back_digit_for_digit(
     client: Client, number: str
 ) -> None:
-    lid = (await make_list(client))["id"]
-    fid = (await make_field(client, lid, "Views", "number"))["id"]
-    vid = (await make_video(client, lid, "A"))["id"]
-    url = f"/lists/{lid}/videos/{vid}/fields/{fid}"
-    sent = await put_json_text(client, url, f'{{"value_numeric": {number}}}')
+    lid, fid, sent = await put_number_written_out(client, number)
     assert sent["status"] == 200, sent
     assert Decimal(str(sent["json"]["value_numeric"])) == Decimal(number)
     [title] = await search_titles(

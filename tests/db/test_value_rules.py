@@ -383,14 +383,19 @@ DOUBLE_INEXACT = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("number", DOUBLE_EXACT)
-def test_a_number_a_double_holds_is_stored_and_reads_back_through_one(
-    postgresql: psycopg.Connection, number: str
-) -> None:
+def set_number(postgresql: psycopg.Connection, number: str) -> None:
+    """Sets `number` on a video, in a number field without a config."""
     list_id = create_list(postgresql)
     video_id = create_video(postgresql, list_id=list_id)
     field_id = create_field(postgresql, list_id=list_id, field_type="number", config={})
     set_value(postgresql, video_id=video_id, field_id=field_id, numeric=Decimal(number))
+
+
+@pytest.mark.parametrize("number", DOUBLE_EXACT)
+def test_a_number_a_double_holds_is_stored_and_reads_back_through_one(
+    postgresql: psycopg.Connection, number: str
+) -> None:
+    set_number(postgresql, number)
     (stored,) = postgresql.execute("SELECT value_numeric FROM video_field_values").fetchone()
     # What a JSON client gets: the double, written shortest, is the value as stored.
     assert Decimal(repr(float(stored))) == Decimal(number)
@@ -400,11 +405,8 @@ def test_a_number_a_double_holds_is_stored_and_reads_back_through_one(
 def test_a_number_a_double_would_round_is_refused(
     postgresql: psycopg.Connection, number: str
 ) -> None:
-    list_id = create_list(postgresql)
-    video_id = create_video(postgresql, list_id=list_id)
-    field_id = create_field(postgresql, list_id=list_id, field_type="number", config={})
     with refused(postgresql, errors.CheckViolation, NUMERIC_PRECISION):
-        set_value(postgresql, video_id=video_id, field_id=field_id, numeric=Decimal(number))
+        set_number(postgresql, number)
     assert stored_values(postgresql) == 0
 
 
