@@ -70,7 +70,8 @@ TYPES: Mapping[FieldType, TypeSpec] = {
         value_type=Decimal,
         config_help=(
             'a number field\'s config is {} or some of {"min": <number>, "max": <number>, '
-            '"decimals": <integer 0..6>}, with min <= max'
+            '"decimals": <integer 0..6>}, with min <= max, both of at most 15 significant '
+            "digits"
         ),
         operators=NUMERIC_OPS | PRESENCE_OPS,
         stream="stream_numeric_eq",

@@ -2,6 +2,16 @@
 
 ALTER TABLE video_field_values DROP CONSTRAINT video_field_values_numeric_precision;
 
+ALTER TABLE custom_fields DROP CONSTRAINT custom_fields_number_config;
+ALTER TABLE custom_fields ADD CONSTRAINT custom_fields_number_config CHECK (
+    field_type <> 'number'
+    OR (config - 'min' - 'max' - 'decimals' = '{}'
+        AND (NOT config ? 'min' OR jsonb_typeof(config -> 'min') = 'number')
+        AND (NOT config ? 'max' OR jsonb_typeof(config -> 'max') = 'number')
+        AND (NOT config ? 'decimals' OR jsonb_is_integer_between(config -> 'decimals', 0, 6))
+        AND (NOT (config ? 'min' AND config ? 'max')
+             OR (config ->> 'min')::numeric <= (config ->> 'max')::numeric)));
+
 CREATE OR REPLACE FUNCTION field_value_broken_rule(field custom_fields, value video_field_values)
 RETURNS text
 STABLE PARALLEL SAFE LANGUAGE sql

@@ -38,8 +38,14 @@ async def test_a_number_field_is_created_with_its_config(client: Client) -> None
 
 @pytest.mark.parametrize(
     "config",
-    [{"min": 5, "max": 4}, {"decimals": 9}, {"min": "0"}, {"max_rating": 5}],
-    ids=["min-above-max", "decimals-9", "min-string", "rating-config"],
+    [
+        {"min": 5, "max": 4},
+        {"decimals": 9},
+        {"min": "0"},
+        {"max_rating": 5},
+        {"max": 1234567890123456},
+    ],
+    ids=["min-above-max", "decimals-9", "min-string", "rating-config", "max-16-digits"],
 )
 async def test_a_bad_number_config_is_422_naming_its_rule(
     client: Client, config: dict[str, Any]

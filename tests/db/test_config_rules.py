@@ -76,6 +76,9 @@ BAD_CONFIGS = [
     pytest.param("number", {"decimals": 1.5}, id="number-decimals-fraction"),
     pytest.param("number", {"step": 1}, id="number-unknown-key"),
     pytest.param("number", {"max_rating": 5}, id="number-with-rating-config"),
+    # min and max as a client reads them back: at most 15 significant digits
+    pytest.param("number", {"max": 1234567890123456}, id="number-max-16-digits"),
+    pytest.param("number", {"min": 1e301}, id="number-min-beyond-1e300"),
     # date: {} or some of {"min": "YYYY-MM-DD", "max": "YYYY-MM-DD"}, real dates, min <= max
     pytest.param("date", {"min": "2024-02-30"}, id="date-not-a-calendar-date"),
     pytest.param("date", {"min": "2024-1-1"}, id="date-not-iso"),
@@ -118,6 +121,7 @@ GOOD_CONFIGS = [
     pytest.param("number", {}, id="number-no-limits"),
     pytest.param("number", {"min": -1.5, "max": 1e9, "decimals": 6}, id="number-all"),
     pytest.param("number", {"min": 3, "max": 3, "decimals": 0}, id="number-one-value"),
+    pytest.param("number", {"min": -123456789012345, "max": 0.1}, id="number-15-digits"),
     pytest.param("date", {}, id="date-no-limits"),
     pytest.param("date", {"min": "2024-02-29", "max": "2024-02-29"}, id="date-one-day"),
     pytest.param("url", {}, id="url"),
