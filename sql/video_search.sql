@@ -289,6 +289,19 @@ FROM (
 -- Joins the values of several ranges.
 UNION ALL
 
+-- name: driven_most_open
+-- Opens the stream's first entries (driven_most_*): a page that may not fill from them gives
+-- up early (a sort by a field's first value).
+SELECT most.video_created_at, most.video_id FROM (
+
+-- name: driven_most_desc
+-- Keeps the stream's first :most entries, newest first (its ranges merged in order).
+) AS most ORDER BY most.video_created_at DESC, most.video_id DESC LIMIT :most
+
+-- name: driven_most_asc
+-- Keeps the stream's first :most entries, oldest first.
+) AS most ORDER BY most.video_created_at, most.video_id LIMIT :most
+
 -- name: driven_close
 -- Ends the stream; the video row of each streamed id.
 ) AS d

@@ -1292,9 +1292,15 @@ async def test_a_cursor_of_another_sort_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("cap", "few_factor"),
-    [(video_search.SORT_CAP, 1000.0), (video_search.SORT_CAP, 0.0), (3, 0.0)],
-    ids=["sorted-matches", "hashed-walk", "walked"],
+    ("cap", "few_factor", "first_factor"),
+    [
+        (video_search.SORT_CAP, 1000.0, 0.0),
+        (video_search.SORT_CAP, 0.0, 0.0),
+        (3, 0.0, 0.0),
+        (video_search.SORT_CAP, 1000.0, video_search.SORT_VALUE_FIRST_FACTOR),
+        (3, 0.0, 1.0),
+    ],
+    ids=["sorted-matches", "hashed-walk", "walked", "first-value", "first-value-gives-up"],
 )
 @pytest.mark.parametrize("direction", ["asc", "desc"])
 async def test_a_sort_by_a_field_with_an_equality_pages_alike_sorted_or_walked(
@@ -1305,13 +1311,16 @@ async def test_a_sort_by_a_field_with_an_equality_pages_alike_sorted_or_walked(
     direction: str,
     cap: int,
     few_factor: float,
+    first_factor: float,
 ) -> None:
     # The equality's matches are sorted by the field (up to sqrt(SORT_FEW_FACTOR x videos)),
     # or looked up in a hash along the field's value index (up to SORT_CAP); past the cap the
-    # page walks that index. Each gives the brute-force order, page after page, with the
-    # videos without a value last.
+    # page walks that index. Before them, the matches of the page's first value may fill it
+    # (SORT_VALUE_FIRST_FACTOR; 0: never tried). Each gives the brute-force order, page after
+    # page, with the videos without a value last.
     monkeypatch.setattr(video_search, "SORT_CAP", cap)
     monkeypatch.setattr(video_search, "SORT_FEW_FACTOR", few_factor)
+    monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", first_factor)
     rng = random.Random(5)
     rating, status, seen = [await make.field(bl.id, t) for t in ("rating", "select", "boolean")]
     truth: dict[str, dict[uuid.UUID, Any]] = {"rating": {}, "select": {}, "boolean": {}}
@@ -1346,12 +1355,13 @@ async def test_a_sort_by_a_field_with_an_equality_pages_alike_sorted_or_walked(
 
 
 async def test_a_sort_by_a_field_sorts_up_to_the_square_root_of_the_list_of_matches(
-    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Up to sqrt(videos) matches of the equality are sorted by looking each one's value up;
     # with more, the field's value index is walked against a hash of them. The threshold comes
     # from the list's kept count, so the same 6 matches are hashed among 25 videos (5) and
-    # sorted among 100 (10).
+    # sorted among 100 (10). (The first value's matches are not tried first here.)
+    monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", 0.0)
     rating, status = await make.field(bl.id, "rating"), await make.field(bl.id, "select")
     for number in range(25):
         video = await make.video(bl.id, title=f"v{number:02d}")
@@ -1374,6 +1384,45 @@ async def test_a_sort_by_a_field_sorts_up_to_the_square_root_of_the_list_of_matc
     assert not await answered_by_the_hashed_walk()
     page = await video_search.search(conn, list_id=bl.id, query=query)
     assert [v.title for v in page.items] == ["v04", "v03", "v02", "v01", "v05", "v00"]
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+async def test_a_sort_by_a_field_answers_from_the_first_values_matches_when_they_fill_the_page(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, direction: str
+) -> None:
+    # 40 videos, "good" on every other one, the matches rated 1..4 in turn. By rating, the matches
+    # of the first value (4 descending, 1 ascending) fill pages of 3 from the first stream
+    # entries (SORT_VALUE_FIRST_FACTOR), page after page through the cursor, until that value
+    # runs out; then all the matches are sorted. Rating 5 on one match only: descending, that
+    # first value cannot fill a page, and the sort of all the matches answers.
+    rating, status = await make.field(bl.id, "rating"), await make.field(bl.id, "select")
+    made, ratings = [], {}
+    for number in range(40):
+        video = await make.video(bl.id, title=f"v{number:02d}")
+        ratings[video.id] = number // 2 % 4 + 1
+        await make.value(video, rating, ratings[video.id])
+        if number % 2 == 0:
+            await make.value(video, status, "good")
+            made.append(video)
+    query = VideoSearch(
+        filters=[Condition(field_id=status.id, op="eq", value="good")],
+        sort=Sort(by=str(rating.id), direction=direction),
+        limit=3,
+    )
+
+    async def answered_by_the_first_value() -> bool:
+        found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+        assert found is not None
+        return ") AS most ORDER BY" in found[0]
+
+    assert await answered_by_the_first_value()
+    found = await every_page(conn, bl.id, query)
+    assert [v.id for v in found] == expected_order(made, ratings, direction)
+    await make.value(made[0], rating, 5)
+    ratings[made[0].id] = 5
+    assert await answered_by_the_first_value() == (direction == "asc")
+    found = await every_page(conn, bl.id, query)
+    assert [v.id for v in found] == expected_order(made, ratings, direction)
 
 
 # ------------------------------------------------------------------------------------------
@@ -1408,16 +1457,19 @@ async def test_every_fragment_runs_in_a_real_search(
             query = VideoSearch(sort=Sort(by=by, direction=direction), limit=1)
             seen = await every_page(conn, catalog.list.id, query)
             assert sorted(v.title for v in seen) == list(VALUES)
-    # Sorted by a field with an equality (its matches sorted, then looked up in a hash along
-    # the field's index), pages of 1 again.
-    monkeypatch.setattr(video_search, "SORT_FEW_FACTOR", 0.0)
+    # Sorted by a field with an equality, pages of 1 again: the matches of the page's first
+    # value first (either direction), or all of them sorted, then looked up in a hash along
+    # the field's index.
     select = catalog.fields["select"]
     in_good_or_ok = [Condition(field_id=select.id, op="in", value=["good", "ok"])]
-    query = VideoSearch(
-        filters=in_good_or_ok, sort=Sort(by=str(catalog.fields["rating"].id)), limit=1
-    )
-    seen = await every_page(conn, catalog.list.id, query)
-    assert sorted(v.title for v in seen) == ["v1", "v2", "v4"]
+    for first_factor, few_factor in ((video_search.SORT_VALUE_FIRST_FACTOR, 1.0), (0.0, 0.0)):
+        monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", first_factor)
+        monkeypatch.setattr(video_search, "SORT_FEW_FACTOR", few_factor)
+        for direction in ("asc", "desc"):
+            by_rating = Sort(by=str(catalog.fields["rating"].id), direction=direction)
+            query = VideoSearch(filters=in_good_or_ok, sort=by_rating, limit=1)
+            seen = await every_page(conn, catalog.list.id, query)
+            assert sorted(v.title for v in seen) == ["v1", "v2", "v4"]
     # A text range its first value shows sparse: its matches read by the trigram or prefix
     # index (the catalog's fields hold fewer values than the sample's depth: always streamed).
     monkeypatch.setattr(video_search, "STREAM_PROBE_DEPTH", 1)

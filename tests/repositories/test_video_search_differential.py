@@ -132,11 +132,15 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "absent_never": {"ABSENT_DENSITY": 0.0},
     "absent_always": {"ABSENT_DENSITY": 1.01},
     "absent_always_max_streams_1": {"ABSENT_DENSITY": 1.01, "MAX_STREAMS": 1},
-    # a sort by a field with an equality: hashed walk / sorted / walked past the cap
-    "sort_hashed": {"SORT_FEW_FACTOR": 0.0},
-    "sort_few_all": {"SORT_FEW_FACTOR": 1e9},
-    "sort_cap_1": {"SORT_CAP": 1},
-    "sort_cap_3_hashed": {"SORT_CAP": 3, "SORT_FEW_FACTOR": 0.0},
+    # a sort by a field with an equality: hashed walk / sorted / walked past the cap, without
+    # first trying the matches of the page's first value ...
+    "sort_hashed": {"SORT_FEW_FACTOR": 0.0, "SORT_VALUE_FIRST_FACTOR": 0.0},
+    "sort_few_all": {"SORT_FEW_FACTOR": 1e9, "SORT_VALUE_FIRST_FACTOR": 0.0},
+    "sort_cap_1": {"SORT_CAP": 1, "SORT_VALUE_FIRST_FACTOR": 0.0},
+    "sort_cap_3_hashed": {"SORT_CAP": 3, "SORT_FEW_FACTOR": 0.0, "SORT_VALUE_FIRST_FACTOR": 0.0},
+    # ... and trying them, reading at most one page of the stream (mostly giving up) or many
+    "sort_first_value_tight": {"SORT_VALUE_FIRST_FACTOR": 1.0, "SORT_FEW_FACTOR": 0.0},
+    "sort_first_value_wide": {"SORT_VALUE_FIRST_FACTOR": 1e6},
     # every statement planned generically (the app's switches plan some so)
     "generic_plans": {"_plans": "force_generic_plan"},
     "generic_read_always": {
