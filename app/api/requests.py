@@ -20,13 +20,17 @@ _EXACT_JSON = msgspec.json.Decoder(float_hook=Decimal)
 _ESCAPED_NUL = b"\\u0000"
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+def _has_nul(body: Any) -> bool:
+    # Without recursion: a body may nest as deep as the decoder allows.
+    pending = [body]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return True
+        if isinstance(value, dict):
+            pending += [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            pending += value
     return False
 
 
@@ -41,6 +45,8 @@ class JsonBodyRequest(Request[Any, Any, Any]):
             except msgspec.DecodeError as refused:
                 # Litestar answers it 400, as for its own decoder.
                 raise SerializationException(str(refused)) from refused
+            except RecursionError as refused:
+                raise SerializationException("the JSON body nests too deeply") from refused
             # PostgreSQL text cannot hold U+0000: a clear 400 here, not an encoding error from
             # the database. Searched in the decoded body only when its text has the escape
             # (checking every model of a 1,000-value batch took ~5 ms).

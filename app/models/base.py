@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -79,6 +80,39 @@ def _only_bool(value: Any) -> Any:
 
 
 Bool = Annotated[bool, BeforeValidator(_only_bool)]
+
+# asyncpg sends a numeric in PostgreSQL's binary form, whose exponent holds at most 131,072
+# digits: past that it sent 0 (1e131072 was stored as 0). A number bound to SQL stays far
+# inside; between this and 1e300 the database's own rule refuses a value
+# (video_field_values_numeric_precision, migrations/0037).
+MAX_NUMBER_EXPONENT = 1000
+
+
+def bindable(value: Decimal) -> bool:
+    """Whether asyncpg sends the number as it is: finite, and its exponent within
+    MAX_NUMBER_EXPONENT either way."""
+    return value.is_finite() and abs(value.adjusted()) <= MAX_NUMBER_EXPONENT
+
+
+def _only_number(value: Any) -> Any:
+    # Litestar validates bodies with strict=False, which would read "4", "1_000" or "٣" (3) as
+    # numbers; JSON has numbers.
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("must be a number")
+    return value
+
+
+def _bindable_number(value: Decimal) -> Decimal:
+    if not bindable(value):
+        raise ValueError(
+            "a number must have at most 15 significant digits and lie within 1e-300..1e300 "
+            "(video_field_values_numeric_precision)"
+        )
+    return value
+
+
+# A number a request body gives for a value.
+NumberIn = Annotated[Decimal, BeforeValidator(_only_number), AfterValidator(_bindable_number)]
 
 
 def _number(value: Decimal) -> int | float:

@@ -1,12 +1,11 @@
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Self
 from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
 
 from app.field_types import VALUE_COLUMNS
-from app.models.base import Bool, Input, IsoDate, JsonNumber, Record
+from app.models.base import Bool, Input, IsoDate, JsonNumber, NumberIn, Record
 from app.models.custom_fields import FieldType
 
 MAX_BATCH = 5000  # rows in one value batch or bulk edit
@@ -16,7 +15,7 @@ class ValueIn(Input):
     """Exactly one of the value columns, checked before any SQL runs."""
 
     value_text: str | None = None
-    value_numeric: Annotated[Decimal, Field(allow_inf_nan=False)] | None = None
+    value_numeric: NumberIn | None = None
     value_boolean: Bool | None = None
     value_date: IsoDate | None = None
     # A multi_select's options: 1..200 distinct strings (their rules: the field's).

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +20,7 @@ from app.db.execute import translated_errors
 from app.db.queries import Query
 from app.errors import InvalidInput, InvalidValue
 from app.field_types import PRESENCE_OPS
+from app.models.base import MAX_NUMBER_EXPONENT, bindable
 from app.models.custom_fields import CustomField
 from app.models.video_search import Condition, VideoSearch
 from app.models.videos import Video, VideoPage
@@ -185,14 +186,17 @@ def _refuse(condition: Condition, field: CustomField, rule: str, message: str) -
 
 
 def _number(condition: Condition, field: CustomField, value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise _refuse(condition, field, "search_value_type", "the value must be a number")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise _refuse(condition, field, "search_value_type", "the value must be a number") from None
-    if not number.is_finite():
-        raise _refuse(condition, field, "search_value_type", "the value must be a finite number")
+    number = Decimal(str(value))
+    if not bindable(number):
+        raise _refuse(
+            condition,
+            field,
+            "search_value_type",
+            f"the value must be a finite number within 1e-{MAX_NUMBER_EXPONENT}.."
+            f"1e{MAX_NUMBER_EXPONENT}",
+        )
     return number
 
 

@@ -171,6 +171,62 @@ async def test_nul_characters_are_400_in_our_words(
     assert "NUL" in detail
 
 
+async def post_json_text(client: Client, path: str, body: str) -> dict[str, Any]:
+    """The problem a POST of a body written out answers (what json= cannot send)."""
+    response = await client.post(path, content=body, headers={"content-type": "application/json"})
+    assert 400 <= response.status_code < 500, response.text
+    return {"status": response.status_code, **response.json()}
+
+
+@pytest.mark.parametrize("depth", [400, 900, 5000])
+async def test_a_body_nested_deeply_is_a_4xx(client: Client, setup: Setup, depth: int) -> None:
+    deep = "[" * depth + "]" * depth
+    base = f"/lists/{setup.list_id}"
+    for path, body in (
+        ("/lists", f'{{"name": {deep}}}'),
+        (f"{base}/custom-fields", f'{{"name": "X", "field_type": "text", "config": {deep}}}'),
+        (f"{base}/videos/search", f'{{"filters": [{{"field_id": "{setup.rating}", "op": "eq", '
+         f'"value": {deep}}}]}}'),
+    ):  # fmt: skip
+        found = await post_json_text(client, path, body)
+        if depth > 1000:
+            assert (found["status"], found["detail"]) == (400, "the JSON body nests too deeply")
+
+
+async def test_a_number_beyond_what_postgresql_receives_is_refused_not_stored_as_0(
+    client: Client, setup: Setup
+) -> None:
+    # asyncpg sent 1e131072 as 0: the value was stored as 0, and searched as 0.
+    item = f'{{"video_id": "{setup.video_id}", "field_id": "{setup.rating}", "value_numeric": '
+    for number in ("1e131072", "-5e140000", "1E+99999999999999999"):
+        found = await post_json_text(
+            client, f"/lists/{setup.list_id}/values", f'{{"set": [{item}{number}}}]}}'
+        )
+        assert found["status"] == 400
+        assert "video_field_values_numeric_precision" in found["detail"]
+        search = f'{{"filters": [{{"field_id": "{setup.rating}", "op": "eq", "value": {number}}}]}}'
+        found = await post_json_text(client, f"/lists/{setup.list_id}/videos/search", search)
+        assert found["errors"][0]["rule"] == "search_value_type"
+    [rating] = [
+        f for f in ok(await client.get(setup.fields_url())) if f["field_id"] == setup.rating
+    ]
+    assert rating["value"] is None
+
+
+@pytest.mark.parametrize("number", ['"4"', '"1_000"', '"\u0663"', "true"])
+async def test_a_number_written_as_a_string_or_boolean_is_refused(
+    client: Client, setup: Setup, number: str
+) -> None:
+    item = f'{{"video_id": "{setup.video_id}", "field_id": "{setup.rating}", "value_numeric": '
+    found = await post_json_text(
+        client, f"/lists/{setup.list_id}/values", f'{{"set": [{item}{number}}}]}}'
+    )
+    assert (found["status"], "must be a number" in found["detail"]) == (400, True)
+    search = f'{{"filters": [{{"field_id": "{setup.rating}", "op": "gte", "value": {number}}}]}}'
+    found = await post_json_text(client, f"/lists/{setup.list_id}/videos/search", search)
+    assert found["errors"][0]["rule"] == "search_value_type"
+
+
 async def test_nul_inside_a_config_or_value_is_400(client: Client, setup: Setup) -> None:
     base = f"/lists/{setup.list_id}"
     body = {"name": "Mood", "field_type": "select", "config": {"options": ["a\u0000"]}}
