@@ -2,6 +2,7 @@
 
 import json
 import logging
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,8 +29,23 @@ def _decode_jsonb(data: bytes) -> Any:
     return json.loads(data[1:])
 
 
+# A date as PostgreSQL's day number (days since 2000-01-01). asyncpg's own codec wrote
+# date.max and date.min, 9999-12-31 and 0001-01-01, as infinity and -infinity; these are
+# dates like any other (a value_date is held to them: video_field_values_date_range, 0037).
+_DAY_ZERO = date(2000, 1, 1).toordinal()
+
+
+def _encode_date(value: date) -> tuple[int]:
+    return (value.toordinal() - _DAY_ZERO,)
+
+
+def _decode_date(day: tuple[int]) -> date:
+    return date.fromordinal(day[0] + _DAY_ZERO)
+
+
 async def init_connection(conn: asyncpg.Connection) -> None:
-    """Runs once per new connection: JSONB in and out as Python objects.
+    """Runs once per new connection: JSONB in and out as Python objects, a date as its day
+    number.
 
     NUMERIC needs nothing: asyncpg already returns Decimal (and we never pass floats in)."""
     # In a transaction: behind a transaction-pooling PgBouncer, the type lookup's statements
@@ -41,6 +57,9 @@ async def init_connection(conn: asyncpg.Connection) -> None:
             format="binary",
             encoder=_encode_jsonb,
             decoder=_decode_jsonb,
+        )
+        await conn.set_type_codec(
+            "date", schema="pg_catalog", format="tuple", encoder=_encode_date, decoder=_decode_date
         )
 
 

@@ -88,7 +88,7 @@ def _options(answer: _Field, total: int) -> Facet:
 def _rating(answer: _Field, total: int) -> Facet:
     # Every value 0..max_rating, and any other value held (a half star), in order; min, max and
     # avg from those counts, the same way filtered or not.
-    values = {Decimal(v) for v in range(answer.config["max_rating"] + 1)} | set(answer.held)
+    values = {Decimal(v) for v in range(int(answer.config["max_rating"]) + 1)} | set(answer.held)
     counts = [RatingCount(value=v, count=answer.held.get(v, 0)) for v in sorted(values)]
     held = [c for c in counts if c.count]
     filled = sum(c.count for c in held)

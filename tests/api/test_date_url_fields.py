@@ -57,6 +57,30 @@ async def test_dates_and_urls_are_stored_and_read_back(
     assert (await values_by_title(client, lid, url))["B"] == "http://Example.org/b?x=1"
 
 
+async def test_the_first_and_last_dates_are_stored_and_found_as_themselves(
+    client: Client,
+) -> None:
+    # asyncpg wrote 9999-12-31 and 0001-01-01 (Python's date.max and date.min) as infinity and
+    # -infinity: a field bounded by them refused them, naming no date.
+    lid = (await make_list(client))["id"]
+    config = {"min": "0001-01-01", "max": "9999-12-31"}
+    day = (await make_field(client, lid, "Day", "date", config))["id"]
+    for title, value in (("First", "0001-01-01"), ("Last", "9999-12-31")):
+        vid = (await make_video(client, lid, title))["id"]
+        ok(await put_value(client, lid, vid, day, value_date=value))
+    assert await values_by_title(client, lid, day) == {"First": "0001-01-01", "Last": "9999-12-31"}
+    for value, title in (("0001-01-01", "First"), ("9999-12-31", "Last")):
+        found = await search_titles(
+            client, lid, filters=[{"field_id": day, "op": "eq", "value": value}]
+        )
+        assert found == [title]
+    facets = ok(await client.post(f"/lists/{lid}/videos/facets", json={"fields": [day]}))
+    assert (facets["facets"][0]["min"], facets["facets"][0]["max"]) == (
+        config["min"],
+        config["max"],
+    )
+
+
 @pytest.mark.parametrize(
     ("config", "rule"),
     [

@@ -36,6 +36,10 @@ BAD_CONFIGS = [
     pytest.param("rating", {"max_rating": -1}, id="rating-negative"),
     pytest.param("rating", {"max_rating": 11}, id="rating-11"),
     pytest.param("rating", {"max_rating": 2.5}, id="rating-decimal"),
+    # an integer written as one: the value rules read it as an integer
+    pytest.param("rating", {"max_rating": 5.0}, id="rating-5.0"),
+    pytest.param("text", {"max_length": 10.0}, id="text-max-length-10.0"),
+    pytest.param("number", {"decimals": 2.0}, id="number-decimals-2.0"),
     pytest.param("rating", {"max_rating": "5"}, id="rating-string"),
     pytest.param("rating", {"max_rating": None}, id="rating-null"),
     pytest.param("rating", {"max_rating": True}, id="rating-boolean"),
@@ -91,6 +95,9 @@ BAD_CONFIGS = [
     pytest.param("multi_select", {}, id="multi-select-missing"),
     pytest.param("multi_select", {"options": ["a", "a"]}, id="multi-select-duplicates"),
     pytest.param("multi_select", {"options": ["a"], "max_selected": 0}, id="multi-select-max-0"),
+    pytest.param(
+        "multi_select", {"options": ["a"], "max_selected": 1.0}, id="multi-select-max-1.0"
+    ),
     pytest.param(
         "multi_select", {"options": ["a"], "max_selected": 201}, id="multi-select-max-201"
     ),

@@ -390,3 +390,26 @@ def test_value_sums_are_filled_in_for_the_values_already_kept(database_url: str)
             [list_id],
         ).fetchall()
     assert sorted(sums) == sorted([(number, Decimal("38.5"), 3), (rating, Decimal(0), 3)])
+
+
+def test_config_integers_written_as_decimals_are_rewritten_as_integers(database_url: str) -> None:
+    # Before 0037, {"max_length": 10.0} passed the config rule and then broke every value
+    # rule that read it as an integer; 0037 writes it as 10 and refuses 10.0 from then on.
+    assert migrate.rollback(database_url) == [LATEST]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        list_id = create_list(conn)
+        text = create_field(conn, list_id=list_id, field_type="text", config={"max_length": 10.0})
+        rating = create_field(conn, list_id=list_id, config={"max_rating": 5.0})
+    assert migrate.apply(database_url) == [LATEST]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        configs = conn.execute(
+            "SELECT id, config::text FROM custom_fields WHERE list_id = %s", [list_id]
+        ).fetchall()
+        expected = [(text, '{"max_length": 10}'), (rating, '{"max_rating": 5}')]
+        assert sorted(configs) == sorted(expected)
+        video_id = create_video(conn, list_id=list_id)
+        set_value(conn, video_id=video_id, field_id=text, text="abc")
+        with pytest.raises(psycopg.errors.CheckViolation, match="custom_fields_text_config"):
+            conn.execute(
+                "UPDATE custom_fields SET config = '{\"max_length\": 20.0}' WHERE id = %s", [text]
+            )

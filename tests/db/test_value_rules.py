@@ -465,6 +465,20 @@ def test_date_within_its_range_is_stored(
     assert row.fetchone() == (day, day.isoformat())
 
 
+@pytest.mark.parametrize("day", ["infinity", "-infinity", "10000-01-01", "0001-12-31 BC"])
+def test_a_date_no_client_can_write_is_refused(postgresql: psycopg.Connection, day: str) -> None:
+    list_id = create_list(postgresql)
+    video_id = create_video(postgresql, list_id=list_id)
+    field_id = create_field(postgresql, list_id=list_id, field_type="date", config={})
+    with refused(postgresql, errors.CheckViolation, "video_field_values_date_range"):
+        postgresql.execute(
+            "INSERT INTO video_field_values (video_id, field_id, value_date)"
+            " VALUES (%s, %s, %s::date)",
+            [video_id, field_id, day],
+        )
+    assert stored_values(postgresql) == 0
+
+
 def test_date_message_names_field_and_range(postgresql: psycopg.Connection) -> None:
     list_id = create_list(postgresql)
     video_id = create_video(postgresql, list_id=list_id)

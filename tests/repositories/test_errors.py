@@ -28,6 +28,7 @@ class World:
     text: uuid.UUID  # max_length 5
     url: uuid.UUID
     tags: uuid.UUID  # multi_select
+    day: uuid.UUID  # date
     schema: uuid.UUID
     tag: uuid.UUID
     foreign_video: uuid.UUID
@@ -48,6 +49,7 @@ async def world(make: Builder, bl: BookmarkList, other_list: BookmarkList) -> Wo
         text=(await make.field(bl.id, "text", name="Note", config={"max_length": 5})).id,
         url=(await make.field(bl.id, "url", name="Link")).id,
         tags=(await make.field(bl.id, "multi_select", name="Tags")).id,
+        day=(await make.field(bl.id, "date", name="Day")).id,
         schema=schema.id,
         tag=(await make.tag(bl.id, schema_id=schema.id)).id,
         foreign_video=(await make.video(other_list.id)).id,
@@ -361,6 +363,12 @@ CHECKS: list[tuple[str, str, Callable[[World], tuple[object, ...]]]] = [
         "video_field_values_rating_in_range",
         FIELD_VALUE,
         lambda w: (w.video, w.rating, None, -1, None),
+    ),
+    (
+        "video_field_values_date_range",
+        "INSERT INTO video_field_values (video_id, field_id, value_date)"
+        " VALUES ($1, $2, 'infinity')",
+        lambda w: (w.video, w.day),
     ),
     (
         "video_field_values_numeric_precision",

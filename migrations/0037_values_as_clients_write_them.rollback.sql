@@ -1,34 +1,18 @@
--- A number is stored only when every JSON client reads it back exactly.
---
--- JSON parsers (JavaScript's, Python's json, msgspec) read a number into an IEEE double, and
--- the app decoded request bodies so too: 123456789012345678.123456 was stored as
--- 123456789012345680, silently. The app now reads a body's numbers as exact decimals, and the
--- database refuses a numeric value that a double does not hold exactly: more than 15
--- significant digits (a double's DBL_DIG), or a magnitude beyond 1e-300..1e300. Any decimal
--- within both survives double -> shortest text -> decimal unchanged, so what a client sent is
--- what every client reads back (RFC 7493, I-JSON, section 2.2, asks the same of JSON texts).
--- A CHECK of video_field_values, under the same name as its rule in field_value_broken_rule()
--- (which reports it for each item of a refused batch), like every rule of a row's own shape.
--- Added NOT VALID, then validated: the scan of existing rows takes no lock that stops writers.
--- depends: 0036_app_role_without_temp
+-- Undo 0037_values_as_clients_write_them: the value rules of 0012, without the precision and date
+-- rules, and 0001's jsonb_is_integer_between (configs rewritten stay so: the same numbers).
 
-CREATE FUNCTION fits_a_double(value numeric) RETURNS boolean
+ALTER TABLE video_field_values DROP CONSTRAINT video_field_values_numeric_precision;
+ALTER TABLE video_field_values DROP CONSTRAINT video_field_values_date_range;
+
+CREATE OR REPLACE FUNCTION jsonb_is_integer_between(value jsonb, low integer, high integer)
+RETURNS boolean
 IMMUTABLE PARALLEL SAFE LANGUAGE sql
--- numeric's text has no exponent: its digits, point removed, zeros trimmed at both ends, are
--- the significant digits (1200.50 -> 12005, 0.0012 -> 12). NULL for NULL.
-RETURN value = 0 OR (abs(value) BETWEEN 1e-300 AND 1e300
-                     AND length(btrim(replace(abs(value)::text, '.', ''), '0')) <= 15);
-COMMENT ON FUNCTION fits_a_double(numeric) IS
-    'True when an IEEE double holds the value exactly (at most 15 significant digits, 0 or a '
-    'magnitude within 1e-300..1e300): a JSON client reads it back as stored. NULL for NULL.';
+RETURN CASE WHEN jsonb_typeof(value) = 'number'
+            THEN value::numeric = trunc(value::numeric) AND value::numeric BETWEEN low AND high
+            ELSE false END;
+COMMENT ON FUNCTION jsonb_is_integer_between(jsonb, integer, integer) IS
+    'True when a JSON value is an integer number within low..high.';
 
-ALTER TABLE video_field_values ADD CONSTRAINT video_field_values_numeric_precision
-    CHECK (fits_a_double(value_numeric)) NOT VALID;
-ALTER TABLE video_field_values VALIDATE CONSTRAINT video_field_values_numeric_precision;
-
--- A number field's min and max alike: a client reads back the bound the database enforces (a
--- min of 0.1000000000000000055 read back as 0.1 would refuse the 0.1 it shows). As 0007's,
--- plus the last two lines.
 ALTER TABLE custom_fields DROP CONSTRAINT custom_fields_number_config;
 ALTER TABLE custom_fields ADD CONSTRAINT custom_fields_number_config CHECK (
     field_type <> 'number'
@@ -37,10 +21,7 @@ ALTER TABLE custom_fields ADD CONSTRAINT custom_fields_number_config CHECK (
         AND (NOT config ? 'max' OR jsonb_typeof(config -> 'max') = 'number')
         AND (NOT config ? 'decimals' OR jsonb_is_integer_between(config -> 'decimals', 0, 6))
         AND (NOT (config ? 'min' AND config ? 'max')
-             OR (config ->> 'min')::numeric <= (config ->> 'max')::numeric)
-        AND coalesce(fits_a_double((config ->> 'min')::numeric), true)
-        AND coalesce(fits_a_double((config ->> 'max')::numeric), true))) NOT VALID;
-ALTER TABLE custom_fields VALIDATE CONSTRAINT custom_fields_number_config;
+             OR (config ->> 'min')::numeric <= (config ->> 'max')::numeric)));
 
 CREATE OR REPLACE FUNCTION field_value_broken_rule(field custom_fields, value video_field_values)
 RETURNS text
@@ -66,8 +47,6 @@ RETURN CASE
         THEN 'video_field_values_url_format'
     WHEN value.value_options IS NOT NULL AND NOT is_option_set(value.value_options)
         THEN 'video_field_values_options_shape'
-    WHEN NOT fits_a_double(value.value_numeric)
-        THEN 'video_field_values_numeric_precision'
     -- The rules of the field's config.
     WHEN field.field_type = 'rating'
          AND NOT value.value_numeric BETWEEN 0 AND (field.config ->> 'max_rating')::numeric
@@ -96,8 +75,7 @@ END;
 COMMENT ON FUNCTION field_value_broken_rule(custom_fields, video_field_values) IS
     'The first rule a value row breaks for its field, or NULL when it fits: its own shape '
     '(exactly one value, in the column of the type; text not blank and small enough to index; '
-    'a url; a set of distinct options; a number a double holds exactly), then the field''s '
-    'config (rating above max_rating, '
+    'a url; a set of distinct options), then the field''s config (rating above max_rating, '
     'number outside min..max or with more decimals, date outside min..max, select value or '
     'multi_select option the field does not have, more than max_selected, text longer than '
     'max_length).';
@@ -124,13 +102,6 @@ RETURN CASE rule
     WHEN 'video_field_values_options_shape' THEN format(
         'value %s for field "%s" is not 1..200 distinct, non-blank options',
         to_jsonb(value.value_options), field.name)
-    WHEN 'video_field_values_numeric_precision' THEN format(
-        '%s %s for field "%s" is not what a JSON client would read back: at most 15 significant '
-        'digits and a magnitude within 1e-300..1e300', field.field_type,
-        -- 1e300 written out is 301 digits.
-        CASE WHEN length(value.value_numeric::text) > 40
-             THEN left(value.value_numeric::text, 30) || '...' ELSE value.value_numeric::text END,
-        field.name)
     WHEN 'video_field_values_rating_in_range' THEN format(
         'rating %s for field "%s" is outside 0..%s', value.value_numeric, field.name,
         field.config ->> 'max_rating')
@@ -159,3 +130,5 @@ RETURN CASE rule
 END;
 COMMENT ON FUNCTION field_value_problem(text, custom_fields, video_field_values) IS
     'A person-readable sentence for a rule named by field_value_broken_rule().';
+
+DROP FUNCTION fits_a_double(numeric);
