@@ -7,6 +7,7 @@ from pydantic import Field
 
 from app.api.dependencies import Conn, Read
 from app.models.field_schemas import (
+    MAX_SCHEMA_FIELDS,
     FieldSchema,
     FieldSchemaCreate,
     FieldSchemaUpdate,
@@ -61,7 +62,7 @@ class FieldSchemaController(Controller):
         conn: Conn,
         list_id: FromPath[UUID],
         schema_id: FromPath[UUID],
-        data: JSONBody[Annotated[list[SchemaFieldIn], Field(max_length=500)]],
+        data: JSONBody[Annotated[list[SchemaFieldIn], Field(max_length=MAX_SCHEMA_FIELDS)]],
     ) -> FieldSchema:
         """Replace the schema's ordered fields with these."""
         return await field_schemas.replace_fields(

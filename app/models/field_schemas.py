@@ -7,6 +7,8 @@ from pydantic import BaseModel, Field
 from app.models.base import Bool, Description, Input, Patch, Record, ShortName
 from app.models.custom_fields import FieldType
 
+MAX_SCHEMA_FIELDS = 500  # fields in one schema
+
 
 class SchemaFieldIn(Input):
     field_id: UUID
@@ -35,7 +37,9 @@ class FieldSchema(Record):
 class FieldSchemaCreate(Input):
     name: ShortName
     description: Description = ""
-    fields: Annotated[list[SchemaFieldIn], Field(max_length=500)] = Field(default_factory=list)
+    fields: Annotated[list[SchemaFieldIn], Field(max_length=MAX_SCHEMA_FIELDS)] = Field(
+        default_factory=list
+    )
 
 
 class FieldSchemaUpdate(Patch):

@@ -4,8 +4,9 @@ import asyncpg
 
 from app.db import queries
 from app.db.execute import execute, fetch, fetchrow, fetchval, retried, transaction
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.models.field_schemas import (
+    MAX_SCHEMA_FIELDS,
     FieldSchema,
     FieldSchemaCreate,
     FieldSchemaUpdate,
@@ -71,6 +72,9 @@ async def replace_fields(
     conn: asyncpg.Connection, *, list_id: UUID, schema_id: UUID, fields: list[SchemaFieldIn]
 ) -> FieldSchema:
     """Make `fields` the schema's whole ordered field list, all or nothing."""
+    if len(fields) > MAX_SCHEMA_FIELDS:
+        # The API's body type cannot carry the cap (Litestar drops max_length on a list body).
+        raise InvalidInput(f"a schema has at most {MAX_SCHEMA_FIELDS} fields, got {len(fields)}")
     async with transaction(conn):
         if await fetchval(conn, SQL["touch"], list_id, schema_id) is None:
             raise NotFound("field schema", schema_id)

@@ -86,6 +86,19 @@ async def test_put_fields_with_a_bad_item_changes_nothing(client: Client, setup:
         assert ok(await client.get(url)) == before, bad
 
 
+async def test_put_fields_takes_at_most_500_fields_like_create(
+    client: Client, setup: Setup
+) -> None:
+    # Litestar drops max_length on a bare list body: the repository counts them itself.
+    url = f"/lists/{setup.list_id}/schemas/{setup.schema_id}"
+    before = ok(await client.get(url))
+    many = [{"field_id": unknown_id(), "display_order": n} for n in range(501)]
+    assert "at most 500" in problem(await client.put(f"{url}/fields", json=many), 400)["detail"]
+    assert ok(await client.get(url)) == before
+    body = {"name": "Many", "fields": many}
+    problem(await client.post(f"/lists/{setup.list_id}/schemas", json=body), 400)
+
+
 async def test_create_with_a_field_of_another_list_is_404_and_writes_nothing(
     client: Client, setup: Setup
 ) -> None:
