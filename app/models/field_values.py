@@ -2,7 +2,7 @@ from datetime import date, datetime
 from typing import Annotated, Self
 from uuid import UUID
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from app.field_types import VALUE_COLUMNS
 from app.models.base import Bool, Input, IsoDate, JsonNumber, NumberIn, Record
@@ -11,15 +11,20 @@ from app.models.custom_fields import FieldType
 MAX_BATCH = 5000  # rows in one value batch or bulk edit
 
 
+# A value is stored as written: Input trims names and titles, not a value's text, where
+# " b " may be an option of a select (trimmed, it was refused as no option at all).
+AsWritten = Annotated[str, StringConstraints(strip_whitespace=False)]
+
+
 class ValueIn(Input):
     """Exactly one of the value columns, checked before any SQL runs."""
 
-    value_text: str | None = None
+    value_text: AsWritten | None = None
     value_numeric: NumberIn | None = None
     value_boolean: Bool | None = None
     value_date: IsoDate | None = None
     # A multi_select's options: 1..200 distinct strings (their rules: the field's).
-    value_options: Annotated[list[str], Field(min_length=1, max_length=200)] | None = None
+    value_options: Annotated[list[AsWritten], Field(min_length=1, max_length=200)] | None = None
 
     @model_validator(mode="after")
     def exactly_one_value(self) -> Self:

@@ -6,13 +6,18 @@ import pytest
 from tests.api.conftest import (
     Client,
     Setup,
+    make_field,
+    make_list,
     make_schema,
     make_tag,
     make_video,
     ok,
     problem,
+    put_value,
+    search_titles,
     tag_video,
     unknown_id,
+    values_by_title,
 )
 
 
@@ -369,3 +374,26 @@ async def test_bulk_edit_of_an_unknown_list_is_404(client: Client, setup: Setup)
 
 async def test_empty_bulk_edit_of_an_unknown_list_is_404(client: Client) -> None:
     problem(await client.post(f"/lists/{unknown_id()}/values", json={"set": []}), 404)
+
+
+async def test_a_value_is_stored_as_written_spaces_included(client: Client) -> None:
+    # Names and titles are trimmed; a value is not: " b " is an option of its own, and a note
+    # keeps its indent.
+    lid = (await make_list(client))["id"]
+    mood = await make_field(client, lid, "Mood", "select", {"options": ["b", " b "]})
+    note = await make_field(client, lid, "Note", "text")
+    topics = await make_field(client, lid, "Topics", "multi_select", {"options": ["y", " y"]})
+    vid = (await make_video(client, lid, "A"))["id"]
+    for field, value in (
+        (mood, {"value_text": " b "}),
+        (note, {"value_text": "  indented\n"}),
+        (topics, {"value_options": [" y", "y"]}),
+    ):
+        ok(await put_value(client, lid, vid, field["id"], **value))
+    assert await values_by_title(client, lid, mood["id"]) == {"A": " b "}
+    assert await values_by_title(client, lid, note["id"]) == {"A": "  indented\n"}
+    assert await values_by_title(client, lid, topics["id"]) == {"A": [" y", "y"]}
+    condition = {"field_id": mood["id"], "op": "eq", "value": " b "}
+    assert await search_titles(client, lid, filters=[condition]) == ["A"]
+    condition["value"] = "b"
+    assert await search_titles(client, lid, filters=[condition]) == []
