@@ -21,7 +21,8 @@ class VideoFacetsQuery(Input):
         default_factory=list, description="the same conditions as a search's (AND)"
     )
     fields: Annotated[list[UUID], Field(min_length=1, max_length=MAX_FACET_FIELDS)] = Field(
-        description=f"the field ids to count (1..{MAX_FACET_FIELDS})"
+        description=f"the field ids to count (1..{MAX_FACET_FIELDS}); one facet each, in the order "
+        "first asked"
     )
 
 
