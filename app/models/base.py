@@ -94,12 +94,28 @@ def bindable(value: Decimal) -> bool:
     return value.is_finite() and abs(value.adjusted()) <= MAX_NUMBER_EXPONENT
 
 
+# A number written as JSON writes it, which a client may also send as a string ("4.50"):
+# not "1_000", " 4 ", "+4" or "٣" (an Arabic-Indic 3), which Decimal() itself would read.
+_NUMBER_TEXT = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def number_of(value: Any) -> Decimal | None:
+    """The number a JSON value gives (a number, or a string that writes one as JSON does), or
+    None."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return Decimal(str(value))
+    if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value):
+        return Decimal(value)
+    return None
+
+
 def _only_number(value: Any) -> Any:
-    # Litestar validates bodies with strict=False, which would read "4", "1_000" or "٣" (3) as
-    # numbers; JSON has numbers.
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+    # Litestar validates bodies with strict=False, and pydantic's lax Decimal reads true as 1
+    # and "1_000" as 1000.
+    number = number_of(value)
+    if number is None:
         raise ValueError("must be a number")
-    return value
+    return number
 
 
 def _bindable_number(value: Decimal) -> Decimal:

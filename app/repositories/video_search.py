@@ -20,7 +20,7 @@ from app.db.execute import translated_errors
 from app.db.queries import Query
 from app.errors import InvalidInput, InvalidValue
 from app.field_types import PRESENCE_OPS
-from app.models.base import MAX_NUMBER_EXPONENT, bindable
+from app.models.base import MAX_NUMBER_EXPONENT, bindable, number_of
 from app.models.custom_fields import CustomField
 from app.models.video_search import Condition, VideoSearch
 from app.models.videos import Video, VideoPage
@@ -186,9 +186,9 @@ def _refuse(condition: Condition, field: CustomField, rule: str, message: str) -
 
 
 def _number(condition: Condition, field: CustomField, value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+    number = number_of(value)
+    if number is None:
         raise _refuse(condition, field, "search_value_type", "the value must be a number")
-    number = Decimal(str(value))
     if not bindable(number):
         raise _refuse(
             condition,
