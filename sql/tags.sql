@@ -53,3 +53,7 @@ SELECT $1, $2, tag_id
 FROM unnest($3::uuid[]) AS tag_id
 ORDER BY tag_id
 ON CONFLICT (video_id, tag_id, list_id) DO NOTHING;
+
+-- name: ids_in_list
+-- Which of the given tag ids are tags of list $1 (to name the one a foreign key refused).
+SELECT id FROM tags WHERE list_id = $1 AND id = ANY($2::uuid[]);

@@ -3,7 +3,15 @@ from uuid import UUID
 import asyncpg
 
 from app.db import queries
-from app.db.execute import execute, fetch, fetchrow, fetchval, retried, transaction
+from app.db.execute import (
+    execute,
+    fetch,
+    fetchrow,
+    fetchval,
+    retried,
+    statement_transaction,
+    transaction,
+)
 from app.errors import InvalidInput, NotFound
 from app.models.field_schemas import (
     MAX_SCHEMA_FIELDS,
@@ -12,7 +20,7 @@ from app.models.field_schemas import (
     FieldSchemaUpdate,
     SchemaFieldIn,
 )
-from app.repositories import lists
+from app.repositories import custom_fields, lists
 
 SQL = queries.load("field_schemas")
 
@@ -20,16 +28,27 @@ SQL = queries.load("field_schemas")
 async def _add_fields(
     conn: asyncpg.Connection, list_id: UUID, schema_id: UUID, fields: list[SchemaFieldIn]
 ) -> None:
-    if fields:
-        await execute(
-            conn,
-            SQL["add_fields"],
-            list_id,
-            schema_id,
-            [f.field_id for f in fields],
-            [f.display_order for f in fields],
-            [f.show_on_card for f in fields],
-        )
+    if not fields:
+        return
+    field_ids = [f.field_id for f in fields]
+    try:
+        async with statement_transaction(conn):
+            await execute(
+                conn,
+                SQL["add_fields"],
+                list_id,
+                schema_id,
+                field_ids,
+                [f.display_order for f in fields],
+                [f.show_on_card for f in fields],
+            )
+    except NotFound as missing:
+        if missing.resource != "custom field" or missing.resource_id is not None:
+            raise
+        # Row-level security keeps the foreign key's error from naming the field: the lookup
+        # raises the NotFound that does.
+        await custom_fields.get_many(conn, list_id=list_id, field_ids=field_ids)
+        raise
 
 
 async def create(

@@ -103,7 +103,8 @@ async def test_create_with_a_field_of_another_list_is_404_and_writes_nothing(
     client: Client, setup: Setup
 ) -> None:
     body = {"name": "Sneaky", "fields": [{"field_id": setup.other_field_id}]}
-    problem(await client.post(f"/lists/{setup.list_id}/schemas", json=body), 404)
+    found = problem(await client.post(f"/lists/{setup.list_id}/schemas", json=body), 404)
+    assert found["detail"] == f"custom field {setup.other_field_id} not found"
     names = [s["name"] for s in ok(await client.get(f"/lists/{setup.list_id}/schemas"))]
     assert names == ["Review"]
 

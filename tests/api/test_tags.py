@@ -45,10 +45,15 @@ async def test_update_renames_sets_and_detaches_the_schema(client: Client, setup
 async def test_schema_of_another_list_is_404(client: Client, setup: Setup) -> None:
     url = f"/lists/{setup.list_id}/tags"
     body = {"name": "X", "schema_id": setup.other_schema_id}
-    problem(await client.post(url, json=body), 404)
-    problem(await client.post(url, json=body | {"schema_id": unknown_id()}), 404)
+    # Each 404 names the schema it could not find, as for one that does not exist.
+    found = problem(await client.post(url, json=body), 404)
+    assert found["detail"] == f"field schema {setup.other_schema_id} not found"
+    missing = unknown_id()
+    found = problem(await client.post(url, json=body | {"schema_id": missing}), 404)
+    assert found["detail"] == f"field schema {missing} not found"
     tag_url = f"{url}/{setup.tag_id}"
-    problem(await client.patch(tag_url, json={"schema_id": setup.other_schema_id}), 404)
+    found = problem(await client.patch(tag_url, json={"schema_id": setup.other_schema_id}), 404)
+    assert found["detail"] == f"field schema {setup.other_schema_id} not found"
     assert ok(await client.get(tag_url))["schema_id"] == setup.schema_id
     assert {t["name"] for t in ok(await client.get(url))} == {"Reviewed"}
 
@@ -136,3 +141,14 @@ async def test_set_tags_of_a_video_of_another_list_is_404(client: Client, setup:
     fresh = await make_video(client, setup.other_list_id)
     url = f"/lists/{setup.other_list_id}/videos/{fresh['id']}/tags"
     problem(await client.put(url, json=[setup.tag_id]), 404)
+
+
+async def test_setting_an_unknown_or_foreign_tag_on_a_video_is_404_naming_it(
+    client: Client, setup: Setup
+) -> None:
+    url = f"/lists/{setup.list_id}/videos/{setup.video_id}/tags"
+    before = ok(await client.get(url))
+    for tag_id in (unknown_id(), setup.other_tag_id):
+        found = problem(await client.put(url, json=[tag_id]), 404)
+        assert found["detail"] == f"tag {tag_id} not found"
+        assert ok(await client.get(url)) == before  # all or nothing
