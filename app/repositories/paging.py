@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from app.errors import InvalidInput
+from app.models.base import bindable
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
@@ -35,8 +36,8 @@ def _typed(value: Any, nested: bool = False) -> Any:
         return date.fromisoformat(value["d"])
     if isinstance(value, dict) and set(value) == {"n"}:
         number = Decimal(value["n"])
-        if not number.is_finite():
-            raise ValueError("a cursor's number is finite")
+        if not bindable(number):  # finite, and one asyncpg sends as it is
+            raise ValueError("a cursor's number is a number the app writes")
         return number
     if value is None or isinstance(value, str | bool):
         return value
@@ -68,8 +69,9 @@ def decode(cursor: str, sort: str, value_type: type | tuple[type, ...]) -> tuple
         UnicodeDecodeError,
     ):
         raise InvalidInput("cursor is not valid: pass next_cursor from a previous page") from None
-    if typed is not None and not isinstance(typed, value_type):
-        raise InvalidInput("cursor is not valid: pass next_cursor from a previous page")
+    # The sort first: a cursor of another sort holds another type of value too.
     if cursor_sort != sort:
         raise InvalidInput("cursor belongs to another sort order: start again without a cursor")
+    if typed is not None and not isinstance(typed, value_type):
+        raise InvalidInput("cursor is not valid: pass next_cursor from a previous page")
     return typed, parsed_id

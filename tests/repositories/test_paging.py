@@ -262,6 +262,19 @@ def test_a_cursor_of_another_sort_is_refused() -> None:
         paging.decode(cursor, "title:desc", str)
 
 
+def test_a_cursor_of_another_sort_with_another_type_of_value_names_the_sort() -> None:
+    cursor = paging.encode("title:asc", "x", uuid.uuid4())
+    with pytest.raises(InvalidInput, match="another sort"):
+        paging.decode(cursor, "created_at:desc", datetime)
+
+
+@pytest.mark.parametrize("number", ["1e999999", "-1E+1001", "NaN", "Infinity"])
+def test_a_cursor_with_a_number_the_app_never_writes_is_not_valid(number: str) -> None:
+    # 1e999999 reached the database, whose refusal was a 422 "invalid value".
+    with pytest.raises(InvalidInput, match="not valid"):
+        paging.decode(b64(["s", {"n": number}, ZERO]), "s", Decimal)
+
+
 def test_a_cursor_with_a_value_of_another_type_is_refused() -> None:
     cursor = paging.encode("s", "2024-01-01", uuid.uuid4())
     with pytest.raises(InvalidInput, match="not valid"):

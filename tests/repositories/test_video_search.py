@@ -1285,9 +1285,10 @@ async def test_a_cursor_of_another_sort_is_refused(
     query = VideoSearch(sort=Sort(by="title", direction="desc"), cursor=first.next_cursor)
     with pytest.raises(InvalidInput, match="another sort"):
         await video_search.search(conn, list_id=catalog.list.id, query=query)
-    # A title cursor holds a string where a created_at cursor holds a time.
+    # A title cursor holds a string where a created_at cursor holds a time: the sort is
+    # what the error names.
     query = VideoSearch(sort=Sort(by="created_at"), cursor=first.next_cursor)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match="another sort"):
         await video_search.search(conn, list_id=catalog.list.id, query=query)
 
 
