@@ -124,6 +124,8 @@ def validation_error(
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             message = str(item.get("message", "")).removeprefix("Value error, ")
+            if item.get("key") == "data" and message == "'data'":
+                message = "a JSON body is required"  # Litestar's word for a missing body
             errors.append({"field": item.get("key") or None, "message": message})
     detail = "; ".join(
         f"{e['field']}: {e['message']}" if e["field"] else str(e["message"]) for e in errors

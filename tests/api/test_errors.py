@@ -157,6 +157,16 @@ async def test_conflicts_name_the_broken_rule(client: Client) -> None:
     assert found["type"] == "about:blank"
 
 
+async def test_a_missing_body_is_400_saying_so(client: Client, setup: Setup) -> None:
+    for path in (
+        "/lists",
+        f"/lists/{setup.list_id}/videos/search",
+        f"/lists/{setup.list_id}/values",
+    ):
+        response = await client.post(path, headers={"content-type": "application/json"})
+        assert problem(response, 400)["detail"] == "invalid request: data: a JSON body is required"
+
+
 @pytest.mark.parametrize(
     ("path", "body"),
     [
