@@ -24,6 +24,7 @@ from app.repositories import (
     lists,
     purges,
     tags,
+    video_search,
     videos,
 )
 from tests.conftest import OWNER
@@ -144,6 +145,21 @@ async def bl(make: Builder) -> BookmarkList:
 async def other_list(make: Builder) -> BookmarkList:
     """A second list, for refusals across lists."""
     return await make.bookmark_list()
+
+
+@pytest.fixture
+def used_fragments(monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """The names of the sql/video_search.sql fragments the test's searches build statements
+    from, filled in as they run."""
+    used: set[str] = set()
+    add = video_search.Statement.add
+
+    def recording_add(self: Any, fragment: str, prefix: str = "", **values: Any) -> None:
+        used.add(fragment)
+        add(self, fragment, prefix, **values)
+
+    monkeypatch.setattr(video_search.Statement, "add", recording_add)
+    return used
 
 
 def expected_order(
