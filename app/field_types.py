@@ -14,6 +14,11 @@ from decimal import Decimal
 from enum import StrEnum
 
 MAX_TEXT_BYTES = 2000  # video_field_values_text_size: keeps every value_text indexable
+# What a rating or a number must be (video_field_values_numeric_precision, migrations/0037).
+NUMERIC_PRECISION = (
+    "a number must have at most 15 significant digits and lie within 1e-300..1e300 (or be "
+    "0): what a JSON client reads back exactly"
+)
 
 
 class FieldType(StrEnum):

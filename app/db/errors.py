@@ -69,10 +69,7 @@ _CHECK_MESSAGES = {
     ),
     "video_field_values_rating_in_range": "a rating must not be negative",
     "video_field_values_date_range": "a date must be within 0001-01-01..9999-12-31",
-    "video_field_values_numeric_precision": (
-        "a number must have at most 15 significant digits and lie within 1e-300..1e300 (or be "
-        "0): what a JSON client reads back exactly"
-    ),
+    "video_field_values_numeric_precision": field_types.NUMERIC_PRECISION,
 } | {f"custom_fields_{name}_config": spec.config_help for name, spec in field_types.TYPES.items()}
 
 _KEY_DETAIL = re.compile(r"Key \((?P<columns>[^)]*)\)=\((?P<values>.*)\)")

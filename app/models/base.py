@@ -14,6 +14,8 @@ from pydantic import (
     model_validator,
 )
 
+from app import field_types
+
 
 class Input(BaseModel):
     """Request bodies: unknown properties are refused, strings are trimmed. (A NUL character,
@@ -120,10 +122,7 @@ def _only_number(value: Any) -> Any:
 
 def _bindable_number(value: Decimal) -> Decimal:
     if not bindable(value):
-        raise ValueError(
-            "a number must have at most 15 significant digits and lie within 1e-300..1e300 "
-            "(video_field_values_numeric_precision)"
-        )
+        raise ValueError(f"{field_types.NUMERIC_PRECISION} (video_field_values_numeric_precision)")
     return value
 
 
