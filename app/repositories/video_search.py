@@ -157,7 +157,7 @@ class Statement:
     def __init__(self, extra: Mapping[str, Query] | None = None, name: str = "search") -> None:
         self.parts: list[str] = []
         self.params: list[Any] = []
-        self.fragments: Mapping[str, Query] = {**SQL, **(extra or {})}
+        self.extra: Mapping[str, Query] = extra or {}
         self.name = name
 
     def add(self, fragment: str, prefix: str = "", **values: Any) -> None:
@@ -170,9 +170,13 @@ class Statement:
                 numbers[name] = f"${len(self.params)}"
             return numbers[name]
 
-        self.parts.append(prefix + _PLACEHOLDER.sub(bind, self.fragments[fragment].sql))
+        self.parts.append(prefix + _PLACEHOLDER.sub(bind, self.fragment(fragment).sql))
         unused = set(values) - set(numbers)
         assert not unused, f"{fragment} has no placeholder for {unused}"
+
+    def fragment(self, name: str) -> Query:
+        # Looked up in turn, not merged once: copying ~140 fragments cost each statement 20 us.
+        return self.extra[name] if name in self.extra else SQL[name]
 
     @property
     def text(self) -> str:
@@ -1233,7 +1237,7 @@ async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch)
         # An empty page: of a list that does not exist? With a field named, its lookup said
         # already (a field is found only in a list the caller can see).
         await lists.ensure_exists(conn, list_id=list_id)
-    items = [Video.from_row(row) for row in rows[: query.limit]]
+    items = Video.from_rows(rows[: query.limit])
     next_cursor = None
     if len(rows) > query.limit:
         last = rows[query.limit - 1]

@@ -41,7 +41,7 @@ async def list_newest(
         rows = await fetch(conn, SQL["newest_after"], list_id, limit + 1, created_at, after_id)
     if not rows:
         await lists.ensure_exists(conn, list_id=list_id)
-    items = [Video.from_row(row) for row in rows[:limit]]
+    items = Video.from_rows(rows[:limit])
     next_cursor = None
     if len(rows) > limit:
         next_cursor = paging.encode(NEWEST_SORT, items[-1].created_at, items[-1].id)

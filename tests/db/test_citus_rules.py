@@ -267,7 +267,7 @@ FRAGMENTS = {
 def _assembled(fragments: list[str], extra: Any = None) -> str:
     statement = video_search.Statement(extra)
     for number, fragment in enumerate(fragments):
-        text = statement.fragments[fragment].sql
+        text = statement.fragment(fragment).sql
         names = set(video_search._PLACEHOLDER.findall(text))
         # A condition follows AND, unless it is wrapped to be probed per video (walked_open).
         condition = fragment == "walked_open" or (
