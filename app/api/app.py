@@ -27,7 +27,7 @@ from app.api.errors import EXCEPTION_HANDLERS, document_errors
 from app.api.field_schemas import FieldSchemaController
 from app.api.field_values import BulkValueController, VideoFieldController
 from app.api.lists import ListController
-from app.api.requests import JsonBodyRequest
+from app.api.requests import DecimalsAsNumbers, JsonBodyRequest
 from app.api.tags import TagController, VideoTagController
 from app.api.video_facets import VideoFacetsController
 from app.api.video_search import VideoSearchController
@@ -143,6 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
         request_class=JsonBodyRequest,
+        plugins=[DecimalsAsNumbers()],
         before_send=[send_read_after],
         openapi_config=OpenAPIConfig(
             title="custom-fields-sql",

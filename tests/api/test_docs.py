@@ -95,3 +95,16 @@ async def test_openapi_documents_x_read_after_on_every_read_and_write(client: Cl
             (documented_reads if reading else documented_writes).add(operation["operationId"])
     assert {"listLists", "searchVideos", "getVideoFields"} <= documented_reads
     assert {"createList", "bulkEditValues", "deleteList"} <= documented_writes
+
+
+async def test_openapi_numbers_are_json_numbers(client: Client) -> None:
+    # The API reads and writes ratings, numbers and their aggregates as JSON numbers; a client
+    # generated from the schema must not expect strings.
+    schemas = (await client.get("/schema/openapi.json")).json()["components"]["schemas"]
+    number = {"type": "number"}
+    assert schemas["RatingCount"]["properties"]["value"] == number
+    for facet in ("RatingFacet", "NumberFacet"):
+        for name in ("min", "max", "avg"):
+            assert number in schemas[facet]["properties"][name]["oneOf"], (facet, name)
+    for model in ("FieldValue", "ValueIn", "FieldValueSet", "BulkValueSet"):
+        assert number in schemas[model]["properties"]["value_numeric"]["oneOf"], model
