@@ -41,11 +41,13 @@ FROM field_fill
 WHERE list_id = $1 AND field_id = ANY($2::uuid[]);
 
 -- name: update
--- Rename a field, change its type or its config; NULL keeps the current value.
+-- Rename a field, change its type or its config; NULL keeps the current value, except that a
+-- new type without a config starts from {} as a created field does (the old type's config,
+-- a rating's max_rating, would not fit it).
 UPDATE custom_fields
 SET name = coalesce($3, name),
     field_type = coalesce($4, field_type),
-    config = coalesce($5, config)
+    config = coalesce($5, CASE WHEN $4 <> field_type THEN '{}'::jsonb ELSE config END)
 WHERE list_id = $1 AND id = $2 AND deleted_at IS NULL
 RETURNING id, list_id, name, field_type, config, created_at, updated_at;
 

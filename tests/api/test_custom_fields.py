@@ -152,6 +152,22 @@ async def test_type_change_without_values_is_fine(client: Client) -> None:
     assert changed["field_type"] == "boolean"
 
 
+async def test_type_change_without_a_config_starts_from_the_new_types_bare_config(
+    client: Client,
+) -> None:
+    lid = (await make_list(client))["id"]
+    field = await make_field(client, lid, "F", "rating", {"max_rating": 4})
+    url = f"/lists/{lid}/custom-fields/{field['id']}"
+    changed = ok(await client.patch(url, json={"field_type": "number"}))
+    assert (changed["field_type"], changed["config"]) == ("number", {})
+    # Back to a rating, whose config {} is not: the 422 names the config a rating needs.
+    found = problem(await client.patch(url, json={"field_type": "rating"}), 422)
+    assert "max_rating" in found["detail"], found
+    # The same type again keeps the config.
+    ok(await client.patch(url, json={"field_type": "number", "config": {"min": 0}}))
+    assert ok(await client.patch(url, json={"field_type": "number"}))["config"] == {"min": 0}
+
+
 async def test_type_change_with_values_is_409(client: Client, setup: Setup) -> None:
     ok(await client.put(setup.fields_url(), json=[{"field_id": setup.text, "value_text": "hi"}]))
     url = f"/lists/{setup.list_id}/custom-fields/{setup.text}"

@@ -170,12 +170,21 @@ async def test_a_type_change_without_values_is_allowed(
     assert (changed.field_type, changed.config) == ("boolean", {})
 
 
-async def test_a_type_change_keeping_a_config_that_does_not_fit_is_refused(
+async def test_a_type_change_without_a_config_starts_from_an_empty_one(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    field = await make.field(bl.id, "rating")
+    data = CustomFieldUpdate(field_type="boolean")
+    changed = await custom_fields.update(conn, list_id=bl.id, field_id=field.id, data=data)
+    assert (changed.field_type, changed.config) == ("boolean", {})
+
+
+async def test_a_type_change_with_a_config_that_does_not_fit_is_refused(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList
 ) -> None:
     field = await make.field(bl.id, "rating")
     with pytest.raises(InvalidValue) as info:
-        data = CustomFieldUpdate(field_type="boolean")
+        data = CustomFieldUpdate(field_type="boolean", config={"max_rating": 5})
         await custom_fields.update(conn, list_id=bl.id, field_id=field.id, data=data)
     assert info.value.problems[0].rule == "custom_fields_boolean_config"
 
