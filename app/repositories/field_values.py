@@ -64,27 +64,35 @@ def _columns(items: list[Item]) -> list[list[Any]]:
 async def _refusal(
     conn: asyncpg.Connection, list_id: UUID, items: list[Item], refused: DomainError
 ) -> DomainError:
-    """Why the database refused a batch, in its own rules' words (batch_problems): the list or
-    the first field not in it; else every item whose value breaks a rule or repeats an earlier
-    item's (video, field); else the first video not in the list. `refused` itself when nothing
-    explains it any more (a concurrent change came in between)."""
+    """Why the database refused a batch, in its own rules' words (batch_problems): the list
+    not found; else every item whose value breaks a rule or repeats an earlier item's (video,
+    field), with every item whose field or video is not in the list (each named by its foreign
+    key), so one answer names all there is to fix; else the first field, then the first video,
+    not in the list (a 404, as a single write answers). `refused` itself when nothing explains
+    it any more (a concurrent change came in between)."""
     await lists.ensure_exists(conn, list_id=list_id)
     rows = await fetch(conn, SQL["batch_problems"], list_id, *_columns(items))
-    field_missing = next((row for row in rows if row["field_missing"]), None)
-    if field_missing:
-        return NotFound("custom field", field_missing["field_id"])
-    problems = []
+    problems, missing = [], []
     for row in rows:
         where = {"field_id": row["field_id"], "video_id": row["video_id"], "index": row["index"]}
-        if row["rule"]:
+        if row["field_missing"]:
+            message = f"custom field {row['field_id']} is not in this list"
+            missing.append(Problem(rule="video_field_values_field_fkey", message=message, **where))
+        elif row["rule"]:
             problems.append(Problem(rule=row["rule"], message=row["problem"], **where))
+        if row["video_missing"]:
+            message = f"video {row['video_id']} is not in this list"
+            missing.append(Problem(rule="video_field_values_video_fkey", message=message, **where))
         if row["repeated"]:
             message = (
                 f"the batch sets field {row['field_id']} of video {row['video_id']} more than once"
             )
             problems.append(Problem(rule="batch_duplicate_key", message=message, **where))
     if problems:
-        return InvalidValue(problems)
+        return InvalidValue(sorted(problems + missing, key=lambda problem: problem.index or 0))
+    field_missing = next((row for row in rows if row["field_missing"]), None)
+    if field_missing:
+        return NotFound("custom field", field_missing["field_id"])
     video_missing = next((row for row in rows if row["video_missing"]), None)
     if video_missing:
         return NotFound("video", video_missing["video_id"])

@@ -349,6 +349,29 @@ async def test_bulk_edit_with_ids_of_another_list_writes_nothing(
     await _bulk_is_all_or_nothing(client, setup, bad, 404, key)
 
 
+@pytest.mark.parametrize("which", ["video", "field"])
+async def test_a_refused_bulk_edit_names_ids_not_in_the_list_with_the_broken_values(
+    client: Client, setup: Setup, which: str
+) -> None:
+    stranger = unknown_id()
+    video_id, field_id = (
+        (stranger, setup.boolean) if which == "video" else (setup.video2_id, stranger)
+    )
+    body = {
+        "set": [
+            {"video_id": setup.video_id, "field_id": setup.rating, "value_numeric": 9},
+            {"video_id": video_id, "field_id": field_id, "value_boolean": True},
+        ]
+    }
+    found = problem(await client.post(f"/lists/{setup.list_id}/values", json=body), 422)
+    named = [(error["index"], error["rule"]) for error in found["errors"]]
+    assert named == [
+        (0, "video_field_values_rating_in_range"),
+        (1, f"video_field_values_{which}_fkey"),
+    ], found
+    assert stranger in found["errors"][1]["message"]
+
+
 async def test_bulk_edit_setting_and_clearing_one_value_is_422(
     client: Client, setup: Setup
 ) -> None:
