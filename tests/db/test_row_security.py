@@ -269,12 +269,22 @@ async def test_naming_nobody_shows_no_row_of_any_table_or_view(
     postgresql: psycopg.Connection, settings: Settings, tenants: Tenants
 ) -> None:
     assert all(everything(postgresql).values())
-    # Not naming anyone, and naming the empty owner of the lists made before owners existed.
-    for owner in (None, ""):
+    # Not naming anyone, and naming the empty owner of the lists made before owners existed;
+    # and naming nobody but a list, set by hand (set_transaction would not enter it).
+    for owner, list_id in [(None, None), ("", None), (None, tenants.bob.list_id)]:
         async with as_app(settings, owner) as conn:
+            if list_id is not None:
+                await conn.execute("SELECT set_config('app.list_id', $1, true)", str(list_id))
             assert await conn.fetchval("SELECT current_owner()") is None
+            assert await conn.fetchval("SELECT current_list()") is None
             for relation in app_may(postgresql, "SELECT"):
                 assert await seen(conn, relation) == [], (owner, relation)
+            for table in app_may(postgresql, "UPDATE"):
+                # Nothing to change either (no owner column is touched: the table's own
+                # list_id, set to itself).
+                column = "list_id" if table != "bookmark_lists" else "name"
+                changed = await conn.execute(f'UPDATE "{table}" SET {column} = {column}')  # noqa: S608
+                assert changed == "UPDATE 0", (owner, table)
 
 
 # A row of each tenant table that belongs in another owner's list (`theirs`: that owner's full
