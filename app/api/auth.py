@@ -47,6 +47,11 @@ _MIN_SECRET_BYTES = 32
 # What bookmark_lists.owner holds (bookmark_lists_owner_length, migration 0015).
 MAX_SUB_BYTES = 255
 _MIN_RSA_BITS = 2048
+# The identity provider's clock and ours may differ a little: a token issued a second "from
+# now" is fresh, not forged; one expired a second ago was in flight. Applied to exp, nbf, iat.
+CLOCK_SKEW_SECONDS = 30
+# RFC 7519 §2: a NumericDate is a JSON number (PyJWT also takes "1796..." as text, and true).
+_DATES = ("exp", "nbf", "iat")
 
 PublicKey = RSAPublicKey | EllipticCurvePublicKey
 
@@ -121,7 +126,7 @@ def bearer_token(authorization: str | None) -> str:
 # PyJWT's refusals in the client's words; the first match wins, so subclasses come first.
 _REFUSALS: list[tuple[type[jwt.InvalidTokenError], str]] = [
     (jwt.ExpiredSignatureError, "the token has expired"),
-    (jwt.ImmatureSignatureError, "the token is not valid yet (nbf)"),
+    (jwt.ImmatureSignatureError, "the token is not valid yet (its nbf or iat is to come)"),
     (jwt.InvalidIssuedAtError, "the token's iat is not a past time"),
     (jwt.InvalidAudienceError, "the token is meant for another audience"),
     (jwt.InvalidIssuerError, "the token comes from another issuer"),
@@ -139,6 +144,7 @@ def verify(token: str, rules: TokenRules) -> dict[str, Any]:
             algorithms=[rules.algorithm],
             issuer=rules.issuer,
             audience=rules.audience,
+            leeway=CLOCK_SKEW_SECONDS,
             # `sub` is checked below in our words, whatever PyJWT's version checks of it.
             options={"require": ["exp", "sub"], "verify_sub": False},
         )
@@ -150,6 +156,12 @@ def verify(token: str, rules: TokenRules) -> dict[str, Any]:
     except jwt.InvalidTokenError as exc:
         detail = next((d for kind, d in _REFUSALS if isinstance(exc, kind)), "the token is invalid")
         raise _invalid(detail) from exc
+    for date in _DATES:
+        if date in claims and not _is_number(claims[date]):
+            raise _invalid(f"the token's {date} must be a number (seconds since 1970)")
+    # PyJWT lets an empty or null aud pass where no audience is expected.
+    if rules.audience is None and "aud" in claims:
+        raise _invalid("the token is meant for another audience")
     sub = claims["sub"]
     if not isinstance(sub, str) or not sub:
         raise _invalid("the token's sub must be a non-empty string")
@@ -158,6 +170,10 @@ def verify(token: str, rules: TokenRules) -> dict[str, Any]:
     if "\x00" in sub or len(sub.encode()) > MAX_SUB_BYTES:
         raise _invalid(f"the token's sub must be at most {MAX_SUB_BYTES} bytes, without NUL")
     return claims
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _invalid(detail: str) -> Unauthenticated:

@@ -147,8 +147,19 @@ async def test_a_malformed_token_is_401(anonymous: Client) -> None:
 
 
 async def test_an_expired_token_is_401(anonymous: Client) -> None:
-    token = signed(claims(iat=int(time.time()) - 7200, exp=int(time.time()) - 10))
+    token = signed(claims(iat=int(time.time()) - 7200, exp=int(time.time()) - 60))
     refused(await anonymous.get("/lists", headers=auth(token)), "the token has expired")
+
+
+async def test_a_few_seconds_between_the_issuers_clock_and_ours_are_allowed(
+    anonymous: Client,
+) -> None:
+    now = int(time.time())
+    for changes in ({"iat": now + 5}, {"nbf": now + 5}, {"exp": now - 5}):
+        ok(await anonymous.get("/lists", headers=auth(signed(claims(**changes)))))
+    for changes in ({"iat": now + 120}, {"nbf": now + 120}):
+        response = await anonymous.get("/lists", headers=auth(signed(claims(**changes))))
+        refused(response, "the token is not valid yet (its nbf or iat is to come)")
 
 
 async def test_a_token_with_a_bad_signature_is_401(anonymous: Client) -> None:
@@ -189,6 +200,13 @@ async def test_a_token_signed_with_another_algorithm_is_401(
         ({"sub": "al\x00ice"}, "the token's sub must be at most 255 bytes, without NUL"),
         ({"sub": "é" * 128}, "the token's sub must be at most 255 bytes, without NUL"),
         ({"exp": None}, "the token has no exp claim"),
+        # RFC 7519: a NumericDate is a JSON number, not text that looks like one.
+        (
+            {"exp": str(int(time.time()) + 3600)},
+            "the token's exp must be a number (seconds since 1970)",
+        ),
+        ({"iat": str(int(time.time()))}, "the token's iat must be a number (seconds since 1970)"),
+        ({"nbf": str(int(time.time()))}, "the token's nbf must be a number (seconds since 1970)"),
     ],
 )
 async def test_a_token_without_a_usable_sub_or_exp_is_401(
@@ -207,9 +225,10 @@ async def test_a_sub_of_255_bytes_owns_its_lists(anonymous: Client) -> None:
 
 
 async def test_a_token_with_an_audience_is_401_while_none_is_configured(anonymous: Client) -> None:
-    token = signed(claims(aud=AUDIENCE))
-    response = await anonymous.get("/lists", headers=auth(token))
-    refused(response, "the token is meant for another audience")
+    for audience in (AUDIENCE, [], None, ""):
+        token = signed({**claims(), "aud": audience})
+        response = await anonymous.get("/lists", headers=auth(token))
+        refused(response, "the token is meant for another audience")
 
 
 @pytest.fixture
