@@ -9,6 +9,8 @@ import time
 
 import jwt
 
+from app.api.auth import MAX_SUB_BYTES
+
 DAY_S = 24 * 60 * 60
 
 
@@ -37,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.sub:
         parser.error("--sub must not be empty")
+    # What the API accepts (app/api/auth.py): a token it would refuse is no use printed.
+    if "\x00" in args.sub or len(args.sub.encode()) > MAX_SUB_BYTES:
+        parser.error(f"--sub must be at most {MAX_SUB_BYTES} bytes, without NUL")
     # The same variables as Settings.from_env, read here without needing DATABASE_URL.
     if os.environ.get("AUTH_JWT_PUBLIC_KEY"):
         print(

@@ -385,6 +385,20 @@ def test_make_token_prints_a_token_signed_with_the_secret(
     assert decoded["sub"] == "alice"
 
 
+@pytest.mark.parametrize("sub", ["é" * 128, "al\x00ice"])
+def test_make_token_refuses_a_sub_the_api_would_refuse(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sub: str
+) -> None:
+    monkeypatch.delenv("AUTH_JWT_PUBLIC_KEY", raising=False)
+    monkeypatch.setenv("AUTH_JWT_SECRET", TEST_JWT_SECRET)
+    with pytest.raises(SystemExit) as exited:
+        main(["--sub", sub])
+    assert exited.value.code == 2
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert "--sub must be at most 255 bytes, without NUL" in out.err
+
+
 def test_make_token_refuses_when_only_a_public_key_could_check_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], rsa_key: rsa.RSAPrivateKey
 ) -> None:
