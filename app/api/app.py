@@ -55,7 +55,13 @@ class Health(Record):
     replicas: dict[str, dict[str, Any]] | None = None
 
 
-@get("/health", operation_id="health", tags=["health"], media_type=MediaType.JSON, opt=PUBLIC)
+@get(
+    "/health",
+    operation_id="health",
+    tags=["health"],
+    media_type=MediaType.JSON,
+    opt={**PUBLIC, "errors": (503,)},
+)
 async def health(state: State) -> Health:
     """200 when the database answers, 503 (problem details) when it does not; `purges` tells
     how much deleted data is still being purged in the background; with replicas, each one's

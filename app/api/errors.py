@@ -197,9 +197,12 @@ def http_route_handlers(app: Litestar) -> Iterator[HTTPRouteHandler]:
 def document_errors(app: Litestar) -> None:
     """Document the problem details answers on every operation of the OpenAPI schema (Litestar
     would describe only a 400 in its own format). The schema is built on first request, so this
-    runs once the app exists."""
+    runs once the app exists. An operation whose `opt` names its "errors" (status codes) gets
+    those only: /health takes no input and can only fail as a 503."""
     for handler in http_route_handlers(app):
-        handler.responses = {**ERROR_RESPONSES, **(handler.responses or {})}
+        codes = handler.opt.get("errors", ERROR_RESPONSES)
+        errors = {code: ERROR_RESPONSES[code] for code in codes}
+        handler.responses = {**errors, **(handler.responses or {})}
 
 
 EXCEPTION_HANDLERS: Any = {

@@ -108,3 +108,11 @@ async def test_openapi_numbers_are_json_numbers(client: Client) -> None:
             assert number in schemas[facet]["properties"][name]["oneOf"], (facet, name)
     for model in ("FieldValue", "ValueIn", "FieldValueSet", "BulkValueSet"):
         assert number in schemas[model]["properties"]["value_numeric"]["oneOf"], model
+
+
+async def test_openapi_errors_are_those_an_operation_can_answer(client: Client) -> None:
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    # /health takes no input and no token: it fails only as a 503.
+    assert set(paths["/health"]["get"]["responses"]) == {"200", "503"}
+    create_list = paths["/lists"]["post"]["responses"]
+    assert {"400", "401", "409", "413", "422", "503"} <= set(create_list)
