@@ -6,12 +6,12 @@ from functools import cache
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
+    PlainValidator,
     StringConstraints,
     TypeAdapter,
     model_validator,
@@ -117,30 +117,28 @@ _NUMBER_TEXT = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 def number_of(value: Any) -> Decimal | None:
     """The number a JSON value gives (a number, or a string that writes one as JSON does), or
     None."""
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return Decimal(str(value))
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return Decimal(value)  # exact already (a body's fractions come as Decimal)
+    if isinstance(value, float):
+        return Decimal(str(value))  # as written, not the double's binary expansion
     if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value):
         return Decimal(value)
     return None
 
 
-def _only_number(value: Any) -> Any:
+def _bindable_number(value: Any) -> Decimal:
     # Litestar validates bodies with strict=False, and pydantic's lax Decimal reads true as 1
-    # and "1_000" as 1000.
+    # and "1_000" as 1000: the number is read here, and only here (one call per value).
     number = number_of(value)
     if number is None:
         raise ValueError("must be a number")
+    if not bindable(number):
+        raise ValueError(f"{field_types.NUMERIC_PRECISION} (video_field_values_numeric_precision)")
     return number
 
 
-def _bindable_number(value: Decimal) -> Decimal:
-    if not bindable(value):
-        raise ValueError(f"{field_types.NUMERIC_PRECISION} (video_field_values_numeric_precision)")
-    return value
-
-
 # A number a request body gives for a value.
-NumberIn = Annotated[Decimal, BeforeValidator(_only_number), AfterValidator(_bindable_number)]
+NumberIn = Annotated[Decimal, PlainValidator(_bindable_number, json_schema_input_type=Decimal)]
 
 
 def _number(value: Decimal) -> int | float:
