@@ -218,7 +218,7 @@ async def _search_case(
     if search.sort.by in ("created_at", "title"):
         after = None
         if search.cursor is not None:
-            after = paging.decode(search.cursor, "created_at:desc", object)
+            after = paging.decode(search.cursor, "created_at:desc", object, data.list_id)
         jsonb_side = jsonb.search_sql(data, search, after=after)
     return Case(
         f"search_{name}",

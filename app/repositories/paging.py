@@ -1,4 +1,5 @@
-"""Opaque keyset cursors: base64url JSON of the sort they belong to and the last row's key."""
+"""Opaque keyset cursors: base64url JSON of the sort and the list they belong to and the last
+row's key."""
 
 import base64
 import binascii
@@ -39,25 +40,45 @@ def _typed(value: Any, nested: bool = False) -> Any:
         if not bindable(number):  # finite, and one asyncpg sends as it is
             raise ValueError("a cursor's number is a number the app writes")
         return number
-    if value is None or isinstance(value, str | bool):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return _text(value)
     if nested and isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return value  # a multi_select's options
+        return [_text(item) for item in value]  # a multi_select's options
     raise ValueError("unexpected cursor value")
 
 
-def encode(sort: str, value: Any, row_id: UUID) -> str:
-    payload = json.dumps([sort, _plain(value), str(row_id)], separators=(",", ":"))
+def _text(value: str) -> str:
+    # What PostgreSQL text can hold: no NUL, no lone surrogate (encode raises ValueError).
+    if "\x00" in value:
+        raise ValueError("a cursor's text holds no NUL")
+    value.encode()
+    return value
+
+
+def encode(sort: str, value: Any, row_id: UUID, list_id: UUID) -> str:
+    payload = json.dumps([sort, _plain(value), str(row_id), str(list_id)], separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def decode(cursor: str, sort: str, value_type: type | tuple[type, ...]) -> tuple[Any, UUID]:
+def decode(
+    cursor: str,
+    sort: str,
+    value_type: type | tuple[type, ...],
+    list_id: UUID,
+    *,
+    nullable: bool = False,
+) -> tuple[Any, UUID]:
     """The (sort value, id) a cursor stands for; refuses a cursor made for another sort or
-    whose value is not of value_type (None is always allowed: rows without a value)."""
+    list, or whose value is not of value_type (None only where `nullable`: a sort by a field,
+    whose rows without a value come last)."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        cursor_sort, value, row_id = json.loads(raw)
-        typed, parsed_id = _typed(value), UUID(row_id)
+        # Strictly: a character outside the alphabet is not skipped (a cursor with "!!" after
+        # it is not the same cursor).
+        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
+        cursor_sort, value, row_id, cursor_list = json.loads(raw)
+        typed, parsed_id, parsed_list = _typed(value), UUID(row_id), UUID(cursor_list)
     # A hand-made cursor can fail anywhere: Decimal("x") raises InvalidOperation, UUID(1)
     # AttributeError.
     except (
@@ -72,6 +93,10 @@ def decode(cursor: str, sort: str, value_type: type | tuple[type, ...]) -> tuple
     # The sort first: a cursor of another sort holds another type of value too.
     if cursor_sort != sort:
         raise InvalidInput("cursor belongs to another sort order: start again without a cursor")
-    if typed is not None and not isinstance(typed, value_type):
+    if parsed_list != list_id:
+        raise InvalidInput("cursor belongs to another list: start again without a cursor")
+    if (typed is None and not nullable) or (
+        typed is not None and not isinstance(typed, value_type)
+    ):
         raise InvalidInput("cursor is not valid: pass next_cursor from a previous page")
     return typed, parsed_id

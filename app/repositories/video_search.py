@@ -1002,9 +1002,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         after = None
         if query.cursor is not None:
             value_type = datetime if query.sort.by == "created_at" else str
-            cursor_value, cursor_id = paging.decode(query.cursor, sort_key, value_type)
-            if cursor_value is None:
-                raise InvalidValue.one("search_cursor", "cursor is not valid for this sort")
+            cursor_value, cursor_id = paging.decode(query.cursor, sort_key, value_type, list_id)
             after = (f"after_{direction}", {"after_value": cursor_value, "after_id": cursor_id})
         head: Part | list[Part] = (f"head_{query.sort.by}", {"list_id": list_id})
         if query.sort.by == "created_at":
@@ -1083,7 +1081,11 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
     after_id: UUID | None = None
     if query.cursor is not None:
         after_value, after_id = paging.decode(
-            query.cursor, sort_key, (field_types.spec(sort_field.field_type).value_type, list)
+            query.cursor,
+            sort_key,
+            (field_types.spec(sort_field.field_type).value_type, list),
+            list_id,
+            nullable=True,
         )
         if after_value is not None:
             # A cursor on a value carries [value, the video's created_at] (the index's order).
@@ -1244,7 +1246,7 @@ async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch)
         value = last["sort_value"]
         if last["sort_tie"] is not None:
             value = [value, last["sort_tie"]]
-        next_cursor = paging.encode(plan.sort_key, value, last["id"])
+        next_cursor = paging.encode(plan.sort_key, value, last["id"], list_id)
     page = VideoPage(items=items, next_cursor=next_cursor)
     return await field_values.with_values(
         conn, list_id=list_id, page=page, field_ids=query.include_fields

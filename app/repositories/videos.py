@@ -37,14 +37,14 @@ async def list_newest(
     if cursor is None:
         rows = await fetch(conn, SQL["newest_first_page"], list_id, limit + 1)
     else:
-        created_at, after_id = paging.decode(cursor, NEWEST_SORT, datetime)
+        created_at, after_id = paging.decode(cursor, NEWEST_SORT, datetime, list_id)
         rows = await fetch(conn, SQL["newest_after"], list_id, limit + 1, created_at, after_id)
     if not rows:
         await lists.ensure_exists(conn, list_id=list_id)
     items = Video.from_rows(rows[:limit])
     next_cursor = None
     if len(rows) > limit:
-        next_cursor = paging.encode(NEWEST_SORT, items[-1].created_at, items[-1].id)
+        next_cursor = paging.encode(NEWEST_SORT, items[-1].created_at, items[-1].id, list_id)
     page = VideoPage(items=items, next_cursor=next_cursor)
     return await field_values.with_values(
         conn, list_id=list_id, page=page, field_ids=include_fields

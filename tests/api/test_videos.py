@@ -47,6 +47,27 @@ async def test_list_is_newest_first_with_cursor_paging(client: Client) -> None:
     assert everything["next_cursor"] is None
 
 
+async def test_a_cursor_of_another_list_is_400(client: Client) -> None:
+    # A position among another list's videos would skip part of this one without a word.
+    lists = [(await make_list(client, name))["id"] for name in ("A", "B")]
+    for lid in lists:
+        for i in range(3):
+            await make_video(client, lid, f"v{i}")
+    url = f"/lists/{lists[1]}/videos"
+    cursor = ok(await client.get(url, params={"limit": 1}))["next_cursor"]
+    found = problem(await client.get(f"/lists/{lists[0]}/videos", params={"cursor": cursor}), 400)
+    assert "another list" in found["detail"]
+    search_body = {"sort": {"by": "title"}, "limit": 1}
+    cursor = ok(await client.post(f"{url}/search", json=search_body))["next_cursor"]
+    found = problem(
+        await client.post(
+            f"/lists/{lists[0]}/videos/search", json={**search_body, "cursor": cursor}
+        ),
+        400,
+    )
+    assert "another list" in found["detail"]
+
+
 async def test_page_size_is_bounded(client: Client) -> None:
     lid = (await make_list(client))["id"]
     for limit in (0, -1, 201, "many"):

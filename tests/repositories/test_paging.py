@@ -249,36 +249,56 @@ async def test_list_newest_refuses_a_search_cursor(conn: asyncpg.Connection, she
 )
 def test_a_cursor_round_trips(value: Any, value_type: type) -> None:
     row_id = uuid.uuid4()
-    cursor = paging.encode("some:sort", value, row_id)
+    cursor = paging.encode("some:sort", value, row_id, LIST)
     assert "=" not in cursor
-    decoded = paging.decode(cursor, "some:sort", value_type)
+    decoded = paging.decode(cursor, "some:sort", value_type, LIST, nullable=True)
     assert decoded == (value, row_id)
     assert type(decoded[0]) is type(value)
 
 
 def test_a_cursor_of_another_sort_is_refused() -> None:
-    cursor = paging.encode("title:asc", "x", uuid.uuid4())
+    cursor = paging.encode("title:asc", "x", uuid.uuid4(), LIST)
     with pytest.raises(InvalidInput, match="another sort"):
-        paging.decode(cursor, "title:desc", str)
+        paging.decode(cursor, "title:desc", str, LIST)
 
 
 def test_a_cursor_of_another_sort_with_another_type_of_value_names_the_sort() -> None:
-    cursor = paging.encode("title:asc", "x", uuid.uuid4())
+    cursor = paging.encode("title:asc", "x", uuid.uuid4(), LIST)
     with pytest.raises(InvalidInput, match="another sort"):
-        paging.decode(cursor, "created_at:desc", datetime)
+        paging.decode(cursor, "created_at:desc", datetime, LIST)
+
+
+def test_a_cursor_of_another_list_is_refused() -> None:
+    # A position among another list's videos means nothing here: it skipped part of a list.
+    cursor = paging.encode("title:asc", "melon", uuid.uuid4(), uuid.uuid4())
+    with pytest.raises(InvalidInput, match="another list"):
+        paging.decode(cursor, "title:asc", str, LIST)
+
+
+def test_no_value_is_a_cursor_only_where_rows_may_lack_one() -> None:
+    cursor = paging.encode("title:asc", None, uuid.uuid4(), LIST)
+    with pytest.raises(InvalidInput, match="not valid"):
+        paging.decode(cursor, "title:asc", str, LIST)
+    assert paging.decode(cursor, "title:asc", str, LIST, nullable=True)[0] is None
 
 
 @pytest.mark.parametrize("number", ["1e999999", "-1E+1001", "NaN", "Infinity"])
 def test_a_cursor_with_a_number_the_app_never_writes_is_not_valid(number: str) -> None:
     # 1e999999 reached the database, whose refusal was a 422 "invalid value".
     with pytest.raises(InvalidInput, match="not valid"):
-        paging.decode(b64(["s", {"n": number}, ZERO]), "s", Decimal)
+        paging.decode(b64(["s", {"n": number}, ZERO, str(LIST)]), "s", Decimal, LIST)
 
 
 def test_a_cursor_with_a_value_of_another_type_is_refused() -> None:
-    cursor = paging.encode("s", "2024-01-01", uuid.uuid4())
+    cursor = paging.encode("s", "2024-01-01", uuid.uuid4(), LIST)
     with pytest.raises(InvalidInput, match="not valid"):
-        paging.decode(cursor, "s", datetime)
+        paging.decode(cursor, "s", datetime, LIST)
+
+
+def test_a_cursor_with_characters_after_it_is_not_the_same_cursor() -> None:
+    cursor = paging.encode("s", "x", uuid.uuid4(), LIST)
+    with pytest.raises(InvalidInput, match="not valid"):
+        paging.decode(cursor + "!!", "s", str, LIST)
 
 
 def b64(payload: Any) -> str:
@@ -286,6 +306,7 @@ def b64(payload: Any) -> str:
 
 
 ZERO = "00000000-0000-0000-0000-000000000000"
+LIST = uuid.UUID("11111111-1111-1111-1111-111111111111")
 
 
 @pytest.mark.parametrize(
@@ -297,20 +318,26 @@ ZERO = "00000000-0000-0000-0000-000000000000"
         base64.urlsafe_b64encode(b"not json").decode(),
         base64.urlsafe_b64encode(b"\xff\xfe").decode(),
         b64([1, 2]),
-        b64(["s", 1, "not-a-uuid"]),
-        b64(["s", {"t": "not a time"}, ZERO]),
-        b64(["s", {"n": "not a number"}, ZERO]),
-        b64(["s", {"x": 1}, ZERO]),
-        b64(["s", [1], ZERO]),
-        b64(["s", 1.5, ZERO]),
-        b64(["s", {"n": "NaN"}, ZERO]),
-        b64(["s", {"n": "-Infinity"}, ZERO]),
-        b64(["s", {"t": 12}, ZERO]),
-        b64(["s", "x", 12]),
-        b64(["s", "x", None]),
-        b64(["s", "x", ZERO, "extra"]),
+        b64(["s", 1, "not-a-uuid", str(LIST)]),
+        b64(["s", {"t": "not a time"}, ZERO, str(LIST)]),
+        b64(["s", {"n": "not a number"}, ZERO, str(LIST)]),
+        b64(["s", {"x": 1}, ZERO, str(LIST)]),
+        b64(["s", [1], ZERO, str(LIST)]),
+        b64(["s", 1.5, ZERO, str(LIST)]),
+        b64(["s", {"n": "NaN"}, ZERO, str(LIST)]),
+        b64(["s", {"n": "-Infinity"}, ZERO, str(LIST)]),
+        b64(["s", {"t": 12}, ZERO, str(LIST)]),
+        b64(["s", "x", 12, str(LIST)]),
+        b64(["s", "x", None, str(LIST)]),
+        b64(["s", "x", ZERO]),  # a cursor without its list (made before lists were named)
+        b64(["s", "x", ZERO, "not-a-uuid"]),
+        b64(["s", "x", ZERO, str(LIST), "extra"]),
+        # Text PostgreSQL cannot hold reached it, and came back as its 422.
+        b64(["s", "a\x00b", ZERO, str(LIST)]),
+        b64(["s", "\ud800", ZERO, str(LIST)]),
+        b64(["s", ["a", "\x00"], ZERO, str(LIST)]),
     ],
 )
 def test_a_malformed_cursor_is_refused(cursor: str) -> None:
     with pytest.raises(InvalidInput, match="not valid"):
-        paging.decode(cursor, "s", (str, datetime))
+        paging.decode(cursor, "s", (str, datetime, list), LIST, nullable=True)
