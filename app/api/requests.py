@@ -1,6 +1,8 @@
 """The app's request: a JSON body's numbers are read exactly, and a NUL character in it is a
 400; the OpenAPI schema says those numbers are numbers."""
 
+import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +40,22 @@ def _has_nul(body: Any) -> bool:
     return False
 
 
+# A UTF-16 surrogate written as an escape: valid JSON text only as a high-low pair.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _why_not_json(body: bytes, refused: msgspec.DecodeError) -> str:
+    # msgspec says "Input data was truncated" of a lone surrogate (`"\ud800"`), which PostgreSQL
+    # text could not hold either; Python's json reads one, so it tells the two apart.
+    if _SURROGATE_ESCAPE.search(body):
+        try:
+            json.loads(body)
+        except ValueError:
+            return str(refused)
+        return "text must be valid Unicode: a \\uD800-\\uDFFF escape only as a surrogate pair"
+    return str(refused)
+
+
 class JsonBodyRequest(Request[Any, Any, Any]):
     async def json(self) -> Any:
         # Not Litestar's per-scope cache: a Request of another class may have filled it with
@@ -48,7 +66,7 @@ class JsonBodyRequest(Request[Any, Any, Any]):
                 decoded = _EXACT_JSON.decode(body or b"null")
             except msgspec.DecodeError as refused:
                 # Litestar answers it 400, as for its own decoder.
-                raise SerializationException(str(refused)) from refused
+                raise SerializationException(_why_not_json(body, refused)) from refused
             except RecursionError as refused:
                 raise SerializationException("the JSON body nests too deeply") from refused
             # PostgreSQL text cannot hold U+0000: a clear 400 here, not an encoding error from

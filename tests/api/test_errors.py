@@ -181,6 +181,21 @@ async def test_nul_characters_are_400_in_our_words(
     assert "NUL" in detail
 
 
+@pytest.mark.parametrize("text", ["\\ud800", "x\\udc00y", "\\uDBFF"])
+async def test_a_lone_surrogate_is_400_saying_so(client: Client, text: str) -> None:
+    found = await post_json_text(client, "/lists", f'{{"name": "{text}"}}')
+    assert found["status"] == 400
+    assert "surrogate pair" in found["detail"], found
+
+
+async def test_a_surrogate_pair_is_a_character(client: Client) -> None:
+    response = await client.post(
+        "/lists", content='{"name": "\\ud83c\\udf89"}', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["name"] == "\U0001f389"
+
+
 async def post_json_text(client: Client, path: str, body: str) -> dict[str, Any]:
     """The problem a POST of a body written out answers (what json= cannot send)."""
     response = await client.post(path, content=body, headers={"content-type": "application/json"})
