@@ -39,4 +39,4 @@ BEGIN
     RETURN CASE WHEN for_citus THEN 'citus' ELSE 'one server' END;
 END
 $$;
-SELECT tenant_policies_apply();
+DO $$ BEGIN PERFORM tenant_policies_apply(); END $$;

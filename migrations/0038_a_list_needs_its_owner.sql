@@ -51,4 +51,5 @@ BEGIN
     RETURN CASE WHEN for_citus THEN 'citus' ELSE 'one server' END;
 END
 $$;
-SELECT tenant_policies_apply();
+-- PERFORM: make migrate would print the function's answer as a table.
+DO $$ BEGIN PERFORM tenant_policies_apply(); END $$;
