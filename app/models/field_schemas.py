@@ -12,7 +12,8 @@ MAX_SCHEMA_FIELDS = 500  # fields in one schema
 
 class SchemaFieldIn(Input):
     field_id: UUID
-    display_order: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    # Left out: the field's position in the list sent (the fields are an ordered list).
+    display_order: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
     show_on_card: Bool = False
 
 

@@ -39,7 +39,10 @@ async def _add_fields(
                 list_id,
                 schema_id,
                 field_ids,
-                [f.display_order for f in fields],
+                [
+                    position if f.display_order is None else f.display_order
+                    for position, f in enumerate(fields)
+                ],
                 [f.show_on_card for f in fields],
             )
     except NotFound as missing:

@@ -36,6 +36,24 @@ async def test_create_with_ordered_fields_answers_201(client: Client) -> None:
     assert ok(await client.get(f"/lists/{lid}/schemas/{created['id']}")) == created
 
 
+async def test_fields_without_a_display_order_keep_the_order_they_are_sent_in(
+    client: Client,
+) -> None:
+    # Sent C, A, B (names that sort otherwise): each takes its position in the list.
+    lid = (await make_list(client))["id"]
+    made = [await make_field(client, lid, name, "text") for name in ("C", "A", "B")]
+    body = {"name": "S", "fields": [{"field_id": f["id"]} for f in made]}
+    created = ok(await client.post(f"/lists/{lid}/schemas", json=body), 201)
+    assert [(f["name"], f["display_order"]) for f in created["fields"]] == [
+        ("C", 0),
+        ("A", 1),
+        ("B", 2),
+    ]
+    url = f"/lists/{lid}/schemas/{created['id']}/fields"
+    replaced = ok(await client.put(url, json=[{"field_id": f["id"]} for f in reversed(made)]))
+    assert [f["name"] for f in replaced["fields"]] == ["B", "A", "C"]
+
+
 async def test_list_returns_the_lists_schemas(client: Client, setup: Setup) -> None:
     schemas = ok(await client.get(f"/lists/{setup.list_id}/schemas"))
     assert [s["id"] for s in schemas] == [setup.schema_id]
