@@ -14,7 +14,8 @@ from pydantic import (
     PlainValidator,
     StringConstraints,
     TypeAdapter,
-    model_validator,
+    ValidationInfo,
+    field_validator,
 )
 
 from app import field_types
@@ -33,12 +34,13 @@ class Patch(Input):
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset()
 
-    @model_validator(mode="after")
-    def null_only_where_clearable(self) -> Self:
-        for name in sorted(self.model_fields_set - self.NULLABLE):
-            if getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null; leave it out to keep its value")
-        return self
+    # Per property, so that the error names it (`field`), as every other one does.
+    @field_validator("*", mode="before")
+    @classmethod
+    def null_only_where_clearable(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.NULLABLE:
+            raise ValueError(f"{info.field_name} cannot be null; leave it out to keep its value")
+        return value
 
 
 class Record(BaseModel):

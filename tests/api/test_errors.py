@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from app.api.app import MAX_BODY_BYTES, create_app
 from app.config import with_user
 from app.repositories import lists
-from tests.api.conftest import Client, Setup, make_list, ok, problem, unknown_id
+from tests.api.conftest import Client, Setup, error_fields, make_list, ok, problem, unknown_id
 from tests.conftest import auth_settings, bearer
 
 
@@ -264,6 +264,7 @@ async def test_null_for_a_required_property_of_a_patch_is_400(client: Client) ->
     created = await make_list(client)
     body = problem(await client.patch(f"/lists/{created['id']}", json={"name": None}), 400)
     assert "name cannot be null" in body["detail"]
+    assert error_fields(body) == {"name"}  # named like every other error
     assert ok(await client.get(f"/lists/{created['id']}"))["name"] == created["name"]
 
 
