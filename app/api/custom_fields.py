@@ -1,9 +1,10 @@
 from uuid import UUID
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 
 from app.api.dependencies import Conn, Read
+from app.api.responses import LOCATION, AnyRequest, created
 from app.models.custom_fields import CustomField, CustomFieldCreate, CustomFieldUpdate
 from app.repositories import custom_fields
 
@@ -12,11 +13,15 @@ class CustomFieldController(Controller):
     path = "/lists/{list_id:uuid}/custom-fields"
     tags = ["custom fields"]
 
-    @post("/", operation_id="createCustomField")
+    @post("/", operation_id="createCustomField", response_headers=[LOCATION])
     async def create(
-        self, conn: Conn, list_id: FromPath[UUID], data: JSONBody[CustomFieldCreate]
-    ) -> CustomField:
-        return await custom_fields.create(conn, list_id=list_id, data=data)
+        self,
+        request: AnyRequest,
+        conn: Conn,
+        list_id: FromPath[UUID],
+        data: JSONBody[CustomFieldCreate],
+    ) -> Response[CustomField]:
+        return created(request, await custom_fields.create(conn, list_id=list_id, data=data))
 
     @get("/", operation_id="listCustomFields")
     async def list_by_list(self, read: Read, list_id: FromPath[UUID]) -> list[CustomField]:

@@ -1,11 +1,12 @@
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 from pydantic import Field
 
 from app.api.dependencies import Conn, Read
+from app.api.responses import LOCATION, AnyRequest, created
 from app.models.field_schemas import (
     MAX_SCHEMA_FIELDS,
     FieldSchema,
@@ -20,11 +21,15 @@ class FieldSchemaController(Controller):
     path = "/lists/{list_id:uuid}/schemas"
     tags = ["field schemas"]
 
-    @post("/", operation_id="createFieldSchema")
+    @post("/", operation_id="createFieldSchema", response_headers=[LOCATION])
     async def create(
-        self, conn: Conn, list_id: FromPath[UUID], data: JSONBody[FieldSchemaCreate]
-    ) -> FieldSchema:
-        return await field_schemas.create(conn, list_id=list_id, data=data)
+        self,
+        request: AnyRequest,
+        conn: Conn,
+        list_id: FromPath[UUID],
+        data: JSONBody[FieldSchemaCreate],
+    ) -> Response[FieldSchema]:
+        return created(request, await field_schemas.create(conn, list_id=list_id, data=data))
 
     @get("/", operation_id="listFieldSchemas")
     async def list_by_list(self, read: Read, list_id: FromPath[UUID]) -> list[FieldSchema]:

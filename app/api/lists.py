@@ -1,9 +1,10 @@
 from uuid import UUID
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 
 from app.api.dependencies import Conn, Owner, Read
+from app.api.responses import LOCATION, AnyRequest, created
 from app.models.lists import BookmarkList, ListCreate, ListUpdate
 from app.repositories import lists
 
@@ -12,9 +13,11 @@ class ListController(Controller):
     path = "/lists"
     tags = ["lists"]
 
-    @post("/", operation_id="createList")
-    async def create(self, conn: Conn, owner: Owner, data: JSONBody[ListCreate]) -> BookmarkList:
-        return await lists.create(conn, owner=owner, data=data)
+    @post("/", operation_id="createList", response_headers=[LOCATION])
+    async def create(
+        self, request: AnyRequest, conn: Conn, owner: Owner, data: JSONBody[ListCreate]
+    ) -> Response[BookmarkList]:
+        return created(request, await lists.create(conn, owner=owner, data=data))
 
     @get("/", operation_id="listLists")
     async def list_all(self, read: Read, owner: Owner) -> list[BookmarkList]:

@@ -1,9 +1,10 @@
 from uuid import UUID
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 
 from app.api.dependencies import Conn, Read
+from app.api.responses import LOCATION, AnyRequest, created
 from app.models.tags import Tag, TagCreate, TagUpdate, VideoTagsSet
 from app.repositories import tags
 
@@ -12,9 +13,11 @@ class TagController(Controller):
     path = "/lists/{list_id:uuid}/tags"
     tags = ["tags"]
 
-    @post("/", operation_id="createTag")
-    async def create(self, conn: Conn, list_id: FromPath[UUID], data: JSONBody[TagCreate]) -> Tag:
-        return await tags.create(conn, list_id=list_id, data=data)
+    @post("/", operation_id="createTag", response_headers=[LOCATION])
+    async def create(
+        self, request: AnyRequest, conn: Conn, list_id: FromPath[UUID], data: JSONBody[TagCreate]
+    ) -> Response[Tag]:
+        return created(request, await tags.create(conn, list_id=list_id, data=data))
 
     @get("/", operation_id="listTags")
     async def list_by_list(self, read: Read, list_id: FromPath[UUID]) -> list[Tag]:

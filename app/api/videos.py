@@ -1,10 +1,11 @@
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from app.api.dependencies import Conn, Read
+from app.api.responses import LOCATION, AnyRequest, created
 from app.models.videos import (
     MAX_INCLUDED_FIELDS,
     Video,
@@ -19,11 +20,11 @@ class VideoController(Controller):
     path = "/lists/{list_id:uuid}/videos"
     tags = ["videos"]
 
-    @post("/", operation_id="createVideo")
+    @post("/", operation_id="createVideo", response_headers=[LOCATION])
     async def create(
-        self, conn: Conn, list_id: FromPath[UUID], data: JSONBody[VideoCreate]
-    ) -> Video:
-        return await videos.create(conn, list_id=list_id, data=data)
+        self, request: AnyRequest, conn: Conn, list_id: FromPath[UUID], data: JSONBody[VideoCreate]
+    ) -> Response[Video]:
+        return created(request, await videos.create(conn, list_id=list_id, data=data))
 
     @get("/", operation_id="listVideos")
     async def list_newest(

@@ -116,3 +116,12 @@ async def test_openapi_errors_are_those_an_operation_can_answer(client: Client) 
     assert set(paths["/health"]["get"]["responses"]) == {"200", "503"}
     create_list = paths["/lists"]["post"]["responses"]
     assert {"400", "401", "409", "413", "422", "503"} <= set(create_list)
+
+
+async def test_a_create_documents_its_location_and_its_body(client: Client) -> None:
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    created = paths["/lists"]["post"]["responses"]["201"]
+    assert "Location" in created["headers"]
+    assert created["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/BookmarkList"
+    }

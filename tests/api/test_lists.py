@@ -11,6 +11,24 @@ async def test_create_trims_the_name_and_answers_201(client: Client) -> None:
     assert ok(await client.get(f"/lists/{created['id']}")) == created
 
 
+async def test_every_create_answers_201_with_the_location_of_what_it_made(client: Client) -> None:
+    response = await client.post("/lists", json={"name": "L"})
+    lid = ok(response, 201)["id"]
+    assert response.headers["location"] == f"/lists/{lid}"
+    base = f"/lists/{lid}"
+    field = {"name": "F", "field_type": "text"}
+    for collection, body in (
+        (f"{base}/videos", {"youtube_id": "dQw4w9WgXcQ", "title": "T"}),
+        (f"{base}/custom-fields", field),
+        (f"{base}/schemas", {"name": "S"}),
+        (f"{base}/tags", {"name": "T"}),
+    ):
+        response = await client.post(collection, json=body)
+        made = ok(response, 201)
+        assert response.headers["location"] == f"{collection}/{made['id']}"
+        assert ok(await client.get(response.headers["location"])) == made
+
+
 async def test_list_returns_every_list(client: Client) -> None:
     a = await make_list(client, "A")
     b = await make_list(client, "B")
