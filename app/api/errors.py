@@ -178,6 +178,8 @@ ERROR_RESPONSES = {
 }
 
 
+_BODILESS_ERRORS = (400, 404, 503)
+
 # Only on the operations that need a token: app/api/auth.py's document_bearer adds it.
 UNAUTHENTICATED_RESPONSE = _documented(
     "No bearer token, or one that is malformed, expired, wrongly signed or not for this API"
@@ -197,10 +199,12 @@ def http_route_handlers(app: Litestar) -> Iterator[HTTPRouteHandler]:
 def document_errors(app: Litestar) -> None:
     """Document the problem details answers on every operation of the OpenAPI schema (Litestar
     would describe only a 400 in its own format). The schema is built on first request, so this
-    runs once the app exists. An operation whose `opt` names its "errors" (status codes) gets
-    those only: /health takes no input and can only fail as a 503."""
+    runs once the app exists. A read or a delete takes no body, so it answers no 409, 413 or
+    422; an operation whose `opt` names its "errors" (status codes) gets those only: /health
+    takes no input and can only fail as a 503."""
     for handler in http_route_handlers(app):
-        codes = handler.opt.get("errors", ERROR_RESPONSES)
+        bodiless = handler.http_methods <= {"GET", "DELETE"}
+        codes = handler.opt.get("errors", _BODILESS_ERRORS if bodiless else ERROR_RESPONSES)
         errors = {code: ERROR_RESPONSES[code] for code in codes}
         handler.responses = {**errors, **(handler.responses or {})}
 

@@ -116,6 +116,11 @@ async def test_openapi_errors_are_those_an_operation_can_answer(client: Client) 
     assert set(paths["/health"]["get"]["responses"]) == {"200", "503"}
     create_list = paths["/lists"]["post"]["responses"]
     assert {"400", "401", "409", "413", "422", "503"} <= set(create_list)
+    # A read or a delete takes no body: no 409, 413 or 422.
+    for method in ("get", "delete"):
+        operation = paths["/lists/{list_id}"][method]["responses"]
+        assert {"400", "401", "404", "503"} <= set(operation)
+        assert not {"409", "413", "422"} & set(operation), method
 
 
 async def test_a_create_documents_its_location_and_its_body(client: Client) -> None:

@@ -13,6 +13,7 @@ from schemathesis.core.transport import Response
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from app.api.app import create_app
@@ -39,6 +40,8 @@ CHECKS = [
     not_a_server_error,
     content_type_conformance,
     response_schema_conformance,
+    # Every answer's status is one the operation documents (app/api/errors.py).
+    status_code_conformance,
     problem_details,
 ]
 
