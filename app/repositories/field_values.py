@@ -72,30 +72,33 @@ async def _refusal(
     it any more (a concurrent change came in between)."""
     await lists.ensure_exists(conn, list_id=list_id)
     rows = await fetch(conn, SQL["batch_problems"], list_id, *_columns(items))
-    problems, missing = [], []
+    problems = []  # in item order: batch_problems orders its rows by index
+    broken = False  # a value breaks a rule, or a key repeats: more than ids not in the list
+    first_missing: dict[str, UUID] = {}  # by resource, the first id not in the list
     for row in rows:
         where = {"field_id": row["field_id"], "video_id": row["video_id"], "index": row["index"]}
         if row["field_missing"]:
             message = f"custom field {row['field_id']} is not in this list"
-            missing.append(Problem(rule="video_field_values_field_fkey", message=message, **where))
+            problems.append(Problem(rule="video_field_values_field_fkey", message=message, **where))
+            first_missing.setdefault("custom field", row["field_id"])
         elif row["rule"]:
             problems.append(Problem(rule=row["rule"], message=row["problem"], **where))
+            broken = True
         if row["video_missing"]:
             message = f"video {row['video_id']} is not in this list"
-            missing.append(Problem(rule="video_field_values_video_fkey", message=message, **where))
+            problems.append(Problem(rule="video_field_values_video_fkey", message=message, **where))
+            first_missing.setdefault("video", row["video_id"])
         if row["repeated"]:
             message = (
                 f"the batch sets field {row['field_id']} of video {row['video_id']} more than once"
             )
             problems.append(Problem(rule="batch_duplicate_key", message=message, **where))
-    if problems:
-        return InvalidValue(sorted(problems + missing, key=lambda problem: problem.index or 0))
-    field_missing = next((row for row in rows if row["field_missing"]), None)
-    if field_missing:
-        return NotFound("custom field", field_missing["field_id"])
-    video_missing = next((row for row in rows if row["video_missing"]), None)
-    if video_missing:
-        return NotFound("video", video_missing["video_id"])
+            broken = True
+    if broken:
+        return InvalidValue(problems)
+    for resource in ("custom field", "video"):  # the field first, as a single write says
+        if resource in first_missing:
+            return NotFound(resource, first_missing[resource])
     return refused
 
 
