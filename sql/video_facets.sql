@@ -11,6 +11,20 @@
 -- Facets over every video of list $1 for fields $2 from the kept counts (no video is read):
 -- the total, each field's filled count and a number's or a date's figures, the counts per
 -- value or option. The fields' rows carry their types: no lookup of the fields runs before it.
+-- The fields and their counts are each read once: a read per branch repeated each read's
+-- row-level security checks (facets_rating 0.32 -> 0.27 ms at 100k, RLS on/off 1.14x -> 1.10x).
+WITH asked AS MATERIALIZED (
+    SELECT f.id, f.list_id, f.field_type, f.config
+    FROM custom_fields AS f
+    WHERE f.list_id = $1 AND f.id = ANY($2::uuid[])
+), counted AS MATERIALIZED (
+    -- Per field and value (a number's one row holds none), its slots summed.
+    SELECT c.field_id, c.value_text, c.value_numeric, c.value_boolean,
+           sum(c.count) AS count, sum(c.sum_numeric) AS sum_numeric
+    FROM field_value_counts AS c
+    WHERE c.list_id = $1 AND c.field_id = ANY($2::uuid[])
+    GROUP BY c.field_id, c.value_text, c.value_numeric, c.value_boolean
+)
 SELECT 'total' AS kind, NULL::uuid AS field_id, NULL::field_type AS field_type,
        NULL::jsonb AS config,
        NULL::text AS value_text, NULL::numeric AS value_numeric, NULL::boolean AS value_boolean,
@@ -19,53 +33,51 @@ SELECT 'total' AS kind, NULL::uuid AS field_id, NULL::field_type AS field_type,
        NULL::numeric AS min_numeric, NULL::numeric AS max_numeric, NULL::numeric AS avg_numeric,
        NULL::date AS min_date, NULL::date AS max_date
 UNION ALL
-SELECT 'field', f.id, f.field_type, f.config, NULL, NULL, NULL, fill.filled,
-       numbers.min_numeric, numbers.max_numeric, sums.avg_numeric,
+-- A field's filled count: every count of it but a multi_select's per-option ones (its row
+-- without a value counts the videos holding any, as field_fill does). A number's avg: its
+-- kept sum over its count (no value is read: reading every value for it took 90-257 ms at 1M).
+SELECT 'field', a.id, a.field_type, a.config, NULL, NULL, NULL,
+       (SELECT coalesce(sum(k.count), 0) FROM counted AS k
+        WHERE k.field_id = a.id AND (a.field_type <> 'multi_select' OR k.value_text IS NULL)
+       )::bigint,
+       numbers.min_numeric, numbers.max_numeric,
+       (SELECT round(sum(k.sum_numeric) / nullif(sum(k.count), 0), 2) FROM counted AS k
+        WHERE a.field_type = 'number' AND k.field_id = a.id
+          AND k.value_text IS NULL AND k.value_numeric IS NULL AND k.value_boolean IS NULL),
        dates.min_date, dates.max_date
-FROM custom_fields AS f
-JOIN field_fill AS fill ON fill.field_id = f.id
--- A number's or a date's min and max: the ends of its value index. A number's avg: its kept
--- counts and sums (no value is read: reading every value for it took 90-257 ms at 1M). Each
--- reads only for its own type (the type test gates the scans). The ends are read as ORDER BY
--- ... LIMIT 1, not min() and max(): planned generically, field and list each a parameter, the
--- planner expected one value and aggregated the field's every value instead (7-9 ms at 100k).
+FROM asked AS a
+-- A number's or a date's min and max: the ends of its value index. Each reads only for its
+-- own type (the type test gates the scans). The ends are read as ORDER BY ... LIMIT 1, not
+-- min() and max(): planned generically, field and list each a parameter, the planner
+-- expected one value and aggregated the field's every value instead (7-9 ms at 100k).
 LEFT JOIN LATERAL (
     SELECT (SELECT fv.value_numeric FROM video_field_values AS fv
-            WHERE f.field_type = 'number' AND fv.field_id = f.id AND fv.list_id = f.list_id
+            WHERE a.field_type = 'number' AND fv.field_id = a.id AND fv.list_id = a.list_id
               AND fv.value_numeric IS NOT NULL
             ORDER BY fv.value_numeric LIMIT 1) AS min_numeric,
            (SELECT fv.value_numeric FROM video_field_values AS fv
-            WHERE f.field_type = 'number' AND fv.field_id = f.id AND fv.list_id = f.list_id
+            WHERE a.field_type = 'number' AND fv.field_id = a.id AND fv.list_id = a.list_id
               AND fv.value_numeric IS NOT NULL
             ORDER BY fv.value_numeric DESC LIMIT 1) AS max_numeric
 ) AS numbers ON true
 LEFT JOIN LATERAL (
-    SELECT round(sum(c.sum_numeric) / nullif(sum(c.count), 0), 2) AS avg_numeric
-    FROM field_value_counts AS c
-    WHERE f.field_type = 'number' AND c.field_id = f.id AND c.list_id = f.list_id
-      AND c.value_text IS NULL AND c.value_numeric IS NULL AND c.value_boolean IS NULL
-) AS sums ON true
-LEFT JOIN LATERAL (
     SELECT (SELECT fv.value_date FROM video_field_values AS fv
-            WHERE f.field_type = 'date' AND fv.field_id = f.id AND fv.list_id = f.list_id
+            WHERE a.field_type = 'date' AND fv.field_id = a.id AND fv.list_id = a.list_id
               AND fv.value_date IS NOT NULL
             ORDER BY fv.value_date LIMIT 1) AS min_date,
            (SELECT fv.value_date FROM video_field_values AS fv
-            WHERE f.field_type = 'date' AND fv.field_id = f.id AND fv.list_id = f.list_id
+            WHERE a.field_type = 'date' AND fv.field_id = a.id AND fv.list_id = a.list_id
               AND fv.value_date IS NOT NULL
             ORDER BY fv.value_date DESC LIMIT 1) AS max_date
 ) AS dates ON true
-WHERE f.list_id = $1 AND f.id = ANY($2::uuid[])
 UNION ALL
-SELECT 'value', c.field_id, NULL, NULL, c.value_text, c.value_numeric, c.value_boolean,
-       sum(c.count)::bigint, NULL, NULL, NULL, NULL, NULL
-FROM custom_fields AS f
-JOIN field_value_counts AS c ON c.field_id = f.id AND c.list_id = f.list_id
-WHERE f.list_id = $1 AND f.id = ANY($2::uuid[])
-  AND (is_counted_by_value(f.field_type)
-       OR (f.field_type = 'multi_select' AND c.value_text IS NOT NULL))  -- its options
-GROUP BY c.field_id, c.value_text, c.value_numeric, c.value_boolean
-HAVING sum(c.count) > 0
+SELECT 'value', k.field_id, NULL, NULL, k.value_text, k.value_numeric, k.value_boolean,
+       k.count::bigint, NULL, NULL, NULL, NULL, NULL
+FROM asked AS a
+JOIN counted AS k ON k.field_id = a.id
+WHERE (is_counted_by_value(a.field_type)
+       OR (a.field_type = 'multi_select' AND k.value_text IS NOT NULL))  -- its options
+  AND k.count > 0
 
 -- name: facets_open
 -- Facets over the videos of list :list_id matching the filters: the matching videos, read
