@@ -453,8 +453,8 @@ def _same_core(conns: list[asyncpg.Connection], *, share: bool = True) -> None:
     (share=False), where the machine allows it. The layers compared at concurrency 1 each
     call through a connection of its own, and on two cores where a backend landed, beside the
     bench's own process or not, made one layer 1.3x another for a whole run and not in the
-    next (RLS on/off of rating_eq 1.32x, then 1.03x); on one core the ratios held within a
-    few hundredths over three runs."""
+    next (RLS on/off of rating_eq 1.32x, then 1.03x); on one core, three runs held it at
+    1.05-1.06x."""
     cores = sorted(os.sched_getaffinity(0))
     for conn in conns:
         with contextlib.suppress(OSError):  # another user's processes, or another host

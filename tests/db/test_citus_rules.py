@@ -645,7 +645,7 @@ def test_the_trigger_rule_reads_every_statement_and_expression_of_a_function() -
 # table check the same): no policy of a distributed table holds a subquery. The lists' and
 # purges' compare the row's owner with the setting (migration 0031); the tables keyed by list
 # compare the row's list with the transaction's list, then with the owner's lists (0032). On
-# one server two of them read the list once per statement, in a subquery; where the citus
+# one server three of them read the list once per statement, in a subquery; where the citus
 # extension is installed, tenant_policies_apply() writes them per row. The test checks that.
 POLICY_GAPS: set[str] = set()
 
