@@ -3,15 +3,26 @@
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar, MediaType, Router, get
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.static_files import create_static_files_router
+from litestar.types import (
+    HTTPScope,
+    LifeSpanReceive,
+    LifeSpanScope,
+    LifeSpanSend,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
 from openapi_ui_bundles import swagger_ui
 
 from app.api.auth import PUBLIC, SECURITY_SCHEMES, bearer_authentication, document_bearer
@@ -44,6 +55,32 @@ from app.purger import Purger
 from app.repositories import purges
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a bulk edit of MAX_BATCH rows fits; more is a 413
+
+
+class App(Litestar):
+    """The app, answering HEAD as GET without its body (RFC 9110 §9.3.2: what a GET would
+    answer, headers and status alike): Litestar routes HEAD only to handlers declared for it,
+    and answered 405 to a HEAD of every resource. Where no GET is, HEAD is the same 405."""
+
+    async def __call__(
+        self,
+        scope: Scope | LifeSpanScope,
+        receive: Receive | LifeSpanReceive,
+        send: Send | LifeSpanSend,
+    ) -> None:
+        if scope["type"] == ScopeType.HTTP and cast(HTTPScope, scope)["method"] == "HEAD":
+            scope = cast(Scope, {**scope, "method": "GET"})
+            send = _headers_only(cast(Send, send))
+        await super().__call__(scope, receive, send)
+
+
+def _headers_only(send: Send) -> Send:
+    async def send_without_body(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = cast(Message, {**message, "body": b""})
+        await send(message)
+
+    return send_without_body
 
 
 class Health(Record):
@@ -84,7 +121,7 @@ async def health(state: State) -> Health:
     return Health(status="ok", database="ok", purges=backlog, replicas=replicas)
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None) -> App:
     settings = settings or Settings.from_env()
     # First: with no token key configured, the app refuses to start rather than run open.
     authentication = bearer_authentication(settings)
@@ -121,7 +158,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await app.state.replicas.close()
 
     docs = "/static/swagger"
-    app = Litestar(
+    app = App(
         route_handlers=[
             health,
             ListController,

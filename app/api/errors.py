@@ -139,7 +139,11 @@ def validation_error(
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
-    return problem(request, exc.status_code, exc.detail)
+    headers = {name.title(): value for name, value in (exc.headers or {}).items()}
+    if "Allow" in headers:  # a 405 names what the resource allows, HEAD wherever GET is
+        allowed = headers["Allow"].split(", ")
+        headers["Allow"] = ", ".join([*allowed, "HEAD"] if "GET" in allowed else allowed)
+    return problem(request, exc.status_code, exc.detail, headers=headers or None)
 
 
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:

@@ -12,7 +12,16 @@ from litestar.testing import AsyncTestClient
 from app.api.app import MAX_BODY_BYTES, create_app
 from app.config import with_user
 from app.repositories import lists
-from tests.api.conftest import Client, Setup, error_fields, make_list, ok, problem, unknown_id
+from tests.api.conftest import (
+    Client,
+    Setup,
+    client_for,
+    error_fields,
+    make_list,
+    ok,
+    problem,
+    unknown_id,
+)
 from tests.conftest import auth_settings, bearer
 
 
@@ -123,6 +132,36 @@ async def test_unknown_routes_and_methods_are_problems(client: Client) -> None:
     problem(await client.get("/nothing-here"), 404)
     problem(await client.delete("/lists"), 405)
     problem(await client.post(f"/lists/{unknown_id()}/videos/{unknown_id()}/fields"), 405)
+
+
+async def test_a_405_names_the_methods_the_resource_allows(client: Client, setup: Setup) -> None:
+    # RFC 9110 §15.5.6: a 405 carries Allow; HEAD is allowed wherever GET is.
+    response = await client.delete("/lists")
+    problem(response, 405)
+    assert {"GET", "HEAD", "POST"} <= set(response.headers["allow"].split(", "))
+    response = await client.get(f"/lists/{setup.list_id}/videos/search")
+    problem(response, 405)
+    assert "POST" in response.headers["allow"].split(", ")
+    assert not {"GET", "HEAD"} & set(response.headers["allow"].split(", "))
+
+
+async def test_head_answers_what_get_would_without_the_body(client: Client, setup: Setup) -> None:
+    # RFC 9110 §9.3.2: the same status and headers as a GET, no content.
+    for path in ("/health", "/lists", f"/lists/{setup.list_id}/videos/{setup.video_id}/fields"):
+        get, head = await client.get(path), await client.head(path)
+        assert (head.status_code, head.content) == (200, b"")
+        assert head.headers["content-type"] == get.headers["content-type"]
+        assert head.headers["content-length"] == str(len(get.content))
+    head = await client.head(f"/lists/{unknown_id()}")
+    assert (head.status_code, head.content) == (404, b"")
+    assert head.headers["content-type"].startswith("application/problem+json")
+    async with client_for(client, None) as anonymous:
+        head = await anonymous.head("/lists")
+    assert (head.status_code, head.content) == (401, b"")
+    assert head.headers["www-authenticate"].startswith("Bearer")
+    # Where no GET is, HEAD is not either.
+    head = await client.head(f"/lists/{setup.list_id}/videos/search")
+    assert (head.status_code, head.content) == (405, b"")
 
 
 async def test_a_body_over_the_limit_is_413(client: Client) -> None:
