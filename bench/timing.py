@@ -457,8 +457,11 @@ def _same_core(conns: list[asyncpg.Connection], *, share: bool = True) -> None:
     1.05-1.06x."""
     cores = sorted(os.sched_getaffinity(0))
     for conn in conns:
-        with contextlib.suppress(OSError):  # another user's processes, or another host
-            os.sched_setaffinity(conn.get_server_pid(), {cores[-1]} if share else set(cores))
+        pid = conn.get_server_pid()
+        with contextlib.suppress(OSError):  # another user's processes
+            # A server on another host has its own pids: never pin a process of this one.
+            if Path(f"/proc/{pid}/comm").read_text().strip() == "postgres":
+                os.sched_setaffinity(pid, {cores[-1]} if share else set(cores))
 
 
 def _resources(layer: str, level: int, client: Any, conns: dict[str, list[Any]]) -> list[Any]:
