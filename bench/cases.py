@@ -50,6 +50,10 @@ class Case:
     # Planned once for any values (one generic plan per connection), as the repository runs
     # it (app/db/plans.py); else for its values, the app's default.
     generic: bool = False
+    # The statement EXPLAINed for the plan check when `sql` runs it inside a PL/pgSQL
+    # function, which EXPLAIN does not look into (None: `sql` itself). It is EXPLAINed
+    # generically: the function keeps one generic plan of it per connection.
+    explained: str | None = None
 
 
 def _search(
@@ -333,8 +337,9 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
             "set_one_value",
             field_values.SQL["set_one"].text,
             [data.list_id, video, data.fields["Rating"], None, Decimal(4), None, None, None],
-            (PKEY,),
+            (PKEY, "videos_pkey"),
             write=True,
+            explained=field_values.SQL["set_one_upsert"].text,
         )
     )
     batch = batch_rows(data, 0)

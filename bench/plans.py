@@ -175,14 +175,16 @@ def _no_statement(case: Case) -> dict[str, Any]:
 
 async def _typed(conn: asyncpg.Connection, case: Case, out: Path) -> dict[str, Any]:
     assert case.sql is not None
+    sql = case.explained or case.sql
+    generic = case.generic or case.explained is not None
     # Once to warm the cache (rolled back for writes), then the measured EXPLAIN.
-    await explain(conn, case.sql, case.params, case.write, case.generic)
-    plan, text = await explain(conn, case.sql, case.params, case.write, case.generic)
+    await explain(conn, sql, case.params, case.write, generic)
+    plan, text = await explain(conn, sql, case.params, case.write, generic)
     summary = summarize(plan)
     status, why = check(case, summary)
     (out / f"{case.name}.txt").write_text(
         f"-- {case.name}: expects {', '.join(case.expect)}\n-- check: {status} {why}\n"
-        f"{case.sql}\n-- params: {case.params!r}\n\n{text}\n"
+        f"{sql}\n-- params: {case.params!r}\n\n{text}\n"
     )
     return {
         "query": case.name,

@@ -11,7 +11,14 @@
 
 -- name: set_one
 -- Set a video's value for a field (insert, or replace and move updated_at); no row when the
--- field is not in the list.
+-- field is not in the list. set_one_value() runs set_one_upsert on one plan per connection.
+SELECT video_id, field_id, field_type, value_text, value_numeric, value_boolean, value_date,
+       value_options, created_at, updated_at
+FROM set_one_value($1, $2, $3, $4, $5, $6, $7, $8);
+
+-- name: set_one_upsert
+-- What set_one_value() runs (migration 0040), word for word, $1..$8 its arguments: here for
+-- the bench, which EXPLAINs it as the function runs it (generically), and a test's comparison.
 INSERT INTO video_field_values AS fv
     (video_id, field_id, list_id, field_type, video_created_at, value_text, value_numeric,
      value_boolean, value_date, value_options)
@@ -26,8 +33,7 @@ SET value_text = excluded.value_text,
     value_boolean = excluded.value_boolean,
     value_date = excluded.value_date,
     value_options = excluded.value_options
-RETURNING fv.video_id, fv.field_id, fv.field_type, fv.value_text, fv.value_numeric, fv.value_boolean,
-          fv.value_date, fv.value_options, fv.created_at, fv.updated_at;
+RETURNING fv.*;
 
 -- name: set_many
 -- Set a batch of (video, field, value) rows in one statement, all or nothing, in key order so

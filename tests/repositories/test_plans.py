@@ -51,3 +51,18 @@ async def test_the_fields_of_a_video_are_planned_generically(
     async with conn.transaction():
         await field_values.fields_of_video(conn, list_id=bl.id, video_id=video.id)
         assert await plan_mode(conn) == "force_generic_plan"  # found by the video's key
+
+
+async def test_setting_one_value_runs_its_upsert_on_one_generic_plan(
+    conn: asyncpg.Connection,
+) -> None:
+    """set_one calls set_one_value() (migration 0040), which runs sql/field_values.sql's
+    set_one_upsert word for word (the statement the bench EXPLAINs for it) and keeps one
+    generic plan of it per connection."""
+    body, config = await conn.fetchrow(
+        "SELECT prosrc, proconfig FROM pg_proc WHERE proname = 'set_one_value'"
+    )
+    runs = body.split("RETURN QUERY", 1)[1].rsplit(";", 1)[0]
+    assert " ".join(runs.split()) == " ".join(field_values.SQL["set_one_upsert"].sql.split())
+    assert config == ["plan_cache_mode=force_generic_plan"]
+    assert "set_one_value(" in field_values.SQL["set_one"].sql
