@@ -129,27 +129,30 @@ async def explain(
     conn: asyncpg.Connection, sql: str, params: list[Any], write: bool, generic: bool = False
 ) -> tuple[dict[str, Any], str]:
     """The JSON plan and the text plan of one statement (a write is rolled back): planned for
-    its values, or (generic) its generic plan, as the app runs it."""
+    its values, or (generic) its generic plan, as the app runs it. Each in a transaction of
+    its own: a write run twice in one transaction would show its second run, which rewrites
+    rows the first one wrote (their foreign keys are checked again, unlike the product's)."""
     result: list[Any] = []
-    try:
-        async with conn.transaction():
-            if generic:
-                sql, params = await _generic(conn, sql, params)
-            for fmt in ("JSON", "TEXT"):
+    for fmt in ("JSON", "TEXT"):
+        statement, values = sql, params
+        try:
+            async with conn.transaction():
+                if generic:
+                    statement, values = await _generic(conn, sql, params)
                 if fmt == "TEXT":
-                    rows = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", *params)
+                    rows = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", *values)
                     result.append("\n".join(r[0] for r in rows))
                 else:
-                    raw = await _explain(conn, sql, params, fmt)
+                    raw = await _explain(conn, statement, values, fmt)
                     result.append(json.loads(raw)[0] if isinstance(raw, str) else raw[0])
-            if write:
-                raise _Rollback
-    except _Rollback:
-        pass
-    finally:
-        if generic:  # prepared by name above: it outlives the transaction
-            with contextlib.suppress(asyncpg.InvalidSQLStatementNameError):
-                await conn.execute("DEALLOCATE bench_generic")
+                if write:
+                    raise _Rollback
+        except _Rollback:
+            pass
+        finally:
+            if generic:  # prepared by name above: it outlives the transaction
+                with contextlib.suppress(asyncpg.InvalidSQLStatementNameError):
+                    await conn.execute("DEALLOCATE bench_generic")
     return result[0], result[1]
 
 
