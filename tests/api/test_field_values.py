@@ -89,6 +89,17 @@ async def test_put_replaces_a_value_and_moves_its_updated_at(client: Client, set
     assert after > before
 
 
+async def test_put_of_the_value_held_keeps_its_updated_at(client: Client, setup: Setup) -> None:
+    body = [{"field_id": setup.rating, "value_numeric": 2.5}]
+    first = ok(await client.put(setup.fields_url(), json=body))
+    await asyncio.sleep(0.01)
+    again = ok(await client.put(setup.fields_url(), json=body))
+    assert again == first
+    one = ok(await client.put(f"{setup.fields_url()}/{setup.rating}", json={"value_numeric": 2.5}))
+    held = next(f for f in first if f["field_id"] == setup.rating)
+    assert one["updated_at"] == held["updated_at"]
+
+
 async def test_put_one_value_by_field_id(client: Client, setup: Setup) -> None:
     url = f"{setup.fields_url()}/{setup.text}"
     answered = ok(await client.put(url, json={"value_text": "nice"}))

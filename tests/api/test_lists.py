@@ -47,6 +47,15 @@ async def test_update_renames_and_moves_updated_at(client: Client) -> None:
     assert ok(await client.get(f"/lists/{created['id']}")) == updated
 
 
+async def test_update_that_changes_nothing_keeps_updated_at(client: Client) -> None:
+    created = await make_list(client, "Same", description="d")
+    await asyncio.sleep(0.01)
+    url = f"/lists/{created['id']}"
+    assert ok(await client.patch(url, json={})) == created
+    assert ok(await client.patch(url, json={"name": "Same", "description": "d"})) == created
+    assert ok(await client.get(url)) == created
+
+
 async def test_delete_answers_204_then_404(client: Client) -> None:
     created = await make_list(client)
     ok(await client.delete(f"/lists/{created['id']}"), 204)

@@ -139,21 +139,34 @@ def test_deleting_a_tag_removes_its_video_tags(
 # created_at / updated_at
 # ------------------------------------------------------------------------------------------------
 
-# Per table: a change to make, and the column holding the list (each full list has one row).
+# Per table: a change to make (each run changes the row again), and the column holding the
+# list (each full list has one row). A video's tag has nothing to change but its keys.
 UPDATES = {
-    "bookmark_lists": ("description = 'changed'", "id"),
-    "videos": ("title = 'changed'", "list_id"),
-    "custom_fields": ("name = 'changed'", "list_id"),
-    "field_schemas": ("description = 'changed'", "list_id"),
-    "schema_fields": ("display_order = 3", "list_id"),
-    "tags": ("name = 'changed'", "list_id"),
+    "bookmark_lists": ("description = description || '.'", "id"),
+    "videos": ("title = title || '.'", "list_id"),
+    "custom_fields": ("name = name || '.'", "list_id"),
+    "field_schemas": ("description = description || '.'", "list_id"),
+    "schema_fields": ("display_order = display_order + 1", "list_id"),
+    "tags": ("name = name || '.'", "list_id"),
+    "video_field_values": ("value_numeric = 5 - value_numeric", "list_id"),
+}
+# Per table: an update that changes nothing.
+NO_CHANGES = {
+    "bookmark_lists": ("name = name", "id"),
+    "videos": ("title = title", "list_id"),
+    "custom_fields": ("config = config::text::jsonb", "list_id"),
+    "field_schemas": ("description = description", "list_id"),
+    "schema_fields": ("display_order = display_order", "list_id"),
+    "tags": ("name = name", "list_id"),
     "video_tags": ("tag_id = tag_id", "list_id"),
-    "video_field_values": ("value_numeric = 2", "list_id"),
+    "video_field_values": ("value_numeric = value_numeric * 1.0", "list_id"),
 }
 
 
-def update_statement(table: str, list_id: uuid.UUID, also: str = "") -> sql.Composed:
-    change, key = UPDATES[table]
+def update_statement(
+    table: str, list_id: uuid.UUID, also: str = "", updates: dict[str, tuple[str, str]] = UPDATES
+) -> sql.Composed:
+    change, key = updates[table]
     return sql.SQL("UPDATE {table} SET {changes} WHERE {key} = {list_id}").format(
         table=sql.Identifier(table),
         changes=sql.SQL(", ").join(sql.SQL(part) for part in filter(None, [change, also])),
@@ -163,7 +176,7 @@ def update_statement(table: str, list_id: uuid.UUID, also: str = "") -> sql.Comp
 
 
 def select_timestamps(table: str, list_id: uuid.UUID) -> sql.Composed:
-    _, key = UPDATES[table]
+    _, key = NO_CHANGES[table]
     return sql.SQL("SELECT created_at, updated_at FROM {table} WHERE {key} = {list_id}").format(
         table=sql.Identifier(table), key=sql.Identifier(key), list_id=sql.Literal(list_id)
     )
@@ -184,7 +197,7 @@ def test_every_table_with_timestamps_is_covered(postgresql: psycopg.Connection) 
             " AND a.attname = 'updated_at'"
         )
     }
-    assert tables == set(UPDATES)
+    assert tables == set(UPDATES) | {"video_tags"} == set(NO_CHANGES)
 
 
 @pytest.mark.parametrize("table", sorted(UPDATES))
@@ -242,6 +255,18 @@ def test_updates_within_one_statement_each_move_updated_at(
     (created_at, first), (_, second), (_, third) = rows
     assert {row[0] for row in rows} == {created_at}
     assert first < second < third
+
+
+@pytest.mark.parametrize("table", sorted(NO_CHANGES))
+def test_update_that_changes_nothing_keeps_updated_at(
+    postgresql: psycopg.Connection, full: FullList, table: str
+) -> None:
+    # updated_at says when the row last changed (a PATCH with an empty body changes nothing).
+    postgresql.commit()
+    before = timestamps(postgresql, table, full.list_id)
+    postgresql.execute(update_statement(table, full.list_id, updates=NO_CHANGES))
+    postgresql.commit()
+    assert timestamps(postgresql, table, full.list_id) == before
 
 
 @pytest.mark.parametrize("table", sorted(UPDATES))
