@@ -65,6 +65,16 @@ async def test_duplicate_name_is_409(client: Client, setup: Setup) -> None:
     problem(await client.patch(f"{url}/{other['id']}", json={"name": "Reviewed"}), 409)
 
 
+async def test_a_name_written_with_a_combining_accent_is_the_same_name(
+    client: Client, setup: Setup
+) -> None:
+    url = f"/lists/{setup.list_id}/tags"
+    created = await make_tag(client, setup.list_id, "Caf\u00e9")
+    found = problem(await client.post(url, json={"name": "CAFE\u0301"}), 409)
+    assert found["detail"] == "a tag with this name already exists in the list"
+    assert ok(await client.get(f"{url}/{created['id']}"))["name"] == "Caf\u00e9"
+
+
 async def test_invalid_input_is_400_naming_the_field(client: Client) -> None:
     lid = (await make_list(client))["id"]
     url = f"/lists/{lid}/tags"

@@ -213,6 +213,25 @@ def test_name_is_unique_per_list_ignoring_case_and_spaces(
 
 
 @pytest.mark.parametrize("table", sorted(NAMED))
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Caf\u00e9", "Cafe\u0301"),  # é as one character, and as e + a combining accent
+        ("Cafe\u0301", "CAF\u00c9"),
+        ("\u00c5ngstr\u00f6m", "A\u030angstro\u0308m"),
+    ],
+    ids=["composed-first", "decomposed-first", "two-accents"],
+)
+def test_name_is_unique_whichever_way_its_characters_are_encoded(
+    postgresql: psycopg.Connection, list_id: uuid.UUID, table: str, first: str, second: str
+) -> None:
+    NAMED[table](postgresql, list_id, first)
+    with refused(postgresql, errors.UniqueViolation, f"{table}_name_unique"):
+        NAMED[table](postgresql, list_id, second)
+    assert count(postgresql, table) == 1
+
+
+@pytest.mark.parametrize("table", sorted(NAMED))
 def test_same_name_in_another_list_is_fine(
     postgresql: psycopg.Connection, list_id: uuid.UUID, table: str
 ) -> None:
