@@ -1,17 +1,36 @@
--- Back to 0001's set_timestamps(): every UPDATE moves updated_at, changed or not.
+-- Back to 0001's triggers: every UPDATE moves updated_at, changed or not.
 
-CREATE OR REPLACE FUNCTION set_timestamps() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    -- statement_timestamp(), not now(): two statements of one transaction get distinct times,
-    -- so an UPDATE moves updated_at even inside the transaction that inserted the row. The
-    -- microsecond covers the statements of one DO block or function, which share one time.
-    IF TG_OP = 'UPDATE' THEN
-        NEW.created_at := OLD.created_at;
-        NEW.updated_at := greatest(statement_timestamp(), OLD.updated_at + interval '1 microsecond');
-    END IF;
-    RETURN NEW;
-END
-$$;
+DROP TRIGGER bookmark_lists_set_timestamps ON bookmark_lists;
+CREATE TRIGGER bookmark_lists_set_timestamps BEFORE UPDATE ON bookmark_lists
+    FOR EACH ROW EXECUTE FUNCTION set_timestamps();
+
+DROP TRIGGER videos_set_timestamps ON videos;
+CREATE TRIGGER videos_set_timestamps BEFORE UPDATE ON videos
+    FOR EACH ROW EXECUTE FUNCTION set_timestamps();
+
+DROP TRIGGER custom_fields_set_timestamps ON custom_fields;
+CREATE TRIGGER custom_fields_set_timestamps BEFORE UPDATE ON custom_fields
+    FOR EACH ROW EXECUTE FUNCTION set_timestamps();
+
+DROP TRIGGER field_schemas_set_timestamps ON field_schemas;
+CREATE TRIGGER field_schemas_set_timestamps BEFORE UPDATE ON field_schemas
+    FOR EACH ROW EXECUTE FUNCTION set_timestamps();
+
+DROP TRIGGER schema_fields_set_timestamps ON schema_fields;
+CREATE TRIGGER schema_fields_set_timestamps BEFORE UPDATE ON schema_fields
+    FOR EACH ROW EXECUTE FUNCTION set_timestamps();
+
+DROP TRIGGER tags_set_timestamps ON tags;
+CREATE TRIGGER tags_set_timestamps BEFORE UPDATE ON tags
+    FOR EACH ROW EXECUTE FUNCTION set_timestamps();
+
+DROP TRIGGER video_tags_set_timestamps ON video_tags;
+CREATE TRIGGER video_tags_set_timestamps BEFORE UPDATE ON video_tags
+    FOR EACH ROW EXECUTE FUNCTION set_timestamps();
+
+DROP TRIGGER video_field_values_set_timestamps ON video_field_values;
+CREATE TRIGGER video_field_values_set_timestamps BEFORE UPDATE ON video_field_values
+    FOR EACH ROW EXECUTE FUNCTION set_timestamps();
+
 COMMENT ON FUNCTION set_timestamps() IS
     'Trigger: keeps created_at fixed and moves updated_at on every UPDATE.';
