@@ -1,4 +1,5 @@
 import json
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +19,7 @@ from app.models.field_values import (
     ValueIn,
     VideoField,
 )
-from app.models.videos import VideoPage
+from app.models.videos import Video
 from app.repositories import custom_fields, lists
 
 SQL = queries.load("field_values")
@@ -238,30 +239,32 @@ async def fields_of_video(
     ]
 
 
-async def with_values(
-    conn: asyncpg.Connection, *, list_id: UUID, page: VideoPage, field_ids: list[UUID] | None
-) -> VideoPage:
-    """The page with each item's `fields`: its value (or None) for each of field_ids, read in
-    one statement (none for []). NotFound names a field id that is not in the list. The page
-    as it is when field_ids is None (none asked)."""
+async def videos_with_values(
+    conn: asyncpg.Connection,
+    *,
+    list_id: UUID,
+    rows: Sequence[Any],  # records, or rows already read as dicts
+    field_ids: list[UUID] | None,
+) -> list[Video]:
+    """A page's videos from their rows, each with `fields`: its value (or None) for each of
+    field_ids, read in one statement (none for []); without `fields` when field_ids is None
+    (none asked). NotFound names a field id that is not in the list. The videos are validated
+    once, values included: copying 51 validated videos to add their values cost 0.2 ms."""
     if field_ids is None:
-        return page
-    if not field_ids:
-        items = [item.model_copy(update={"fields": {}}) for item in page.items]
-        return VideoPage(items=items, next_cursor=page.next_cursor)
+        return Video.from_rows(rows)
     wanted = list(dict.fromkeys(field_ids))
-    rows = await fetch(
-        conn, SQL["values_of_videos"], list_id, wanted, [item.id for item in page.items]
-    )
-    found = {row["field_id"] for row in rows}
-    missing = next((field_id for field_id in wanted if field_id not in found), None)
-    if missing is not None:
-        raise NotFound("custom field", missing)
-    values: dict[UUID, dict[UUID, Any]] = {item.id: dict.fromkeys(wanted) for item in page.items}
-    for row in rows:
-        if row["video_id"] is not None:
-            values[row["video_id"]][row["field_id"]] = row[
-                field_types.spec(row["field_type"]).column
-            ]
-    items = [item.model_copy(update={"fields": values[item.id]}) for item in page.items]
-    return VideoPage(items=items, next_cursor=page.next_cursor)
+    values: dict[UUID, dict[UUID, Any]] = {row["id"]: dict.fromkeys(wanted) for row in rows}
+    if wanted:
+        found = await fetch(
+            conn, SQL["values_of_videos"], list_id, wanted, [row["id"] for row in rows]
+        )
+        present = {row["field_id"] for row in found}
+        missing = next((field_id for field_id in wanted if field_id not in present), None)
+        if missing is not None:
+            raise NotFound("custom field", missing)
+        for row in found:
+            if row["video_id"] is not None:
+                values[row["video_id"]][row["field_id"]] = row[
+                    field_types.spec(row["field_type"]).column
+                ]
+    return Video.from_rows([dict(row) | {"fields": values[row["id"]]} for row in rows])

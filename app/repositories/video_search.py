@@ -23,7 +23,7 @@ from app.field_types import PRESENCE_OPS
 from app.models.base import MAX_NUMBER_EXPONENT, bindable, number_of
 from app.models.custom_fields import CustomField
 from app.models.video_search import Condition, VideoSearch
-from app.models.videos import Video, VideoPage
+from app.models.videos import VideoPage
 from app.repositories import custom_fields, field_values, lists, paging
 
 SQL = queries.load("video_search")
@@ -1239,7 +1239,9 @@ async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch)
         # An empty page: of a list that does not exist? With a field named, its lookup said
         # already (a field is found only in a list the caller can see).
         await lists.ensure_exists(conn, list_id=list_id)
-    items = Video.from_rows(rows[: query.limit])
+    items = await field_values.videos_with_values(
+        conn, list_id=list_id, rows=rows[: query.limit], field_ids=query.include_fields
+    )
     next_cursor = None
     if len(rows) > query.limit:
         last = rows[query.limit - 1]
@@ -1247,7 +1249,4 @@ async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch)
         if last["sort_tie"] is not None:
             value = [value, last["sort_tie"]]
         next_cursor = paging.encode(plan.sort_key, value, last["id"], list_id)
-    page = VideoPage(items=items, next_cursor=next_cursor)
-    return await field_values.with_values(
-        conn, list_id=list_id, page=page, field_ids=query.include_fields
-    )
+    return VideoPage(items=items, next_cursor=next_cursor)

@@ -41,14 +41,13 @@ async def list_newest(
         rows = await fetch(conn, SQL["newest_after"], list_id, limit + 1, created_at, after_id)
     if not rows:
         await lists.ensure_exists(conn, list_id=list_id)
-    items = Video.from_rows(rows[:limit])
+    items = await field_values.videos_with_values(
+        conn, list_id=list_id, rows=rows[:limit], field_ids=include_fields
+    )
     next_cursor = None
     if len(rows) > limit:
         next_cursor = paging.encode(NEWEST_SORT, items[-1].created_at, items[-1].id, list_id)
-    page = VideoPage(items=items, next_cursor=next_cursor)
-    return await field_values.with_values(
-        conn, list_id=list_id, page=page, field_ids=include_fields
-    )
+    return VideoPage(items=items, next_cursor=next_cursor)
 
 
 async def update(
