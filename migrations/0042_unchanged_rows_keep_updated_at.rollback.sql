@@ -34,3 +34,6 @@ CREATE TRIGGER video_field_values_set_timestamps BEFORE UPDATE ON video_field_va
 
 COMMENT ON FUNCTION set_timestamps() IS
     'Trigger: keeps created_at fixed and moves updated_at on every UPDATE.';
+COMMENT ON FUNCTION set_one_value(uuid, uuid, uuid, text, numeric, boolean, date, text[]) IS
+    'Set a video''s value for a field (insert, or replace and move updated_at), one of the five '
+    'values given; no row when the field is not in the list. One generic plan per connection.';

@@ -46,3 +46,7 @@ CREATE TRIGGER video_field_values_set_timestamps BEFORE UPDATE ON video_field_va
 COMMENT ON FUNCTION set_timestamps() IS
     'Trigger: keeps created_at fixed and moves updated_at; each table fires it only for an '
     'UPDATE that changes the row (WHEN OLD.* IS DISTINCT FROM NEW.*, migration 0042).';
+COMMENT ON FUNCTION set_one_value(uuid, uuid, uuid, text, numeric, boolean, date, text[]) IS
+    'Set a video''s value for a field (insert, or replace: updated_at moves if the value '
+    'changed), one of the five values given; no row when the field is not in the list. One '
+    'generic plan per connection.';

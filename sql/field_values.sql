@@ -10,8 +10,9 @@
 -- database refuses values attaching to it (refuse_purged_lists, refuse_purged_fields).
 
 -- name: set_one
--- Set a video's value for a field (insert, or replace and move updated_at); no row when the
--- field is not in the list. set_one_value() runs set_one_upsert on one plan per connection.
+-- Set a video's value for a field (insert, or replace: updated_at moves if the value changed);
+-- no row when the field is not in the list. set_one_value() runs set_one_upsert on one plan per
+-- connection.
 SELECT video_id, field_id, field_type, value_text, value_numeric, value_boolean, value_date,
        value_options, created_at, updated_at
 FROM set_one_value($1, $2, $3, $4, $5, $6, $7, $8);

@@ -117,7 +117,7 @@ async def _write(conn: asyncpg.Connection, list_id: UUID, items: list[Item]) -> 
 async def set_one(
     conn: asyncpg.Connection, *, list_id: UUID, video_id: UUID, value: FieldValueSet
 ) -> FieldValue:
-    """Set (insert or replace) one value of a video; moves updated_at."""
+    """Set (insert or replace) one value of a video; updated_at moves when the value changes."""
     item: list[Item] = [(video_id, value.field_id, value)]
     try:
         async with statement_transaction(conn):

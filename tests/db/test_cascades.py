@@ -139,46 +139,48 @@ def test_deleting_a_tag_removes_its_video_tags(
 # created_at / updated_at
 # ------------------------------------------------------------------------------------------------
 
-# Per table: a change to make (each run changes the row again), and the column holding the
-# list (each full list has one row). A video's tag has nothing to change but its keys.
+# Per table: a change to make (each run changes the row again). A video's tag has nothing to
+# change but its keys.
 UPDATES = {
-    "bookmark_lists": ("description = description || '.'", "id"),
-    "videos": ("title = title || '.'", "list_id"),
-    "custom_fields": ("name = name || '.'", "list_id"),
-    "field_schemas": ("description = description || '.'", "list_id"),
-    "schema_fields": ("display_order = display_order + 1", "list_id"),
-    "tags": ("name = name || '.'", "list_id"),
-    "video_field_values": ("value_numeric = 5 - value_numeric", "list_id"),
+    "bookmark_lists": "description = description || '.'",
+    "videos": "title = title || '.'",
+    "custom_fields": "name = name || '.'",
+    "field_schemas": "description = description || '.'",
+    "schema_fields": "display_order = display_order + 1",
+    "tags": "name = name || '.'",
+    "video_field_values": "value_numeric = 5 - value_numeric",
 }
 # Per table: an update that changes nothing.
 NO_CHANGES = {
-    "bookmark_lists": ("name = name", "id"),
-    "videos": ("title = title", "list_id"),
-    "custom_fields": ("config = config::text::jsonb", "list_id"),
-    "field_schemas": ("description = description", "list_id"),
-    "schema_fields": ("display_order = display_order", "list_id"),
-    "tags": ("name = name", "list_id"),
-    "video_tags": ("tag_id = tag_id", "list_id"),
-    "video_field_values": ("value_numeric = value_numeric * 1.0", "list_id"),
+    "bookmark_lists": "name = name",
+    "videos": "title = title",
+    "custom_fields": "config = config::text::jsonb",
+    "field_schemas": "description = description",
+    "schema_fields": "display_order = display_order",
+    "tags": "name = name",
+    "video_tags": "tag_id = tag_id",
+    "video_field_values": "value_numeric = value_numeric * 1.0",
 }
 
 
-def update_statement(
-    table: str, list_id: uuid.UUID, also: str = "", updates: dict[str, tuple[str, str]] = UPDATES
-) -> sql.Composed:
-    change, key = updates[table]
+def list_column(table: str) -> sql.Identifier:
+    """The column holding the list (each full list has one row in every table)."""
+    return sql.Identifier("id" if table == "bookmark_lists" else "list_id")
+
+
+def update_statement(table: str, list_id: uuid.UUID, *changes: str) -> sql.Composed:
+    """UPDATE the full list's row of the table with the changes (UPDATES[table] by default)."""
     return sql.SQL("UPDATE {table} SET {changes} WHERE {key} = {list_id}").format(
         table=sql.Identifier(table),
-        changes=sql.SQL(", ").join(sql.SQL(part) for part in filter(None, [change, also])),
-        key=sql.Identifier(key),
+        changes=sql.SQL(", ").join(sql.SQL(part) for part in changes or [UPDATES[table]]),
+        key=list_column(table),
         list_id=sql.Literal(list_id),
     )
 
 
 def select_timestamps(table: str, list_id: uuid.UUID) -> sql.Composed:
-    _, key = NO_CHANGES[table]
     return sql.SQL("SELECT created_at, updated_at FROM {table} WHERE {key} = {list_id}").format(
-        table=sql.Identifier(table), key=sql.Identifier(key), list_id=sql.Literal(list_id)
+        table=sql.Identifier(table), key=list_column(table), list_id=sql.Literal(list_id)
     )
 
 
@@ -264,7 +266,7 @@ def test_update_that_changes_nothing_keeps_updated_at(
     # updated_at says when the row last changed (a PATCH with an empty body changes nothing).
     postgresql.commit()
     before = timestamps(postgresql, table, full.list_id)
-    postgresql.execute(update_statement(table, full.list_id, updates=NO_CHANGES))
+    postgresql.execute(update_statement(table, full.list_id, NO_CHANGES[table]))
     postgresql.commit()
     assert timestamps(postgresql, table, full.list_id) == before
 
@@ -276,7 +278,11 @@ def test_update_cannot_set_the_timestamps(
     created_at, _ = timestamps(postgresql, table, full.list_id)
     postgresql.execute(
         update_statement(
-            table, full.list_id, also="created_at = '2000-01-01', updated_at = '2000-01-01'"
+            table,
+            full.list_id,
+            UPDATES[table],
+            "created_at = '2000-01-01'",
+            "updated_at = '2000-01-01'",
         )
     )
     new_created_at, new_updated_at = timestamps(postgresql, table, full.list_id)
