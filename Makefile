@@ -15,7 +15,7 @@ export HOST PORT
 # .localdb/: the API never runs without authentication, not even on a newcomer's machine.
 NO_TOKEN_KEY := [ -z "$${AUTH_JWT_SECRET:-}" ] && [ -z "$${AUTH_JWT_PUBLIC_KEY:-}" ]
 
-.PHONY: help install run token migrate rollback rollback-all psql psql-app db-status db-stop test lint format bench clean
+.PHONY: help install run token migrate rollback rollback-all psql psql-app db-status db-stop test lint format bench bench-readme clean
 
 help: ## list the targets
 	@echo "custom-fields-sql: start with 'make run' (the API) or 'make test'."
@@ -93,6 +93,9 @@ format: install ## format the code
 bench: install ## build a bench database of SCALE videos (REBUILD=1 rebuilds), measure, delete it last (NO_PURGE=1 keeps it); report in .bench/
 	@$(BIN)/python -c 'import matplotlib' 2>/dev/null || $(BIN)/pip install --quiet -e '.[dev,bench]'
 	scripts/with-db $(BIN)/python -m bench --scale $(SCALE) $(if $(REBUILD),--rebuild) $(if $(NO_PURGE),--no-purge)
+
+bench-readme: install ## write the README's table of every case and target from the last runs in .bench/
+	$(BIN)/python -m bench.readme
 
 clean: ## remove the venv and caches (keeps .localdb/)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

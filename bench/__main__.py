@@ -6,6 +6,7 @@ Exits 1 when a query's plan misses its expected indexes."""
 import argparse
 import asyncio
 import os
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -82,6 +83,7 @@ async def run(
             "http": http,
             "cpus": os.cpu_count(),
             "rls_comparisons_leakproof": leakproof,
+            "commit": _commit(),
         },
         "load": load,
         "plans": plan_rows,
@@ -97,6 +99,22 @@ async def run(
     results["meta"]["seconds"] = round(time.perf_counter() - started, 1)
     results["summary"] = str(report.write(out, results))
     return results
+
+
+def _commit() -> str | None:
+    """The checkout measured (`-dirty` with uncommitted changes), None outside a git clone."""
+    try:
+        described = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=7"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return described.stdout.strip() or None
 
 
 def main(argv: list[str] | None = None) -> int:
