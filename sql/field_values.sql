@@ -156,30 +156,30 @@ FROM unnest($2::uuid[]) AS wanted (id)
 WHERE NOT EXISTS (SELECT FROM videos AS v WHERE v.list_id = $1 AND v.id = wanted.id);
 
 -- name: fields_of_video
--- Every field that applies to a video (the fields of its tags' schemas, each once, in display
--- order) with the video's value or NULLs; one row with NULL field_id when none apply, and no
--- row when the video is not in the list. Each table is read in list $1 (the keys hold
--- list_id last, and a value row is read from the heap either way).
-SELECT v.id AS video_id, a.field_id, f.name, f.field_type, f.config, a.display_order,
+-- Every field that applies to a video (the live fields of its tags' schemas, each once, in
+-- display order) with the video's value or NULLs; one row with NULL field_id when none apply,
+-- and no row when the video is not in the list. Each table is read in list $1 (the keys hold
+-- list_id last, and a value row is read from the heap either way), and once: the fields read
+-- a second time for their names cost 8-11% of the statement at 100k.
+SELECT v.id AS video_id, a.field_id, a.name, a.field_type, a.config, a.display_order,
        a.show_on_card, fv.value_text, fv.value_numeric, fv.value_boolean, fv.value_date,
        fv.value_options, fv.updated_at
 FROM videos AS v
 LEFT JOIN LATERAL (
-    SELECT sf.field_id, min(sf.display_order) AS display_order, bool_or(sf.show_on_card) AS show_on_card
+    SELECT f.id AS field_id, f.name, f.field_type, f.config,
+           min(sf.display_order) AS display_order, bool_or(sf.show_on_card) AS show_on_card
     FROM video_tags AS vt
     JOIN tags AS t ON t.id = vt.tag_id AND t.list_id = $1
     JOIN schema_fields AS sf ON sf.schema_id = t.schema_id AND sf.list_id = $1
+    -- A deleted field keeps its places in schemas until its purge removes them.
+    JOIN custom_fields AS f ON f.id = sf.field_id AND f.list_id = $1 AND f.deleted_at IS NULL
     WHERE vt.video_id = v.id AND vt.list_id = $1
-      -- A deleted field keeps its places in schemas until its purge removes them.
-      AND EXISTS (SELECT FROM custom_fields AS live
-                  WHERE live.id = sf.field_id AND live.list_id = $1 AND live.deleted_at IS NULL)
-    GROUP BY sf.field_id
+    GROUP BY f.id, f.list_id
 ) AS a ON true
-LEFT JOIN custom_fields AS f ON f.id = a.field_id AND f.list_id = $1
 LEFT JOIN video_field_values AS fv
     ON fv.video_id = v.id AND fv.field_id = a.field_id AND fv.list_id = $1
 WHERE v.list_id = $1 AND v.id = $2
-ORDER BY a.display_order, lower(f.name), f.id;
+ORDER BY a.display_order, lower(a.name), a.field_id;
 
 -- name: values_of_videos
 -- The values of some fields ($2) on some videos ($3) of a list, for a page's include_fields:
