@@ -2,6 +2,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, delete, get, patch, post, put
+from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from app.api.dependencies import Conn, Read
@@ -14,6 +15,32 @@ from app.models.videos import (
     VideoUpdate,
 )
 from app.repositories import paging, videos
+
+# The schema of ?include_fields= as clients should write it: field ids (read as text, so that
+# ids separated by commas reach field_ids()).
+UUID_LIST = {"type": "array", "items": {"type": "string", "format": "uuid"}}
+
+
+def field_ids(values: list[str] | None) -> list[UUID] | None:
+    """?include_fields=: the parameter repeated (OpenAPI's way), ids separated by commas (the
+    other common way), or both; up to MAX_INCLUDED_FIELDS ids in all."""
+    if values is None:
+        return None
+    ids = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    if len(ids) > MAX_INCLUDED_FIELDS:
+        raise _refused(f"at most {MAX_INCLUDED_FIELDS} field ids, got {len(ids)}")
+    found = []
+    for part in ids:
+        try:
+            found.append(UUID(part))
+        except ValueError:
+            raise _refused(f"not a field id (a UUID): {part[:40]!r}") from None
+    return found
+
+
+def _refused(message: str) -> ValidationException:
+    # As Litestar refuses a query parameter: a 400 naming it (app/api/errors.py).
+    return ValidationException(extra=[{"key": "include_fields", "message": message}])
 
 
 class VideoController(Controller):
@@ -36,10 +63,11 @@ class VideoController(Controller):
         ] = paging.DEFAULT_PAGE_SIZE,
         cursor: Annotated[str | None, QueryParameter(max_length=2000)] = None,
         include_fields: Annotated[
-            list[UUID] | None,
+            list[str] | None,
             QueryParameter(
-                max_items=MAX_INCLUDED_FIELDS,
-                description="field ids whose values each item carries (repeat the parameter)",
+                description=f"up to {MAX_INCLUDED_FIELDS} field ids whose values each item "
+                "carries: repeat the parameter, or separate the ids with commas",
+                schema_extra={"oneOf": [UUID_LIST, {"type": "null"}]},
             ),
         ] = None,
     ) -> VideoPage:
@@ -49,7 +77,7 @@ class VideoController(Controller):
             list_id=list_id,
             limit=limit,
             cursor=cursor,
-            include_fields=include_fields,
+            include_fields=field_ids(include_fields),
         )
 
     @get("/{video_id:uuid}", operation_id="getVideo")
