@@ -107,6 +107,8 @@ class Settings:
             database_app_url=app_url_of(os.environ),
             pool_min_size=int(os.environ.get("DB_POOL_MIN_SIZE", "1")),
             pool_max_size=int(os.environ.get("DB_POOL_MAX_SIZE", "10")),
+            connect_timeout_s=float(os.environ.get("DB_CONNECT_TIMEOUT_S", "3")),
+            acquire_timeout_s=float(os.environ.get("DB_ACQUIRE_TIMEOUT_S", "3")),
             statement_timeout_ms=int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "5000")),
             jwt_secret=_optional("AUTH_JWT_SECRET"),
             jwt_public_key=_optional("AUTH_JWT_PUBLIC_KEY"),

@@ -41,6 +41,12 @@ def workers_url(database_url: str) -> Iterator[str]:
         "DATABASE_URL": database_url,
         "AUTH_JWT_SECRET": TEST_JWT_SECRET,
         "DB_POOL_MAX_SIZE": "5",
+        # These tests assert what concurrent requests answer and leave, not how fast: the
+        # app's 3 s wait for a connection and 5 s statement timeout turned a stalled CI
+        # machine's lock queue into 503s once (every wait at 3 and 5 s expired together, with
+        # no deadlock; the same race rerun 40 times under CPU and disk load deleted within 0.8 s).
+        "DB_ACQUIRE_TIMEOUT_S": "20",
+        "DB_STATEMENT_TIMEOUT_MS": "20000",
     }
     for name in ("DATABASE_APP_URL", "DATABASE_POOLER", "AUTH_JWT_PUBLIC_KEY"):
         env.pop(name, None)

@@ -1,0 +1,31 @@
+"""Settings from the environment: what an operator sets reaches the app, and the defaults hold."""
+
+import pytest
+
+from app.config import Settings
+
+
+@pytest.fixture
+def environ(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("DB_CONNECT_TIMEOUT_S", "DB_ACQUIRE_TIMEOUT_S", "DB_STATEMENT_TIMEOUT_MS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://owner@db/app")
+    monkeypatch.setenv("AUTH_JWT_SECRET", "x" * 32)
+    return monkeypatch
+
+
+def test_the_database_waits_default_to_3_s_and_a_5_s_statement_timeout(
+    environ: pytest.MonkeyPatch,
+) -> None:
+    settings = Settings.from_env()
+    assert (settings.connect_timeout_s, settings.acquire_timeout_s) == (3.0, 3.0)
+    assert settings.statement_timeout_ms == 5000
+
+
+def test_the_database_waits_come_from_the_environment(environ: pytest.MonkeyPatch) -> None:
+    environ.setenv("DB_CONNECT_TIMEOUT_S", "1.5")
+    environ.setenv("DB_ACQUIRE_TIMEOUT_S", "20")
+    environ.setenv("DB_STATEMENT_TIMEOUT_MS", "30000")
+    settings = Settings.from_env()
+    assert (settings.connect_timeout_s, settings.acquire_timeout_s) == (1.5, 20.0)
+    assert settings.statement_timeout_ms == 30000
