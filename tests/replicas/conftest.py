@@ -104,11 +104,12 @@ def standby(postgresql_proc: PostgreSQLExecutor) -> Iterator[Standby]:
         [str(ROOT / "scripts" / "pg_bindir")], check=True, capture_output=True, text=True
     ).stdout.strip()
     # -R writes standby.signal and primary_conninfo; --checkpoint=fast, or the backup waits
-    # for a spread checkpoint.
+    # for a spread checkpoint; --no-sync: a throw-away standby (run with fsync off) need not
+    # flush its copy to disk under the tests running beside it.
     subprocess.run(
         [
             f"{bindir}/pg_basebackup",
-            *("-D", str(base / "data"), "-R", "-X", "stream", "--checkpoint=fast"),
+            *("-D", str(base / "data"), "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"),
             *("-h", postgresql_proc.host, "-p", str(postgresql_proc.port), "-U", "postgres"),
         ],
         check=True,
