@@ -288,3 +288,42 @@ def test_update_cannot_set_the_timestamps(
     new_created_at, new_updated_at = timestamps(postgresql, table, full.list_id)
     assert new_created_at == created_at
     assert new_updated_at > created_at
+
+
+def test_every_column_under_a_timestamps_trigger_has_an_equality(
+    postgresql: psycopg.Connection,
+) -> None:
+    # Each <table>_set_timestamps trigger fires WHEN (OLD.* IS DISTINCT FROM NEW.*), which
+    # compares the columns in order with each type's equality: a column of a type without
+    # one (json, point, xml) fails an UPDATE that leaves the columns before it unchanged
+    # ("could not identify an equality operator for type json"; a no-op PATCH, for one). A
+    # migration adding one must change the trigger's WHEN first.
+    rows = postgresql.execute(
+        """
+        SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
+        FROM pg_trigger AS tg
+        JOIN pg_class AS c ON c.oid = tg.tgrelid
+        JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE tg.tgname = c.relname || '_set_timestamps'
+          AND NOT EXISTS (
+              SELECT FROM pg_opclass AS oc
+              JOIN pg_am AS am ON am.oid = oc.opcmethod
+              WHERE am.amname IN ('btree', 'hash') AND oc.opcdefault
+                AND oc.opcintype IN (a.atttypid, (SELECT t.typbasetype FROM pg_type AS t
+                                                  WHERE t.oid = a.atttypid),
+                                     CASE WHEN EXISTS (SELECT FROM pg_type AS t
+                                                       WHERE t.oid = a.atttypid
+                                                         AND t.typcategory = 'A')
+                                          THEN 'anyarray'::regtype END,
+                                     CASE WHEN EXISTS (SELECT FROM pg_type AS t
+                                                       WHERE t.oid = a.atttypid
+                                                         AND t.typtype = 'e')
+                                          THEN 'anyenum'::regtype END))
+        ORDER BY 1, 2
+        """
+    ).fetchall()
+    tables = postgresql.execute(
+        "SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%\\_set\\_timestamps'"
+    ).fetchone()
+    assert tables is not None and tables[0] >= 8  # every table that keeps updated_at
+    assert rows == []
