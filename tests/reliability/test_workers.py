@@ -41,10 +41,13 @@ def workers_url(database_url: str) -> Iterator[str]:
         "DATABASE_URL": database_url,
         "AUTH_JWT_SECRET": TEST_JWT_SECRET,
         "DB_POOL_MAX_SIZE": "5",
-        # These tests assert what concurrent requests answer and leave, not how fast: the
-        # app's 3 s wait for a connection and 5 s statement timeout turned a stalled CI
-        # machine's lock queue into 503s once (every wait at 3 and 5 s expired together, with
-        # no deadlock; the same race rerun 40 times under CPU and disk load deleted within 0.8 s).
+        # These tests assert what concurrent requests answer and leave, not how fast. With the
+        # app's 3 s waits to connect and for a connection and its 5 s statement timeout, a
+        # stalled CI machine once failed the delete race with 503s (no deadlock; rerun 40
+        # times here under CPU and disk load it deleted within 0.8 s). The test cluster
+        # stopped (SIGSTOP) for 5.5 s right after the race's seed gives the same 503s with
+        # those waits, and none with these.
+        "DB_CONNECT_TIMEOUT_S": "20",
         "DB_ACQUIRE_TIMEOUT_S": "20",
         "DB_STATEMENT_TIMEOUT_MS": "20000",
     }
