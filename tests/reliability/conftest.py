@@ -22,6 +22,18 @@ from tests.conftest import OWNER, auth_settings, bearer
 
 PROBLEM_JSON = "application/problem+json"
 
+# The app's waits for the race tests, which check what concurrent requests answer and leave,
+# not how fast. With the app's 3 s to connect and for a connection and its 5 s statement
+# timeout, a stalled CI machine once failed the delete race with 503s (no deadlock; rerun 40
+# times here under CPU and disk load, it deleted within 0.8 s). Stopping the test cluster
+# (SIGSTOP) for 5.5 s right after the race's seed gives the same 503s with the app's waits and
+# none with these. A deadlock still fails those tests: PostgreSQL breaks it within a second.
+PATIENT_WAITS: dict[str, Any] = {
+    "connect_timeout_s": 20.0,
+    "acquire_timeout_s": 20.0,
+    "statement_timeout_ms": 20_000,
+}
+
 
 def free_port() -> int:
     with socket.socket() as sock:

@@ -14,7 +14,7 @@ import pytest
 from app.api.app import create_app
 from app.config import Settings
 from tests import pgbouncer
-from tests.reliability.conftest import assert_problem, in_process, seed
+from tests.reliability.conftest import PATIENT_WAITS, assert_problem, in_process, seed
 
 
 @pytest.fixture(params=["direct", "pgbouncer"])
@@ -23,14 +23,8 @@ async def api(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app in-process, connected directly and through a transaction-pooling PgBouncer:
     every guarantee here holds both ways. Forty requests share the pool's ten connections and
-    queue on one video's row locks: longer waits than the app's 3 s to connect and for a
-    connection and 5 s for a statement keep a loaded or stalled CI machine's queue from
-    answering 503 (seen once through PgBouncer, and once with test_workers.py's four
-    processes; these waits carry the race through the database stopped for 5.5 s), which is
-    not what these test. A deadlock still fails them: PostgreSQL breaks it within a second."""
-    settings = replace(
-        settings, connect_timeout_s=20.0, acquire_timeout_s=20.0, statement_timeout_ms=20_000
-    )
+    queue on one video's row locks, with the race tests' waits (PATIENT_WAITS)."""
+    settings = replace(settings, **PATIENT_WAITS)
     if request.param == "pgbouncer":
         bounced = pgbouncer.through(settings.database_url, request.getfixturevalue("pgbouncer_url"))
         settings = replace(settings, database_url=bounced)

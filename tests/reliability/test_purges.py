@@ -17,7 +17,7 @@ from app.api.app import create_app
 from app.config import PurgeSettings
 from app.purger import Purger
 from tests.conftest import auth_settings
-from tests.reliability.conftest import in_process
+from tests.reliability.conftest import PATIENT_WAITS, in_process
 from tests.reliability.test_outage import Cluster, cluster  # noqa: F401 (a fixture)
 
 # Ten rows a batch, then a pause as long again: a list of a few hundred rows takes seconds.
@@ -177,7 +177,8 @@ LATE_WRITES = 50  # the writes from this one on start after the delete has answe
 async def test_writes_racing_a_delete_answer_404_never_5xx_and_leave_no_orphan(
     database_url: str, pool: asyncpg.Pool, target: str
 ) -> None:
-    async with pool.acquire() as conn, in_process(app_on(database_url)) as api:
+    app = app_on(database_url, **PATIENT_WAITS)  # sixty requests on four connections
+    async with pool.acquire() as conn, in_process(app) as api:
         list_id = await fill(api, conn, "Doomed", 30)
         base = f"/lists/{list_id}"
         videos = [

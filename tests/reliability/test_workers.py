@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import OWNER, ROOT, TEST_JWT_SECRET, bearer
 from tests.processes import stop
 from tests.reliability import test_concurrency as concurrency
-from tests.reliability.conftest import assert_problem, free_port, seed
+from tests.reliability.conftest import PATIENT_WAITS, assert_problem, free_port, seed
 
 WORKERS = 4
 
@@ -41,15 +41,10 @@ def workers_url(database_url: str) -> Iterator[str]:
         "DATABASE_URL": database_url,
         "AUTH_JWT_SECRET": TEST_JWT_SECRET,
         "DB_POOL_MAX_SIZE": "5",
-        # These tests assert what concurrent requests answer and leave, not how fast. With the
-        # app's 3 s waits to connect and for a connection and its 5 s statement timeout, a
-        # stalled CI machine once failed the delete race with 503s (no deadlock; rerun 40
-        # times here under CPU and disk load it deleted within 0.8 s). The test cluster
-        # stopped (SIGSTOP) for 5.5 s right after the race's seed gives the same 503s with
-        # those waits, and none with these.
-        "DB_CONNECT_TIMEOUT_S": "20",
-        "DB_ACQUIRE_TIMEOUT_S": "20",
-        "DB_STATEMENT_TIMEOUT_MS": "20000",
+        # The race tests' waits (PATIENT_WAITS), as the environment says them.
+        "DB_CONNECT_TIMEOUT_S": str(PATIENT_WAITS["connect_timeout_s"]),
+        "DB_ACQUIRE_TIMEOUT_S": str(PATIENT_WAITS["acquire_timeout_s"]),
+        "DB_STATEMENT_TIMEOUT_MS": str(PATIENT_WAITS["statement_timeout_ms"]),
     }
     for name in ("DATABASE_APP_URL", "DATABASE_POOLER", "AUTH_JWT_PUBLIC_KEY"):
         env.pop(name, None)
