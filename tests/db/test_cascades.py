@@ -304,21 +304,17 @@ def test_every_column_under_a_timestamps_trigger_has_an_equality(
         FROM pg_trigger AS tg
         JOIN pg_class AS c ON c.oid = tg.tgrelid
         JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        JOIN pg_type AS t ON t.oid = a.atttypid
         WHERE tg.tgname = c.relname || '_set_timestamps'
           AND NOT EXISTS (
+              -- The type's own default opclass, its domain's base type's, or the polymorphic
+              -- one an array or an enum uses.
               SELECT FROM pg_opclass AS oc
               JOIN pg_am AS am ON am.oid = oc.opcmethod
               WHERE am.amname IN ('btree', 'hash') AND oc.opcdefault
-                AND oc.opcintype IN (a.atttypid, (SELECT t.typbasetype FROM pg_type AS t
-                                                  WHERE t.oid = a.atttypid),
-                                     CASE WHEN EXISTS (SELECT FROM pg_type AS t
-                                                       WHERE t.oid = a.atttypid
-                                                         AND t.typcategory = 'A')
-                                          THEN 'anyarray'::regtype END,
-                                     CASE WHEN EXISTS (SELECT FROM pg_type AS t
-                                                       WHERE t.oid = a.atttypid
-                                                         AND t.typtype = 'e')
-                                          THEN 'anyenum'::regtype END))
+                AND oc.opcintype IN (t.oid, t.typbasetype,
+                                     CASE WHEN t.typcategory = 'A' THEN 'anyarray'::regtype END,
+                                     CASE WHEN t.typtype = 'e' THEN 'anyenum'::regtype END))
         ORDER BY 1, 2
         """
     ).fetchall()
