@@ -131,6 +131,15 @@ SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sor
     ),
     ("rare_x_common", (("Status", "eq", "rewatch"), ("Rating", "gte", 4)), (TEXT, PKEY), None),
     ("rare_x_rare", (("Status", "eq", "rewatch"), ("Language", "eq", "lang03")), (TEXT,), None),
+    # A number's range beside an equality: counted first, read and sorted when rare; when
+    # common, the equality drives (the count was the cost of knowing).
+    (
+        "rare_range_x_common",
+        (("Status", "eq", "done"), ("Minutes", "between", [42.5, 42.6])),
+        (NUMERIC, PKEY),
+        None,
+    ),
+    ("common_range_x_common", (("Status", "eq", "done"), ("Minutes", "gte", 300)), (TEXT,), None),
     ("contradiction", (("Rating", "eq", 5), ("Rating", "eq", 3)), (), None),
     # Every video has a Rating: the kept counts answer without a statement.
     ("is_empty_full", (("Rating", "is_empty", None),), (), None),

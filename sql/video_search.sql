@@ -11,7 +11,9 @@
 --   [+ AND condition ...] + page_close + ...
 -- The app picks the driving condition (one equality; with several, the one probe_* finds
 -- sparsest among the videos the page reads); the planner is never left to guess how
--- conditions on different rows correlate.
+-- conditions on different rows correlate. Beside an equality, a range of a number or a date
+-- with fewer matches than a cap (range_count_open + range_<op> + range_count_close counts
+-- them) drives instead, its matches read and sorted as a capped range's are (below).
 -- With no equality, a "contains" or "starts_with" condition can drive instead: the indexes
 -- that find its matches hold no created_at order, so up to :cap of them are read, counted and
 -- sorted:
@@ -393,6 +395,15 @@ WHERE fv.field_id = :field_id AND fv.list_id = :list_id
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
 WHERE fv.field_id = :field_id AND fv.list_id = :list_id
   AND fv.value_options @> :values::text[]) AS fv
+
+-- name: range_count_open
+-- How many matches a range's index holds, counted up to :cap (range_count_close): whether a
+-- range beside an equality is few enough to drive the page instead.
+SELECT count(*) AS matched FROM (SELECT fv.video_created_at, fv.video_id FROM (
+
+-- name: range_count_close
+-- Ends the range's matches at the cap.
+LIMIT :cap) AS m
 
 -- name: capped_close_few
 -- Ends the matches of a page sorted by a field, as capped_close, and says how many of them

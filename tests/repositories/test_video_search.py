@@ -531,6 +531,65 @@ async def test_a_number_or_date_range_pages_alike_streamed_or_read(
     )
 
 
+# A range of a number or a date beside an equality (select = good on every video here).
+RANGE_BESIDE_EQUALITY = [
+    [("select", "eq", "good"), ("number", "between", [3, 5])],
+    [("date", "after", "2024-01-05"), ("select", "eq", "good")],
+    [("select", "eq", "good"), ("number", "gte", 2), ("date", "on_or_before", "2024-01-15")],
+]
+EQUALS = {**MATCHES, "eq": lambda value, other: value == other}
+
+
+@pytest.mark.parametrize("conditions", RANGE_BESIDE_EQUALITY)
+@pytest.mark.parametrize("cap", [1_000, 2])
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+async def test_a_range_beside_an_equality_drives_when_it_has_fewer_matches_than_the_cap(
+    conn: asyncpg.Connection,
+    make: Builder,
+    bl: BookmarkList,
+    monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
+    conditions: list[Any],
+    cap: int,
+    direction: str,
+) -> None:
+    # The range's matches are counted up to RANGE_FIRST_CAP first. Fewer: they are read from
+    # the value index and sorted, the equality probed per match; at the cap, the equality's
+    # stream drives as without the range. Two statements a page either way, the same pages.
+    monkeypatch.setattr(video_search, "RANGE_FIRST_CAP", cap)
+    fields = {t: await make.field(bl.id, t) for t in ("select", "number", "date")}
+    values: dict[str, dict[str, Any]] = {}
+    for i in range(16):
+        video = await make.video(bl.id, title=f"q{i:02d}")
+        row: dict[str, Any] = {"video": video, "number": Decimal(i % 10)}
+        if i % 3:
+            row["select"] = "good"
+        if i % 4:
+            row["date"] = date(2024, 1, 1 + i)
+        values[video.title] = row
+        for t in ("select", "number", "date"):
+            if t in row:
+                await make.value(video, fields[t], str(row[t]) if t == "date" else row[t])
+    expected = matching_rows(values, conditions, EQUALS, direction)
+    field_type, op, value = next(c for c in conditions if c[1] != "eq")  # the range read first
+    range_matches = [
+        r for r in values.values() if field_type in r and MATCHES[op](r[field_type], value)
+    ]
+    assert 2 <= len(range_matches) < 1_000
+    query = by_creation(fields, conditions, direction)
+    await pages_alike(conn, bl.id, query, expected, statements, 2)
+    assert all("video_search.range_count" in text for text in statements[::2])
+    assert all(("WITH matches" in text) == (cap > 2) for text in statements[1::2])
+
+
+async def test_a_rating_range_beside_an_equality_is_probed_without_a_count(
+    conn: asyncpg.Connection, catalog: Catalog, statements: list[str]
+) -> None:
+    # A rating's values are few and counted: its range never drives before an equality.
+    await search(conn, catalog, ("select", "eq", "good"), ("rating", "gte", 2), by="created_at")
+    assert statements and not any("video_search.range_count" in text for text in statements)
+
+
 # Conditions no index finds the matches of (STREAM_ONLY) and presences on the types that stream
 # (a second condition beside some): always the field's stream, one statement a page.
 STREAM_ONLY_SEARCHES = [

@@ -125,6 +125,9 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "max_streams_0": {"MAX_STREAMS": 0},
     "max_streams_1": {"MAX_STREAMS": 1},
     "max_streams_3": {"MAX_STREAMS": 3},
+    # a number's or date's range beside an equality: never read first / always at its cap
+    "range_first_never": {"RANGE_FIRST_CAP": 0},
+    "range_first_at_cap_1": {"RANGE_FIRST_CAP": 1},
     # the driver among several equalities
     "probe_depth_1": {"PROBE_DEPTH": 1},
     "probe_depth_2": {"PROBE_DEPTH": 2},
