@@ -176,7 +176,12 @@ async def _filtered(
     if video_search.contradicts(query.filters, conditions):
         return None
     statement = video_search.Statement(SQL, name="facets")
-    driving = await video_search.driving_ranges(conn, query.filters, conditions, fields)
+    # A rare range beside the equalities is left to the planner, which reads it first (at 1M,
+    # Status = done with 86 videos' Minutes: 14.8 -> 2.5 ms); driving by the equality read its
+    # whole stream.
+    driving = None
+    if await video_search.range_first(conn, query.filters, conditions, fields) is None:
+        driving = await video_search.driving_ranges(conn, query.filters, conditions, fields)
     if driving is None:
         statement.add("facets_open", list_id=list_id)
     else:

@@ -791,14 +791,18 @@ def _capped_by_field(
     return statement
 
 
-def _range_first(
-    filters: list[Condition], conditions: list[Part], fields: Mapping[UUID, CustomField]
+async def range_first(
+    conn: asyncpg.Connection,
+    filters: list[Condition],
+    conditions: list[Part],
+    fields: Mapping[UUID, CustomField],
 ) -> int | None:
-    """The condition read first beside an equality (RANGE_FIRST_CAP): the first range of a
-    number or date field; None when there is none, or the cap is 0."""
-    if RANGE_FIRST_CAP <= 0:
+    """The condition to read before an equality (RANGE_FIRST_CAP): the first range of a
+    number or date field, when an equality could drive and the range holds fewer matches than
+    the cap (counted); else None."""
+    if RANGE_FIRST_CAP <= 0 or not _candidates(filters, conditions, fields):
         return None
-    return next(
+    number = next(
         (
             number
             for number, (condition, (fragment, _)) in enumerate(
@@ -809,6 +813,11 @@ def _range_first(
         ),
         None,
     )
+    if number is None:
+        return None
+    fragment, values = conditions[number]
+    range_ = ((f"range_{fragment}", values), RANGE_FIRST_CAP)
+    return number if await _counted_matches(conn, range_) < RANGE_FIRST_CAP else None
 
 
 def contradicts(filters: list[Condition], parts: list[Part]) -> bool:
@@ -1071,15 +1080,13 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                 ]
                 others = conditions[:driver] + conditions[driver + 1 :]
                 driven = _page(head, others, after, f"order_{direction}", wanted)
-                number = _range_first(filters, conditions, fields)
+                number = await range_first(conn, filters, conditions, fields)
                 if number is None:
                     return _Plan(sort_key, driven, None)
+                # Its few matches are the page's stream (should writes bring them to the cap
+                # meanwhile, its count says so, and the equality drives after all).
                 fragment, values = conditions[number]
                 range_ = ((f"range_{fragment}", values), RANGE_FIRST_CAP)
-                if await _counted_matches(conn, range_) >= RANGE_FIRST_CAP:
-                    return _Plan(sort_key, driven, None)
-                # Fewer: they are the page's stream (should writes bring them to the cap
-                # meanwhile, its count says so, and the equality drives after all).
                 others = conditions[:number] + conditions[number + 1 :]
                 first = _capped(range_, list_id, others, after, direction, wanted)
                 return _Plan(sort_key, first, None, walk=driven, cap=RANGE_FIRST_CAP)

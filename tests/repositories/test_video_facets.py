@@ -19,7 +19,7 @@ from app.models.lists import BookmarkList
 from app.models.video_facets import VideoFacetsQuery
 from app.models.video_search import Condition
 from app.models.videos import Video
-from app.repositories import field_values, video_facets, videos
+from app.repositories import field_values, video_facets, video_search, videos
 from tests.repositories.conftest import Builder, plan_mode, value_of
 
 CENT = Decimal("0.01")
@@ -96,6 +96,8 @@ def holds(value: Any, op: str, operand: Any) -> bool:
         "in": lambda: value in operand,
         "has_any": lambda: bool(set(value) & set(operand)),
         "before": lambda: value < date.fromisoformat(operand),
+        "after": lambda: value > date.fromisoformat(operand),
+        "between": lambda: Decimal(str(operand[0])) <= value <= Decimal(str(operand[1])),
     }[op]()
 
 
@@ -135,7 +137,7 @@ async def check(
 
 
 async def test_facets_match_a_brute_force_count(
-    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rng = random.Random(11)
     fields = [await make.field(bl.id, field_type) for field_type in field_types.TYPES]
@@ -163,13 +165,19 @@ async def test_facets_match_a_brute_force_count(
         # An equality's stream gives the matching videos, the other filters probed on them.
         [(by_type["rating"], "eq", 3)],
         [(by_type["select"], "eq", "good"), (by_type["text"], "is_empty", None)],
+        # A number's or a date's range beside an equality, under the cap: the planner reads it.
+        [(by_type["select"], "eq", "good"), (by_type["number"], "between", [0, 500])],
+        [(by_type["date"], "after", "2015-06-01"), (by_type["boolean"], "eq", True)],
     ]
     for filters in filter_sets:
         await check(conn, bl, fields, alive, truth, filters)
-    # Driven by an equality, the statement reads no video row; without one, the list's videos.
+    # Driven by an equality, the statement reads no video row; without one, or beside a range
+    # of a number under RANGE_FIRST_CAP matches, the list's videos.
+    beside = [(by_type["select"], "eq", "good"), (by_type["number"], "between", [0, 500])]
     for filters, reads_videos in (
         ([(by_type["select"], "eq", "good")], False),
         ([(by_type["rating"], "gte", 3)], True),
+        (beside, True),
     ):
         query = VideoFacetsQuery(
             filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in filters],
@@ -203,6 +211,16 @@ async def test_facets_match_a_brute_force_count(
             truth.pop((video.id, field.id), None)
     for filters in filter_sets:
         await check(conn, bl, fields, alive, truth, filters)
+
+    # A range beside an equality at RANGE_FIRST_CAP: the equality drives after all, alike.
+    monkeypatch.setattr(video_search, "RANGE_FIRST_CAP", 1)
+    await check(conn, bl, fields, alive, truth, beside)
+    query = VideoFacetsQuery(
+        filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in beside],
+        fields=[by_type["rating"].id],
+    )
+    statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
+    assert statement is not None and "FROM videos" not in statement[0]
 
 
 async def test_a_facet_of_a_list_without_videos_counts_zeros(
