@@ -555,7 +555,8 @@ async def test_a_range_beside_an_equality_drives_when_it_has_fewer_matches_than_
 ) -> None:
     # The range's matches are counted up to RANGE_FIRST_CAP first. Fewer: they are read from
     # the value index and sorted, the equality probed per match; at the cap, the equality's
-    # stream drives as without the range. Two statements a page either way, the same pages.
+    # stream drives, the range probed per video. Two statements a page either way, the same
+    # pages.
     monkeypatch.setattr(video_search, "RANGE_FIRST_CAP", cap)
     fields = {t: await make.field(bl.id, t) for t in ("select", "number", "date")}
     values: dict[str, dict[str, Any]] = {}
@@ -580,6 +581,8 @@ async def test_a_range_beside_an_equality_drives_when_it_has_fewer_matches_than_
     await pages_alike(conn, bl.id, query, expected, statements, 2)
     assert all("video_search.range_count" in text for text in statements[::2])
     assert all(("WITH matches" in text) == (cap > 2) for text in statements[1::2])
+    # At the cap, the range is probed per video of the stream, not left to a semi-join.
+    assert all(("AND (SELECT\nEXISTS" in text) == (cap == 2) for text in statements[1::2])
 
 
 async def test_a_rating_range_beside_an_equality_is_probed_without_a_count(
@@ -1558,6 +1561,12 @@ async def test_every_fragment_runs_in_a_real_search(
     for field_type, op, value, expected in rating_ranges:
         newest = await search(conn, catalog, (field_type, op, value), by="created_at")
         assert sorted(newest) == expected
+    # A number's range beside an equality: counted, then read first (under the cap) or probed
+    # per video of the equality's stream (at it).
+    for cap in (video_search.RANGE_FIRST_CAP, 1):
+        monkeypatch.setattr(video_search, "RANGE_FIRST_CAP", cap)
+        beside = [("select", "eq", "good"), ("number", "gte", -5)]
+        assert sorted(await search(conn, catalog, *beside, by="created_at")) == ["v1", "v4"]
 
     assert used_fragments == set(video_search.SQL)
 
