@@ -12,7 +12,7 @@
 -- The app picks the driving condition (one equality; with several, the one probe_* finds
 -- sparsest among the videos the page reads); the planner is never left to guess how
 -- conditions on different rows correlate. Beside an equality, a range of a number or a date
--- with fewer matches than a cap (range_count_open + range_<op> + range_count_close counts
+-- with fewer matches than a cap (count_range_open + range_<op> + count_range_close counts
 -- them) drives instead, its matches read and sorted as a capped range's are (below).
 -- With no equality, a "contains" or "starts_with" condition can drive instead: the indexes
 -- that find its matches hold no created_at order, so up to :cap of them are read, counted and
@@ -396,12 +396,12 @@ SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
 WHERE fv.field_id = :field_id AND fv.list_id = :list_id
   AND fv.value_options @> :values::text[]) AS fv
 
--- name: range_count_open
--- How many matches a range's index holds, counted up to :cap (range_count_close): whether a
+-- name: count_range_open
+-- How many matches a range's index holds, counted up to :cap (count_range_close): whether a
 -- range beside an equality is few enough to drive the page instead.
 SELECT count(*) AS matched FROM (SELECT fv.video_created_at, fv.video_id FROM (
 
--- name: range_count_close
+-- name: count_range_close
 -- Ends the range's matches at the cap.
 LIMIT :cap) AS m
 

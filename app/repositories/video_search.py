@@ -735,9 +735,9 @@ async def _counted_matches(conn: asyncpg.Connection, range_: tuple[Part, int]) -
     at most cap entries, and a statement small enough to plan in a few microseconds)."""
     (fragment, values), cap = range_
     statement = Statement(name="range_count")
-    statement.add("range_count_open")
+    statement.add("count_range_open")
     statement.add(fragment, **values)
-    statement.add("range_count_close", cap=cap)
+    statement.add("count_range_close", cap=cap)
     return int((await _fetch(conn, statement))[0]["matched"])
 
 
