@@ -1085,20 +1085,21 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                     ("driven_close", {"list_id": list_id}),
                 ]
                 others = conditions[:driver] + conditions[driver + 1 :]
-                counted = await counted_range(conn, filters, conditions, fields)
-                # A range counted at the cap is common: probed per video streamed. Left to the
-                # planner, its estimate (839 of 14,932 matches of Minutes >= 300 at 100k) made
-                # it hash the range whole against the equality's stream (10.7 ms against 2-3).
-                per_video: tuple[int, ...] = ()
-                if counted is not None:  # its place among the others, the driver taken out
-                    per_video = (counted[0] - (driver < counted[0]),)
                 order = f"order_{direction}"
+                counted = await counted_range(conn, filters, conditions, fields)
+                if counted is None:
+                    return _Plan(sort_key, _page(head, others, after, order, wanted), None)
+                number, range_is_few = counted
+                # Where the equality drives, the range (at the cap: common) is probed per video
+                # streamed. Left to the planner, its estimate (839 of 14,932 matches of Minutes
+                # >= 300 at 100k) made it hash the range whole against the equality's stream
+                # (10.7 ms against 2-3).
+                per_video = (number - (driver < number),)  # its place, the driver taken out
                 driven = _page(head, others, after, order, wanted, per_video=per_video)
-                if counted is None or not counted[1]:
+                if not range_is_few:
                     return _Plan(sort_key, driven, None)
                 # Its few matches are the page's stream (should writes bring them to the cap
                 # meanwhile, its count says so, and the equality drives after all).
-                number = counted[0]
                 fragment, values = conditions[number]
                 range_ = ((f"range_{fragment}", values), RANGE_FIRST_CAP)
                 others = conditions[:number] + conditions[number + 1 :]
