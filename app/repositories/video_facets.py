@@ -181,7 +181,7 @@ async def _filtered(
     # whole stream.
     driving = None
     counted = await video_search.counted_range(conn, query.filters, conditions, fields)
-    if counted is None or not counted[1]:
+    if counted is None or not counted.few:
         driving = await video_search.driving_ranges(conn, query.filters, conditions, fields)
     if driving is None:
         statement.add("facets_open", list_id=list_id)

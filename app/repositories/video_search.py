@@ -795,15 +795,25 @@ def _capped_by_field(
     return statement
 
 
+@dataclass(frozen=True, slots=True)
+class CountedRange:
+    """A range of a number or date beside an equality (counted_range): its place among the
+    conditions, its read as a capped range, and whether it holds fewer matches than the cap."""
+
+    number: int
+    capped: tuple[Part, int]  # (range_<fragment>, its values), RANGE_FIRST_CAP
+    few: bool
+
+
 async def counted_range(
     conn: asyncpg.Connection,
     filters: list[Condition],
     conditions: list[Part],
     fields: Mapping[UUID, CustomField],
-) -> tuple[int, bool] | None:
+) -> CountedRange | None:
     """Beside an equality that could drive, the first range of a number or date field (not
-    itself an equality: a between of one value), with whether it holds fewer matches than
-    RANGE_FIRST_CAP (counted); None when there is no such range, or the cap is 0."""
+    itself an equality: a between of one value), its matches counted up to RANGE_FIRST_CAP;
+    None when there is no such range, or the cap is 0."""
     candidates = {number for number, _ in _candidates(filters, conditions, fields)}
     if RANGE_FIRST_CAP <= 0 or not candidates:
         return None
@@ -822,8 +832,8 @@ async def counted_range(
     if number is None:
         return None
     fragment, values = conditions[number]
-    range_ = ((f"range_{fragment}", values), RANGE_FIRST_CAP)
-    return number, await _counted_matches(conn, range_) < RANGE_FIRST_CAP
+    capped = ((f"range_{fragment}", values), RANGE_FIRST_CAP)
+    return CountedRange(number, capped, await _counted_matches(conn, capped) < RANGE_FIRST_CAP)
 
 
 def contradicts(filters: list[Condition], parts: list[Part]) -> bool:
@@ -1089,21 +1099,19 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                 counted = await counted_range(conn, filters, conditions, fields)
                 if counted is None:
                     return _Plan(sort_key, _page(head, others, after, order, wanted), None)
-                number, range_is_few = counted
+                number = counted.number
                 # Where the equality drives, the range (at the cap: common) is probed per video
                 # streamed. Left to the planner, its estimate (839 of 14,932 matches of Minutes
                 # >= 300 at 100k) made it hash the range whole against the equality's stream
                 # (10.7 ms against 2-3).
                 per_video = (number - (driver < number),)  # its place, the driver taken out
                 driven = _page(head, others, after, order, wanted, per_video=per_video)
-                if not range_is_few:
+                if not counted.few:
                     return _Plan(sort_key, driven, None)
                 # Its few matches are the page's stream (should writes bring them to the cap
                 # meanwhile, its count says so, and the equality drives after all).
-                fragment, values = conditions[number]
-                range_ = ((f"range_{fragment}", values), RANGE_FIRST_CAP)
                 others = conditions[:number] + conditions[number + 1 :]
-                first = _capped(range_, list_id, others, after, direction, wanted)
+                first = _capped(counted.capped, list_id, others, after, direction, wanted)
                 return _Plan(sort_key, first, None, walk=driven, cap=RANGE_FIRST_CAP)
             elif text_ranges:
                 # A prefix is checked by a byte comparison: it drives before a substring.
