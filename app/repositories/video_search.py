@@ -121,6 +121,9 @@ VALUE_RANGES = {
 # bounds the worst read (0: the equality always drives).
 RANGE_FIRST_CAP = 1_000
 RANGE_FIRST_TYPES = (field_types.FieldType.NUMBER, field_types.FieldType.DATE)
+# The rows a first page reads by default (its limit, and one to tell whether more follow): the
+# facets, which read every match, choose their text range as such a page would.
+FIRST_PAGE = VideoSearch.model_fields["limit"].default + 1
 # Per operator, the types on which it alone streams its field (STREAMED_FIELDS), each value
 # checked (or, few, reads its matches from an index), or is_not_empty: one shape of statement
 # each, whatever the value, planned once (planned_generically).
@@ -516,6 +519,90 @@ def _text_range(condition: Condition, field: CustomField, part: Part) -> _TextRa
     return _TextRange(condition.op, values, indexed)
 
 
+def _text_density(
+    list_id: UUID, text_range: _TextRange, after: Part | None, direction: str
+) -> Statement:
+    """The density sample of a text range: how many of its field's first values (in the
+    page's order, from the cursor) match."""
+    field_id = text_range.values["field_id"]
+    density = Statement(name="density")
+    density.add("density_text_open", field_id=field_id)
+    density.add(f"matched_text_{text_range.op}", pattern=text_range.values["pattern"])
+    density.add("density_text_from", field_id=field_id, list_id=list_id)
+    _close_page(density, after, f"order_{direction}", STREAM_PROBE_DEPTH)
+    density.add("density_text_close")
+    return density
+
+
+def text_ranges_of(
+    filters: list[Condition], conditions: list[Part], fields: Mapping[UUID, CustomField]
+) -> list[tuple[int, _TextRange]]:
+    """The conditions that are text ranges (_text_range), with their place among them."""
+    return [
+        (number, text_range)
+        for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
+        if (text_range := _text_range(condition, fields[condition.field_id], part))
+    ]
+
+
+async def sparse_text_range(
+    conn: asyncpg.Connection,
+    list_id: UUID,
+    text_ranges: list[tuple[int, _TextRange]],
+    after: Part | None,
+    direction: str,
+    wanted: int,
+) -> tuple[int, Part, int] | None:
+    """Beside an equality, the text range to read by its index instead of streaming the
+    equality: the driving one (_driving_text_range), where its index reads it and its density
+    sample shows it sparse (against the equality's stream), as (its place, its range_text_<op>
+    fragment, up to how many matches a page reads); else None."""
+    if not text_ranges:
+        return None
+    number, text_range = _driving_text_range(text_ranges)
+    if not text_range.indexed:
+        return None
+    # Against the equality's stream, which probes the text per video (~4-5 us, a walk's
+    # probe): a prefix's match read from its index costs what a range's does, a substring's,
+    # rechecked in the heap, what a probe does. Streaming "done" of 1M for the 24 videos
+    # containing "quebec romeo" took 728 ms; their 278 matches read first, 15.
+    factor = RANGE_READ_FACTOR if text_range.op == "starts_with" else STREAM_FACTOR
+    density = _text_density(list_id, text_range, after, direction)
+    cap = await _sparse_read_cap(conn, density, wanted, factor)
+    if cap is None:
+        return None
+    return number, (f"range_text_{text_range.op}", text_range.values), cap
+
+
+async def text_read(
+    conn: asyncpg.Connection,
+    list_id: UUID,
+    filters: list[Condition],
+    conditions: list[Part],
+    fields: Mapping[UUID, CustomField],
+) -> tuple[int, Part] | None:
+    """For reading every match (the facets): the text range whose index reads them, as (its
+    place, its range_text_<op> fragment), where no equality can drive, or one can and the
+    text range is sparse as for a first page (sparse_text_range); else None."""
+    text_ranges = text_ranges_of(filters, conditions, fields)
+    if not text_ranges:
+        return None
+    if _candidates(filters, conditions, fields):
+        sparse = await sparse_text_range(conn, list_id, text_ranges, None, "asc", FIRST_PAGE)
+        return None if sparse is None else (sparse[0], sparse[1])
+    number, text_range = _driving_text_range(text_ranges)
+    if not text_range.indexed:
+        return None
+    return number, (f"range_text_{text_range.op}", text_range.values)
+
+
+def _driving_text_range(text_ranges: list[tuple[int, _TextRange]]) -> tuple[int, _TextRange]:
+    """Of the text ranges (by their place among the conditions), the one to drive by: one an
+    index reads before one only streamed, and a prefix, checked by a byte comparison, before
+    a substring."""
+    return min(text_ranges, key=lambda r: (not r[1].indexed, r[1].op != "starts_with"))
+
+
 async def _text_range_or_stream(
     conn: asyncpg.Connection,
     list_id: UUID,
@@ -528,25 +615,33 @@ async def _text_range_or_stream(
     """A page of the newest (or oldest) videos under a text range and the other conditions:
     (the field's stream, None, 0) where its first values show the matches dense, else (up to
     cap matches read by the index and sorted, the stream that answers past the cap, cap)."""
-    order = f"order_{direction}"
     head = [
         ("driven_open", {}),
         *_ranges([(f"stream_text_{text_range.op}", text_range.values)], direction),
         ("driven_close", {"list_id": list_id}),
     ]
-    stream = _page(head, others, after, order, wanted)
+    stream = _page(head, others, after, f"order_{direction}", wanted)
     if not text_range.indexed:
         return stream, None, 0
-    field_id = text_range.values["field_id"]
-    density = Statement(name="density")
-    density.add("density_text_open", field_id=field_id)
-    density.add(f"matched_text_{text_range.op}", pattern=text_range.values["pattern"])
-    density.add("density_text_from", field_id=field_id, list_id=list_id)
-    _close_page(density, after, order, STREAM_PROBE_DEPTH)
-    density.add("density_text_close")
+    density = _text_density(list_id, text_range, after, direction)
     read = (f"range_text_{text_range.op}", text_range.values)
     return await _stream_or_read(
         conn, density, stream, read, list_id, others, after, direction, wanted
+    )
+
+
+async def _sparse_read_cap(
+    conn: asyncpg.Connection, density: Statement, wanted: int, walk_factor: float
+) -> int | None:
+    """From the density sample of a field's first values: up to how many matches to read by
+    an index and sort, where the sample shows them sparse (against a walk costing
+    `walk_factor` matches read per value); None where they are dense, or fewer values than
+    the sample's depth are left to stream (a stream reads no more)."""
+    sample = (await _fetch(conn, density))[0]
+    if sample["walked"] < STREAM_PROBE_DEPTH:
+        return None
+    return _sparse_cap(
+        sample["walked"], sample["hits"], sample["field_values"], walk_factor, wanted
     )
 
 
@@ -564,12 +659,8 @@ async def _stream_or_read(
     """(the stream, None, 0) where the density sample of its field's first values shows the
     matches dense, else (up to cap matches `read` by an index and sorted, the stream that
     answers past the cap, cap)."""
-    sample = (await _fetch(conn, density))[0]
-    cap = _sparse_cap(
-        sample["walked"], sample["hits"], sample["field_values"], STREAM_FACTOR, wanted
-    )
-    # Fewer values than the sample's depth left to stream: the stream reads no more.
-    if sample["walked"] < STREAM_PROBE_DEPTH or cap is None:
+    cap = await _sparse_read_cap(conn, density, wanted, STREAM_FACTOR)
+    if cap is None:
         return stream, None, 0
     return _capped((read, cap), list_id, others, after, direction, wanted), stream, cap
 
@@ -1074,11 +1165,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         head: Part | list[Part] = (f"head_{query.sort.by}", {"list_id": list_id})
         if query.sort.by == "created_at":
             candidates = _candidates(filters, conditions, fields)
-            text_ranges = [
-                (number, text_range)
-                for number, (condition, part) in enumerate(zip(filters, conditions, strict=True))
-                if (text_range := _text_range(condition, fields[condition.field_id], part))
-            ]
+            text_ranges = text_ranges_of(filters, conditions, fields)
             if not candidates and not text_ranges:
                 # No equality to drive by: a rating's range, a select's "ne" ... drive as the
                 # values their videos hold.
@@ -1097,25 +1184,35 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
                 others = conditions[:driver] + conditions[driver + 1 :]
                 order = f"order_{direction}"
                 counted = await counted_range(conn, filters, conditions, fields)
-                if counted is None:
-                    return _Plan(sort_key, _page(head, others, after, order, wanted), None)
-                number = counted.number
-                # Where the equality drives, the range (at the cap: common) is probed per video
-                # streamed. Left to the planner, its estimate (839 of 14,932 matches of Minutes
-                # >= 300 at 100k) made it hash the range whole against the equality's stream
-                # (10.7 ms against 2-3).
-                per_video = (number - (driver < number),)  # its place, the driver taken out
+                # Where the equality drives, a range (at the cap: common) and a prefix are
+                # probed per video streamed. Left to the planner, its estimates (839 of 14,932
+                # matches of Minutes >= 300 at 100k; 318 of 21,969 Links starting with a
+                # prefix at 1M) made it hash the range's every match, or the field's every
+                # value, against the equality's stream (10.7 ms against 2-3; 92 against 18).
+                # A substring is left to it: probed per video, a common one took twice as long.
+                probed = [number for number, text in text_ranges if text.op == "starts_with"]
+                if counted is not None:
+                    probed.append(counted.number)
+                per_video = [number - (driver < number) for number in probed]  # driver out
                 driven = _page(head, others, after, order, wanted, per_video=per_video)
-                if not counted.few:
-                    return _Plan(sort_key, driven, None)
-                # Its few matches are the page's stream (should writes bring them to the cap
-                # meanwhile, its count says so, and the equality drives after all).
-                others = conditions[:number] + conditions[number + 1 :]
-                first = _capped(counted.capped, list_id, others, after, direction, wanted)
-                return _Plan(sort_key, first, None, walk=driven, cap=RANGE_FIRST_CAP)
+                if counted is not None and counted.few:
+                    # Its few matches are the page's stream (should writes bring them to the
+                    # cap meanwhile, its count says so, and the equality drives after all).
+                    number = counted.number
+                    others = conditions[:number] + conditions[number + 1 :]
+                    first = _capped(counted.capped, list_id, others, after, direction, wanted)
+                    return _Plan(sort_key, first, None, walk=driven, cap=RANGE_FIRST_CAP)
+                sparse = await sparse_text_range(
+                    conn, list_id, text_ranges, after, direction, wanted
+                )
+                if sparse is not None:
+                    number, read, cap = sparse
+                    others = conditions[:number] + conditions[number + 1 :]
+                    first = _capped((read, cap), list_id, others, after, direction, wanted)
+                    return _Plan(sort_key, first, None, walk=driven, cap=cap)
+                return _Plan(sort_key, driven, None)
             elif text_ranges:
-                # A prefix is checked by a byte comparison: it drives before a substring.
-                number, text_range = min(text_ranges, key=lambda r: r[1].op != "starts_with")
+                number, text_range = _driving_text_range(text_ranges)
                 others = conditions[:number] + conditions[number + 1 :]
                 first, walk, cap = await _text_range_or_stream(
                     conn, list_id, text_range, others, after, direction, wanted

@@ -593,6 +593,58 @@ async def test_a_rating_range_beside_an_equality_is_probed_without_a_count(
     assert statements and not any("video_search.range_count" in text for text in statements)
 
 
+TEXT_BESIDE_EQUALITY = [
+    [("select", "eq", "good"), ("text", "contains", "alpha")],
+    [("text", "starts_with", "Al"), ("select", "eq", "good")],
+    [("select", "eq", "good"), ("text", "contains", "pha"), ("text", "starts_with", "x")],
+    [("select", "eq", "good"), ("text", "contains", "a b")],  # no trigram: the equality drives
+]
+
+
+@pytest.mark.parametrize("conditions", TEXT_BESIDE_EQUALITY)
+@pytest.mark.parametrize("way", TEXT_WAYS)
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+async def test_a_sparse_text_range_beside_an_equality_drives(
+    conn: asyncpg.Connection,
+    make: Builder,
+    bl: BookmarkList,
+    monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
+    conditions: list[Any],
+    way: str,
+    direction: str,
+) -> None:
+    # Beside an equality, a text range's density is sampled as it is alone (with a prefix's
+    # reads priced as a range's). Dense, the equality's stream drives and a prefix is probed
+    # per video; sparse, the text's matches are read by its index up to a cap and sorted, the
+    # equality probed per match, and past the cap the equality drives. The same pages.
+    per_page, reads_the_text = stream_or_read(monkeypatch, way)
+    monkeypatch.setattr(video_search, "RANGE_READ_FACTOR", video_search.STREAM_FACTOR)
+    if conditions[1][2] == "a b":
+        per_page, reads_the_text = 1, False
+    fields = {t: await make.field(bl.id, t) for t in ("select", "text")}
+    texts = ["alpha", "Alphabet", "a beta", "xalphax", "Al pha", "a b", "gamma"]
+    values: dict[str, dict[str, Any]] = {}
+    for i in range(24):
+        video = await make.video(bl.id, title=f"t{i:02d}")
+        row: dict[str, Any] = {"video": video, "text": texts[i % len(texts)]}
+        if i % 3:
+            row["select"] = "good"
+        values[video.title] = row
+        for t in ("select", "text"):
+            if t in row:
+                await make.value(video, fields[t], row[t])
+    expected = matching_rows(values, conditions, EQUALS, direction)
+    query = by_creation(fields, conditions, direction)
+    await pages_alike(conn, bl.id, query, expected, statements, per_page)
+    # Each page's statement (past the cap, the equality's follows it), after its sample.
+    pages = [text for text in statements if "video_search.search" in text]
+    firsts = pages[::2] if per_page == 3 else pages
+    assert all(("WITH matches" in text) == reads_the_text for text in firsts)
+    if not reads_the_text and any(c[1] == "starts_with" for c in conditions):
+        assert all("AND (SELECT\nEXISTS" in text for text in pages)
+
+
 # Conditions no index finds the matches of (STREAM_ONLY) and presences on the types that stream
 # (a second condition beside some): always the field's stream, one statement a page.
 STREAM_ONLY_SEARCHES = [

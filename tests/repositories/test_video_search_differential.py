@@ -128,6 +128,12 @@ SETTINGS: dict[str, dict[str, Any]] = {
     # a number's or date's range beside an equality: never read first / always at its cap
     "range_first_never": {"RANGE_FIRST_CAP": 0},
     "range_first_at_cap_1": {"RANGE_FIRST_CAP": 1},
+    # a text range beside an equality: read up to a cap of one match, then the equality drives
+    "text_beside_past_cap": {
+        "STREAM_FACTOR": 1e-6,
+        "RANGE_READ_FACTOR": 1e-6,
+        "STREAM_PROBE_DEPTH": 0,
+    },
     # the driver among several equalities
     "probe_depth_1": {"PROBE_DEPTH": 1},
     "probe_depth_2": {"PROBE_DEPTH": 2},
