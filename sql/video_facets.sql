@@ -94,6 +94,11 @@ WITH matching AS MATERIALIZED (
 WITH matching AS MATERIALIZED (
     SELECT v.id FROM (SELECT d.video_id AS id FROM (
 
+-- name: facets_read_open
+-- Instead of the equality's stream, the matches of a text range, read by its trigram or prefix
+-- index in no order (its range_text_* fragment, which ends this parenthesis).
+SELECT fv.video_created_at, fv.video_id FROM (
+
 -- name: facets_driven_close
 -- Ends the stream; the other filters follow.
 ) AS d) AS v WHERE true

@@ -267,6 +267,7 @@ FRAGMENTS = {
     "video_facets.facets_open",
     "video_facets.facets_driven_open",
     "video_facets.facets_driven_close",
+    "video_facets.facets_read_open",
     "video_facets.facets_close",
 }
 
@@ -288,8 +289,8 @@ def _assembled(fragments: list[str], extra: Any = None) -> str:
 def statements() -> Iterator[tuple[str, str]]:
     """(name, SQL) of every named query, and of the search and facets statements as the
     repositories assemble them: each condition in a page and in the facets' matching videos,
-    each stream driving a page and a probe, each capped range (and its count), each sort by
-    a field."""
+    each stream driving a page and a probe, each capped range (and its count; a text range's
+    also driving the facets), each sort by a field."""
     for path in sorted(queries.SQL_DIR.glob("*.sql")):
         for name, query in queries.load(path.stem).items():
             if path.stem not in FRAGMENTS and f"{path.stem}.{name}" not in FRAGMENTS:
@@ -318,6 +319,9 @@ def statements() -> Iterator[tuple[str, str]]:
             yield f"search {name}", _assembled([*capped, "capped_page_close", "order_desc"])
             counted = ["count_range_open", name, "count_range_close"]
             yield f"search {name} counted", _assembled(counted)
+            if name.startswith("range_text_"):
+                read = ["facets_driven_open", "facets_read_open", name, "facets_driven_close"]
+                yield f"facets {name}", _assembled([*read, "facets_close"], video_facets.SQL)
         elif name.startswith(("valued_", "unvalued_")):
             by_field = ["page_open", name, "page_close", "order_field_asc", "page_limit"]
             yield f"search {name}", _assembled(by_field)

@@ -98,6 +98,8 @@ def holds(value: Any, op: str, operand: Any) -> bool:
         "before": lambda: value < date.fromisoformat(operand),
         "after": lambda: value > date.fromisoformat(operand),
         "between": lambda: Decimal(str(operand[0])) <= value <= Decimal(str(operand[1])),
+        "contains": lambda: operand.lower() in value.lower(),
+        "starts_with": lambda: value.startswith(operand),
     }[op]()
 
 
@@ -168,16 +170,24 @@ async def test_facets_match_a_brute_force_count(
         # A number's or a date's range beside an equality, under the cap: the planner reads it.
         [(by_type["select"], "eq", "good"), (by_type["number"], "between", [0, 500])],
         [(by_type["date"], "after", "2015-06-01"), (by_type["boolean"], "eq", True)],
+        # A text range: without an equality, read by its index (a prefix, a substring's
+        # trigrams), or, no trigram in it, probed per video; beside one, sampled (below).
+        [(by_type["url"], "starts_with", "https://example.com/1")],
+        [(by_type["url"], "contains", "COM/2"), (by_type["rating"], "gte", 1)],
+        [(by_type["text"], "contains", "a")],
+        [(by_type["select"], "eq", "good"), (by_type["url"], "contains", "example.com/3")],
     ]
     for filters in filter_sets:
         await check(conn, bl, fields, alive, truth, filters)
     # Driven by an equality, the statement reads no video row; without one, or beside a range
     # of a number under RANGE_FIRST_CAP matches, the list's videos.
     beside = [(by_type["select"], "eq", "good"), (by_type["number"], "between", [0, 500])]
+    prefix = [(by_type["url"], "starts_with", "https://example.com/1")]
     for filters, reads_videos in (
         ([(by_type["select"], "eq", "good")], False),
         ([(by_type["rating"], "gte", 3)], True),
         (beside, True),
+        (prefix, False),
     ):
         query = VideoFacetsQuery(
             filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in filters],
@@ -221,6 +231,26 @@ async def test_facets_match_a_brute_force_count(
     )
     statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
     assert statement is not None and "FROM videos" not in statement[0]
+
+    # A text range beside an equality, its sample sparse: its index reads the matching videos
+    # (a prefix, a substring), the equality probed; dense, the equality's stream drives.
+    for factor, reads_the_text in ((1e9, True), (0.0, False)):
+        monkeypatch.setattr(video_search, "STREAM_FACTOR", factor)
+        monkeypatch.setattr(video_search, "RANGE_READ_FACTOR", factor)
+        monkeypatch.setattr(video_search, "STREAM_PROBE_DEPTH", 1)
+        for op, operand, fragment in (
+            ("contains", "example.com/3", "ILIKE"),
+            ("starts_with", "https://example.com/2", 'COLLATE "C" LIKE'),
+        ):
+            filters = [(by_type["select"], "eq", "good"), (by_type["url"], op, operand)]
+            await check(conn, bl, fields, alive, truth, filters)
+            query = VideoFacetsQuery(
+                filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in filters],
+                fields=[by_type["rating"].id],
+            )
+            statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
+            assert statement is not None and "FROM videos" not in statement[0]
+            assert (fragment in statement[0]) == reads_the_text, (op, factor)
 
 
 async def test_a_facet_of_a_list_without_videos_counts_zeros(
