@@ -140,6 +140,28 @@ SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sor
         None,
     ),
     ("common_range_x_common", (("Status", "eq", "done"), ("Minutes", "gte", 300)), (TEXT,), None),
+    # A substring or a prefix beside an equality: sampled as alone; sparse, its matches are
+    # read by its index and sorted, the equality probed per match ("quebec romeo": 278 of
+    # Notes at 1M; "alpha": 2%, its reads priced as a range's), else the equality drives, a
+    # prefix probed per video (the Link prefix, 11% of Links: sparse at 100k, not at 1M).
+    (
+        "rare_text_x_common",
+        (("Status", "eq", "done"), ("Notes", "contains", "quebec romeo")),
+        (TRIGRAM, PKEY),
+        None,
+    ),
+    (
+        "prefix_x_common",
+        (("Status", "eq", "done"), ("Notes", "starts_with", "alpha")),
+        (PREFIX, PKEY),
+        None,
+    ),
+    (
+        "common_prefix_x_common",
+        (("Status", "eq", "done"), ("Link", "starts_with", "https://example.com/v/1")),
+        (f"{TEXT}|{PREFIX}", PKEY),
+        None,
+    ),
     ("contradiction", (("Rating", "eq", 5), ("Rating", "eq", 3)), (), None),
     # Every video has a Rating: the kept counts answer without a statement.
     ("is_empty_full", (("Rating", "is_empty", None),), (), None),
@@ -162,6 +184,13 @@ FACETS: list[tuple[str, tuple[str, ...], tuple[tuple[str, str, Any], ...], tuple
         ("Rating", "Status", "Minutes"),
         (("Status", "eq", "rewatch"),),
         (TEXT, PKEY),
+    ),
+    # A substring with no equality beside it: its matches come from the trigram index.
+    (
+        "facets_text_filter",
+        ("Rating", "Status", "Minutes"),
+        (("Notes", "contains", "quebec romeo"),),
+        (TRIGRAM, PKEY),
     ),
 ]
 # The fields whose values the include_fields cases ask for: 50 items x 5 fields.
@@ -186,6 +215,10 @@ NO_SHORTCUT = {
     "search_text_contains_rare": (
         "the trigram index is the shortcut; a rare phrase of common trigrams costs the "
         "intersection of their long posting lists"
+    ),
+    "search_rare_text_x_common": (
+        "the trigram index is the shortcut, as for text_contains_rare, and each of the "
+        "phrase's matches is then probed for the equality"
     ),
 }
 # A page deep into a common filter, reached through next_cursor: it must cost what page 1 does.
