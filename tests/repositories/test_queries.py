@@ -13,12 +13,14 @@ RESOURCES = sorted(path.stem for path in queries.SQL_DIR.glob("*.sql"))
 # The search's fragments are not statements; they are checked by assembling whole searches
 # (tests/repositories/test_video_search.py::test_every_fragment_runs_in_a_real_search).
 STATEMENT_RESOURCES = [r for r in RESOURCES if r != "video_search"]
-# The same for the facets' fragments around a search's conditions (and an equality's stream):
-# every filtered facet in tests/repositories/test_video_facets.py assembles them.
+# The same for the facets' fragments around a search's conditions (and an equality's stream,
+# or a text range's read): every filtered facet in tests/repositories/test_video_facets.py
+# assembles them.
 FRAGMENTS = {
     ("video_facets", "facets_open"),
     ("video_facets", "facets_driven_open"),
     ("video_facets", "facets_driven_close"),
+    ("video_facets", "facets_read_open"),
     ("video_facets", "facets_close"),
 }
 STATEMENTS = [
