@@ -138,6 +138,22 @@ async def check(
     assert found.model_dump(mode="json") == brute_force(fields, matching, truth), filters
 
 
+async def filtered_sql(
+    conn: asyncpg.Connection,
+    bl: BookmarkList,
+    filters: list[tuple[CustomField, str, Any]],
+    field: CustomField,
+) -> str:
+    """The SQL of the facet of `field` under `filters`."""
+    query = VideoFacetsQuery(
+        filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in filters],
+        fields=[field.id],
+    )
+    statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
+    assert statement is not None
+    return statement[0]
+
+
 async def test_facets_match_a_brute_force_count(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -189,13 +205,8 @@ async def test_facets_match_a_brute_force_count(
         (beside, True),
         (prefix, False),
     ):
-        query = VideoFacetsQuery(
-            filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in filters],
-            fields=[by_type["rating"].id],
-        )
-        statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
-        assert statement is not None
-        assert ("FROM videos" in statement[0]) == reads_videos
+        sql = await filtered_sql(conn, bl, filters, by_type["rating"])
+        assert ("FROM videos" in sql) == reads_videos
     # Unfiltered, the statement reads values only for a number's or a date's min and max (at
     # scale, the two ends of its value index: make bench); a number's avg is kept.
     for field_type in field_types.TYPES:
@@ -225,12 +236,7 @@ async def test_facets_match_a_brute_force_count(
     # A range beside an equality at RANGE_FIRST_CAP: the equality drives after all, alike.
     monkeypatch.setattr(video_search, "RANGE_FIRST_CAP", 1)
     await check(conn, bl, fields, alive, truth, beside)
-    query = VideoFacetsQuery(
-        filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in beside],
-        fields=[by_type["rating"].id],
-    )
-    statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
-    assert statement is not None and "FROM videos" not in statement[0]
+    assert "FROM videos" not in await filtered_sql(conn, bl, beside, by_type["rating"])
 
     # A text range beside an equality, its sample sparse: its index reads the matching videos
     # (a prefix, a substring), the equality probed; dense, the equality's stream drives.
@@ -244,13 +250,9 @@ async def test_facets_match_a_brute_force_count(
         ):
             filters = [(by_type["select"], "eq", "good"), (by_type["url"], op, operand)]
             await check(conn, bl, fields, alive, truth, filters)
-            query = VideoFacetsQuery(
-                filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in filters],
-                fields=[by_type["rating"].id],
-            )
-            statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
-            assert statement is not None and "FROM videos" not in statement[0]
-            assert (fragment in statement[0]) == reads_the_text, (op, factor)
+            sql = await filtered_sql(conn, bl, filters, by_type["rating"])
+            assert "FROM videos" not in sql
+            assert (fragment in sql) == reads_the_text, (op, factor)
 
 
 async def test_a_facet_of_a_list_without_videos_counts_zeros(
