@@ -503,6 +503,11 @@ class _TextRange:
     values: dict[str, Any]  # field_id, list_id, pattern
     indexed: bool
 
+    @property
+    def read(self) -> Part:
+        """Its matches, read by the trigram or prefix index (when `indexed`)."""
+        return (f"range_text_{self.op}", self.values)
+
 
 def _text_range(condition: Condition, field: CustomField, part: Part) -> _TextRange | None:
     """The condition as a text range, on a type the text indexes cover; a "contains" whose
@@ -571,7 +576,7 @@ async def sparse_text_range(
     cap = await _sparse_read_cap(conn, density, wanted, factor)
     if cap is None:
         return None
-    return number, (f"range_text_{text_range.op}", text_range.values), cap
+    return number, text_range.read, cap
 
 
 async def text_read(
@@ -593,7 +598,7 @@ async def text_read(
     number, text_range = _driving_text_range(text_ranges)
     if not text_range.indexed:
         return None
-    return number, (f"range_text_{text_range.op}", text_range.values)
+    return number, text_range.read
 
 
 def _driving_text_range(text_ranges: list[tuple[int, _TextRange]]) -> tuple[int, _TextRange]:
@@ -624,9 +629,8 @@ async def _text_range_or_stream(
     if not text_range.indexed:
         return stream, None, 0
     density = _text_density(list_id, text_range, after, direction)
-    read = (f"range_text_{text_range.op}", text_range.values)
     return await _stream_or_read(
-        conn, density, stream, read, list_id, others, after, direction, wanted
+        conn, density, stream, text_range.read, list_id, others, after, direction, wanted
     )
 
 
