@@ -7,3 +7,9 @@
 -- From here on, plans each statement once for any values (the generic plan, kept by the
 -- connection): for the transaction ($1 true), or for the connection when none is open.
 SELECT set_config('plan_cache_mode', 'force_generic_plan', $1::boolean)
+
+-- name: plan_without_memoize
+-- From here on, plans without Memoize (a cache of a nested loop's inner rows by key): for the
+-- transaction ($1 true), or for the connection when none is open. Where each key comes once, it
+-- caches nothing, and its estimate of repeats hid the cost of probing row by row.
+SELECT set_config('enable_memoize', 'off', $1::boolean)

@@ -21,3 +21,9 @@ async def plan_generically(conn: asyncpg.Connection) -> None:
     caller's own connection: the bench, a script) there is no transaction to scope it to, so
     it stays on the connection; the app always has one."""
     await execute(conn, SQL["plan_generically"], conn.is_in_transaction())
+
+
+async def plan_without_memoize(conn: asyncpg.Connection) -> None:
+    """Plan the transaction's next statements without Memoize (outside a transaction, the
+    connection's), for statements whose nested loops never meet a key twice."""
+    await execute(conn, SQL["plan_without_memoize"], conn.is_in_transaction())

@@ -153,6 +153,7 @@ def test_every_search_fragment_placeholder_is_a_known_name() -> None:
         "condition",
         "most",
         "switch",
+        "probed_share",
     }
     fragments = [*load("video_search").values()]
     fragments += [load("video_facets")[name] for _, name in sorted(FRAGMENTS)]

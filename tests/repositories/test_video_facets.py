@@ -255,6 +255,75 @@ async def test_facets_match_a_brute_force_count(
             assert (fragment in sql) == reads_the_text, (op, factor)
 
 
+async def ways_run(conn: asyncpg.Connection, statement: tuple[str, list[Any]]) -> set[str]:
+    """Which ways of reading the matching videos' values ran (facets_close): per_video, the
+    primary key probed per video, or in_one_pass, the fields' values read at once."""
+    text, params = statement
+    plan = json.loads(await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {text}", *params))
+    nodes, ran = [plan[0]["Plan"]], set()
+    while nodes:
+        node = nodes.pop()
+        nodes.extend(node.get("Plans", []))
+        if node.get("Alias") in ("per_video", "in_one_pass") and node.get("Actual Loops"):
+            ran.add(node["Alias"])
+    return ran
+
+
+async def test_the_values_of_few_matching_videos_are_probed_and_of_many_read_at_once(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    """Up to a quarter of the list's videos (PROBED_SHARE), their values are probed video by
+    video; more, read in one pass. Either way the counts are the brute force's."""
+    assert video_facets.PROBED_SHARE == 4
+    rng = random.Random(5)
+    rating = await make.field(bl.id, "rating")
+    others = [await make.field(bl.id, t) for t in ("select", "multi_select", "number", "date")]
+    fields = [rating, *others]
+    alive = [await make.video(bl.id) for _ in range(40)]
+    truth: Truth = {}
+    for number, video in enumerate(alive):
+        # 6 videos rated 5 (under 40 / 4), 30 rated 1 or more (over it).
+        stars = Decimal(5 if number < 6 else 1 + number % 4 if number < 30 else 0)
+        truth[(video.id, rating.id)] = stars
+        await make.value(video, rating, stars)
+        for field in others:
+            if rng.random() < 0.8:
+                truth[(video.id, field.id)] = random_value(rng, field)
+                await make.value(video, field, truth[(video.id, field.id)])
+    for filters, way in (
+        ([(rating, "eq", 5)], "per_video"),
+        ([(rating, "gte", 1)], "in_one_pass"),
+        ([(rating, "gte", 1), (others[2], "gte", -1000)], "in_one_pass"),
+    ):
+        await check(conn, bl, fields, alive, truth, filters)
+        query = VideoFacetsQuery(
+            filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in filters],
+            fields=[field.id for field in fields],
+        )
+        statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
+        assert statement is not None
+        assert await ways_run(conn, statement) == {way}, filters
+
+
+async def test_filtered_facets_plan_without_memoize(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    """Their semi-joins meet each video once: a cache by video would hold nothing (and its
+    estimate of repeats hid the cost of probing 150,000 videos at 1M)."""
+    rating = await make.field(bl.id, "rating")
+    await make.value(await make.video(bl.id), rating, 4)
+    memoize = "SELECT current_setting('enable_memoize')"
+    async with conn.transaction():
+        await video_facets.facets(conn, list_id=bl.id, query=VideoFacetsQuery(fields=[rating.id]))
+        assert await conn.fetchval(memoize) == "on"
+        filtered = VideoFacetsQuery(
+            fields=[rating.id], filters=[Condition(field_id=rating.id, op="gte", value=4)]
+        )
+        await video_facets.facets(conn, list_id=bl.id, query=filtered)
+        assert await conn.fetchval(memoize) == "off"
+    assert await conn.fetchval(memoize) == "on"  # for the transaction only
+
+
 async def test_a_facet_of_a_list_without_videos_counts_zeros(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList
 ) -> None:
