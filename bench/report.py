@@ -404,8 +404,11 @@ def picture(out: Path) -> Path | None:
     if not runs:
         return None
     last = runs[-1]
-    fig, axes = plt.subplots(1, 2, figsize=(15, 6))
     rows = last["jsonb"]
+    queries = sorted({t["query"] for r in runs for t in r["timing"]})
+    # Tall enough for a bar pair per compared case, and for the legend's two columns of cases.
+    height = max(6.0, 0.15 * max(len(rows), len(queries) / 2))
+    fig, axes = plt.subplots(1, 2, figsize=(15, height))
     names = [r["query"].removeprefix("search_") for r in rows]
     xs = range(len(rows))
     axes[0].barh([x - 0.2 for x in xs], [r["typed_p50_ms"] for r in rows], 0.4, label="typed")
@@ -416,7 +419,6 @@ def picture(out: Path) -> Path | None:
     axes[0].set_title(f"Search first page, {last['meta']['scale']:,} videos")
     axes[0].legend()
     scales = [r["meta"]["scale"] for r in runs]
-    queries = sorted({t["query"] for r in runs for t in r["timing"]})
     for query in queries:
         ys = []
         for r in runs:
@@ -432,7 +434,7 @@ def picture(out: Path) -> Path | None:
     axes[1].set_xlabel("videos in the list")
     axes[1].set_ylabel("repository p50 ms")
     axes[1].set_title("Latency against scale")
-    axes[1].legend(fontsize=7)
+    axes[1].legend(fontsize=7, ncol=2)
     fig.tight_layout()
     path = out / "bench.png"
     fig.savefig(path, dpi=110)

@@ -50,17 +50,30 @@ class Layered:
     values_per_call: int = 1
 
 
-async def _plan_as_the_app(layer: str, resources: list[Any], generic: bool) -> None:
-    """Bare SQL planned as the repository plans it (for its values, or once generically); the
-    repository switches by itself (app/db/plans.py), and leaves the switch on a connection
-    outside a transaction, so each run starts from the connection's default."""
+async def _plan_as_the_app(
+    layer: str, resources: list[Any], generic: bool, memoize: bool = True
+) -> None:
+    """Bare SQL planned as the repository plans it (for its values, or once generically; with
+    Memoize or without); the repository switches by itself (app/db/plans.py), and leaves the
+    switches on a connection outside a transaction, so each run starts from the connection's
+    defaults."""
     if layer == "api":
         return
-    switched = generic and layer != "repository"
+    bare = layer != "repository"
     for conn in resources:
         await conn.execute(
-            "SET plan_cache_mode = force_generic_plan" if switched else "RESET plan_cache_mode"
+            "SET plan_cache_mode = force_generic_plan"
+            if generic and bare
+            else "RESET plan_cache_mode"
         )
+        await conn.execute(
+            "SET enable_memoize = off" if not memoize and bare else "RESET enable_memoize"
+        )
+
+
+def _planned(case: Case) -> tuple[bool, bool]:
+    """How the app plans the case's statement: (generically, with Memoize)."""
+    return case.generic, case.memoize
 
 
 def _stats(latencies: list[float], wall: float) -> dict[str, float]:
@@ -405,7 +418,7 @@ async def run(
                     wall: dict[str, float] = dict.fromkeys(layers, 0.0)
                     for layer in layers:  # warm-up
                         res = _resources(layer, level, client, conns)
-                        await _plan_as_the_app(layer, res, cases[item.name].generic)
+                        await _plan_as_the_app(layer, res, *_planned(cases[item.name]))
                         await _run(item.calls[layer], res, min(per_round, 5), 0)
                     # RLS on/off is a ratio of two layers running the same SQL: one call of
                     # each in turn (at concurrency 1, where it is reported), not a block each.
@@ -415,10 +428,10 @@ async def run(
                             if paired and layer == NO_RLS:
                                 continue  # timed beside asyncpg
                             res = _resources(layer, level, client, conns)
-                            await _plan_as_the_app(layer, res, cases[item.name].generic)
+                            await _plan_as_the_app(layer, res, *_planned(cases[item.name]))
                             if paired and layer == "asyncpg":
                                 no_rls = _resources(NO_RLS, level, client, conns)
-                                await _plan_as_the_app(NO_RLS, no_rls, cases[item.name].generic)
+                                await _plan_as_the_app(NO_RLS, no_rls, *_planned(cases[item.name]))
                                 with_rls, without, seconds = await _run_paired(
                                     item.calls[layer], res[0], no_rls[0], per_round, r * per_round
                                 )
@@ -500,7 +513,7 @@ async def compare_jsonb(
             # its best plan depends on them (GIN for a rare value, the newest walk for a
             # common one), and a generic plan took hundreds of ms where its own takes 0.3.
             typed_layer = "repository" if case.sql is None else "asyncpg"
-            await _plan_as_the_app(typed_layer, [conn], case.generic)
+            await _plan_as_the_app(typed_layer, [conn], *_planned(case))
             await _plan_as_the_app("asyncpg", [document_conn], generic=False)
             lat: dict[str, list[float]] = {side: [] for side in sides}
             for run in sides.values():

@@ -113,3 +113,33 @@ def test_a_figure_that_reads_the_whole_field_fails_on_its_expected_index() -> No
     assert status == "FAIL"
     assert "read 300,300 values (at most 2)" in why
     assert check(case, summarize(plan(2))) == ("ok", "")
+
+
+def test_a_seq_scan_fails_only_where_it_ran() -> None:
+    """The filtered facets hold two ways to read the values, one skipped by a one-time filter
+    as the statement runs: the seq scan of the way not taken reads nothing."""
+    case = Case(
+        name="facets_rare_filter",
+        sql="SELECT 1",
+        params=[],
+        expect=("video_field_values_pkey",),
+    )
+    probe = {
+        "Node Type": "Index Only Scan",
+        "Index Name": "video_field_values_pkey",
+        "Relation Name": "video_field_values",
+        "Actual Rows": 2,
+        "Actual Loops": 5_046,
+    }
+
+    def plan(seq_scan_loops: int) -> dict[str, Any]:
+        seq_scan = {
+            "Node Type": "Seq Scan",
+            "Relation Name": "video_field_values",
+            "Actual Rows": 0,
+            "Actual Loops": seq_scan_loops,
+        }
+        return {"Plan": {"Node Type": "Append", "Plans": [probe, seq_scan]}}
+
+    assert check(case, summarize(plan(0))) == ("ok", "")
+    assert check(case, summarize(plan(1))) == ("FAIL", "seq scan of video_field_values")
