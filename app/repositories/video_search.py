@@ -1294,6 +1294,21 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
     valued = (query.cursor is None or after_value is not None) and "is_empty" not in on_sort_field
     unvalued_match = not on_sort_field - {"is_empty"}
     head = (field_types.spec(sort_field.field_type).sort_head, sort_values)
+    # A walk of the field's value index checks the field's own conditions on the row it reads
+    # (sorted_*): a range bounds it, where a probe per video checked each value it passed.
+    walk_head: list[Part] = [head]
+    walk_conditions: list[Part] = []
+    for condition, (name, values) in zip(filters, conditions, strict=True):
+        on_row = f"sorted_{name}"
+        if condition.field_id != sort_field_id or condition.op == "is_empty":
+            walk_conditions.append((name, values))
+        elif name == "is_not_empty":
+            continue  # the walk reads only videos with a value
+        elif on_row in SQL:
+            unkeyed = {k: v for k, v in values.items() if k not in ("field_id", "list_id")}
+            walk_head.append((on_row, unkeyed))
+        else:
+            walk_conditions.append((name, values))
     unvalued = ("unvalued_field", sort_values)
 
     def page_rest(limit: int) -> Statement:
@@ -1303,7 +1318,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
 
     candidates = _candidates(filters, conditions, fields)
     if not candidates:
-        first = _page(head, conditions, after, f"order_field_{direction}", wanted)
+        first = _page(walk_head, walk_conditions, after, f"order_field_{direction}", wanted)
         return _Plan(sort_key, first if valued else None, rest)
     # An equality drives: its matches (up to SORT_CAP) are read and sorted by the field, the
     # other conditions probed; past the cap, the field's value index is walked as without one.
@@ -1335,7 +1350,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
             streams, head, "capped_valued_match", [few, *others], after, order, wanted, list_id
         ),
         capped_rest,
-        walk=_page(head, conditions, after, order, wanted),
+        walk=_page(walk_head, walk_conditions, after, order, wanted),
         cap=SORT_CAP,
         walk_rest=rest,
         hashed=_capped_by_field(

@@ -1197,7 +1197,8 @@ async def test_a_condition_on_the_sort_field_reads_only_the_part_it_can_match(
 ) -> None:
     """Sorted by a field with "is_empty" on it, only the videos without a value are read (at
     1M, the field's every value was walked first to find none); with any other condition on
-    it, the videos without a value are not walked after the valued ones."""
+    it, the videos without a value are not walked after the valued ones, and the condition is
+    checked on the row the field's value index walks."""
     field = str(catalog.fields[field_type].id)
     everything = await search(conn, catalog, by=field, direction=direction)
     missing = [t for t in everything if VALUES[t][field_type] is None]
@@ -1212,6 +1213,8 @@ async def test_a_condition_on_the_sort_field_reads_only_the_part_it_can_match(
     valued = await search(conn, catalog, (field_type, op, value), by=field, direction=direction)
     assert valued == [t for t in everything if holds(VALUES[t][field_type])]
     assert statements and not any(unvalued in text for text in statements)
+    # Checked on the row the walk reads (sorted_*), not probed per video.
+    assert not any("EXISTS (SELECT FROM video_field_values AS fv" in t for t in statements)
 
 
 async def test_sort_by_a_text_field(conn: asyncpg.Connection, catalog: Catalog) -> None:
@@ -1658,6 +1661,18 @@ async def test_every_fragment_runs_in_a_real_search(
         monkeypatch.setattr(video_search, "RANGE_FIRST_CAP", cap)
         beside = [("select", "eq", "good"), ("number", "gte", -5)]
         assert sorted(await search(conn, catalog, *beside, by="created_at")) == ["v1", "v4"]
+    # Sorted by its own field, each condition is checked on the row the field's value index
+    # walks (sorted_*): an equality's too, once its matches are past the cap.
+    monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", 0.0)
+    for cap in (video_search.SORT_CAP, 1):
+        monkeypatch.setattr(video_search, "SORT_CAP", cap)
+        for field_type, op, value, expected in CASES:
+            by = str(catalog.fields[field_type].id)
+            for direction in ("asc", "desc"):
+                found = await search(
+                    conn, catalog, (field_type, op, value), by=by, direction=direction
+                )
+                assert sorted(found) == expected, (field_type, op, value, direction)
 
     assert used_fragments == set(video_search.SQL)
 

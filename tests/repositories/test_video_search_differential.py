@@ -386,6 +386,23 @@ def probed_searches(rng: random.Random, kinds: dict[str, str]) -> list[Search]:
     return searches
 
 
+def own_field_searches(rng: random.Random, kinds: dict[str, str]) -> list[Search]:
+    """One search per (field, operator) sorted by that field, alone or beside an equality on
+    another field: the condition is checked on the row the field's value index walks
+    (sorted_*), and is_empty reads only the videos without a value."""
+    searches = []
+    for name in NAMES:
+        for op in field_types.TYPES[field_types.FieldType(kinds[name])].operators:
+            conditions = [random_condition(rng, kinds, name, op)]
+            if rng.random() < 0.4:
+                other = rng.choice([n for n in NAMES if n != name and kinds[n] != "multi_select"])
+                conditions.append(random_condition(rng, kinds, other, "eq"))
+            searches.append(
+                Search(tuple(conditions), name, rng.choice(DIRECTIONS), rng.randint(1, 3))
+            )
+    return searches
+
+
 def driving_search(rng: random.Random, kinds: dict[str, str]) -> Search:
     """2-3 conditions, each of an operator that can drive where its field's type takes one."""
     conditions = []
@@ -569,6 +586,7 @@ async def test_random_searches_match_a_brute_force_under_every_setting(
     all_used: set[str] = set()
     searches = single_searches(rng, world.kinds)
     searches += probed_searches(rng, world.kinds)
+    searches += own_field_searches(rng, world.kinds)
     searches += [driving_search(rng, world.kinds) for _ in range(DRIVING_SEARCHES)]
     searches += [random_search(rng, world.kinds) for _ in range(RANDOM_SEARCHES)]
     for search in searches:
