@@ -142,9 +142,9 @@ async def explain(
 ) -> tuple[dict[str, Any], str]:
     """The JSON plan and the text plan of one statement (a write is rolled back): planned for
     its values, or (generic) its generic plan, with Memoize or without, as the app runs it.
-    Each in a transaction of
-    its own: a write run twice in one transaction would show its second run, which rewrites
-    rows the first one wrote (their foreign keys are checked again, unlike the product's)."""
+    Each in a transaction of its own: a write run twice in one transaction would show its
+    second run, which rewrites rows the first one wrote (their foreign keys are checked again,
+    unlike the product's)."""
     result: list[Any] = []
     for fmt in ("JSON", "TEXT"):
         statement, values = sql, params
