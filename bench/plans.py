@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from app.db import plans
 from app.repositories.video_search import SORT_CAP
 from bench.cases import Case
 
@@ -138,10 +139,10 @@ async def explain(
     params: list[Any],
     write: bool,
     generic: bool = False,
-    memoize: bool = True,
+    counting: bool = False,
 ) -> tuple[dict[str, Any], str]:
     """The JSON plan and the text plan of one statement (a write is rolled back): planned for
-    its values, or (generic) its generic plan, with Memoize or without, as the app runs it.
+    its values, or (generic) its generic plan, to count or not, as the app runs it.
     Each in a transaction of its own: a write run twice in one transaction would show its
     second run, which rewrites rows the first one wrote (their foreign keys are checked again,
     unlike the product's)."""
@@ -150,8 +151,8 @@ async def explain(
         statement, values = sql, params
         try:
             async with conn.transaction():
-                if not memoize:
-                    await conn.execute("SET LOCAL enable_memoize = off")
+                if counting:
+                    await plans.plan_to_count(conn)
                 if generic:
                     statement, values = await _generic(conn, sql, params)
                 if fmt == "TEXT":
@@ -196,8 +197,8 @@ async def _typed(conn: asyncpg.Connection, case: Case, out: Path) -> dict[str, A
     sql = case.explained or case.sql
     generic = case.generic or case.explained is not None
     # Once to warm the cache (rolled back for writes), then the measured EXPLAIN.
-    await explain(conn, sql, case.params, case.write, generic, case.memoize)
-    plan, text = await explain(conn, sql, case.params, case.write, generic, case.memoize)
+    await explain(conn, sql, case.params, case.write, generic, case.counting)
+    plan, text = await explain(conn, sql, case.params, case.write, generic, case.counting)
     summary = summarize(plan)
     status, why = check(case, summary)
     (out / f"{case.name}.txt").write_text(

@@ -19,6 +19,7 @@ from uuid import UUID
 import aiohttp
 import asyncpg
 
+from app.db import plans
 from app.models.field_values import BulkEdit, BulkValueSet, FieldValueSet
 from app.repositories import field_values, video_facets, video_search, videos
 from app.tokens import DAY_S, issue_token
@@ -51,10 +52,10 @@ class Layered:
 
 
 async def _plan_as_the_app(
-    layer: str, resources: list[Any], generic: bool, memoize: bool = True
+    layer: str, resources: list[Any], generic: bool, counting: bool = False
 ) -> None:
-    """Bare SQL planned as the repository plans it (for its values, or once generically; with
-    Memoize or without); the repository switches by itself (app/db/plans.py), and leaves the
+    """Bare SQL planned as the repository plans it (for its values, or once generically; to
+    count or not); the repository switches by itself (app/db/plans.py), and leaves the
     switches on a connection outside a transaction, so each run starts from the connection's
     defaults."""
     if layer == "api":
@@ -66,14 +67,14 @@ async def _plan_as_the_app(
             if generic and bare
             else "RESET plan_cache_mode"
         )
-        await conn.execute(
-            "SET enable_memoize = off" if not memoize and bare else "RESET enable_memoize"
-        )
+        await conn.execute("RESET enable_memoize; RESET enable_sort")
+        if counting and bare:
+            await plans.plan_to_count(conn)  # outside a transaction: for the connection
 
 
 def _planned(case: Case) -> tuple[bool, bool]:
-    """How the app plans the case's statement: (generically, with Memoize)."""
-    return case.generic, case.memoize
+    """How the app plans the case's statement: (generically, to count)."""
+    return case.generic, case.counting
 
 
 def _stats(latencies: list[float], wall: float) -> dict[str, float]:

@@ -23,7 +23,8 @@ async def plan_generically(conn: asyncpg.Connection) -> None:
     await execute(conn, SQL["plan_generically"], conn.is_in_transaction())
 
 
-async def plan_without_memoize(conn: asyncpg.Connection) -> None:
-    """Plan the transaction's next statements without Memoize (outside a transaction, the
-    connection's), for statements whose nested loops never meet a key twice."""
-    await execute(conn, SQL["plan_without_memoize"], conn.is_in_transaction())
+async def plan_to_count(conn: asyncpg.Connection) -> None:
+    """Plan the transaction's next statements (outside a transaction, the connection's) for
+    counting many rows into few groups: without Memoize, whose nested loops never meet a key
+    twice, and grouping by hashing, not sorting (sql/plans.sql)."""
+    await execute(conn, SQL["plan_to_count"], conn.is_in_transaction())

@@ -212,10 +212,17 @@ async def _filtered(
         conditions = conditions[:driver] + conditions[driver + 1 :]
     for fragment, values in conditions:
         statement.add(fragment, prefix="AND ", **values)
+    wanted = list(dict.fromkeys(query.fields))
+    # Option sets are read apart from the other values, from their own index.
+    options = [
+        f for f in wanted if field_types.spec(fields[f].field_type).column == "value_options"
+    ]
     statement.add(
         "facets_close",
         list_id=list_id,
-        field_ids=list(dict.fromkeys(query.fields)),
+        field_ids=wanted,
+        scalar_field_ids=[f for f in wanted if f not in options],
+        option_field_ids=options,
         probed_share=PROBED_SHARE,
     )
     return statement.text, statement.params
@@ -262,7 +269,8 @@ async def facets(
             # Its semi-joins take each video of a stream once: Memoize would cache nothing, and
             # the planner, expecting repeats, chose it over hashing (at 1M, "Rating >= 4" beside
             # "Watched = true", 150,110 videos probed one by one: 2.8 s against 0.66 hashed).
-            await plans.plan_without_memoize(conn)
+            # And it groups many values into few: hashed, where the planner had sorted them all.
+            await plans.plan_to_count(conn)
             rows = await _fetch(conn, statement)
     else:  # the counts answer with the fields' types: no lookup first
         # They read the list's kept counts by field ids: one plan fits any list and field,

@@ -4,6 +4,7 @@ and without filters, and after updates, clears and deletes."""
 import asyncio
 import json
 import random
+import re
 import uuid
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -255,18 +256,26 @@ async def test_facets_match_a_brute_force_count(
             assert (fragment in sql) == reads_the_text, (op, factor)
 
 
-async def ways_run(conn: asyncpg.Connection, statement: tuple[str, list[Any]]) -> set[str]:
-    """Which ways of reading the matching videos' values ran (facets_close): per_video, the
-    primary key probed per video, or in_one_pass, the fields' values read at once."""
+async def reads_run(conn: asyncpg.Connection, statement: tuple[str, list[Any]]) -> list[str]:
+    """The reads of the matching videos' values that ran (facets_close), one per read: per_video,
+    probed per video, or in_one_pass, the fields' values read at once (a multi_select's options
+    are a read of their own)."""
     text, params = statement
     plan = json.loads(await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {text}", *params))
-    nodes, ran = [plan[0]["Plan"]], set()
+    nodes, ran = [plan[0]["Plan"]], []
     while nodes:
         node = nodes.pop()
         nodes.extend(node.get("Plans", []))
-        if node.get("Alias") in ("per_video", "in_one_pass") and node.get("Actual Loops"):
-            ran.add(node["Alias"])
+        # A name used twice shows as name_1 at its second use.
+        read = re.fullmatch(r"(per_video|in_one_pass)(_\d+)?", node.get("Alias", ""))
+        if read and node.get("Actual Loops"):
+            ran.append(read[1])
     return ran
+
+
+async def ways_run(conn: asyncpg.Connection, statement: tuple[str, list[Any]]) -> set[str]:
+    """Which ways of reading the matching videos' values ran: per_video, in_one_pass or both."""
+    return set(await reads_run(conn, statement))
 
 
 async def test_the_values_of_few_matching_videos_are_probed_and_of_many_read_at_once(
@@ -305,23 +314,54 @@ async def test_the_values_of_few_matching_videos_are_probed_and_of_many_read_at_
         assert await ways_run(conn, statement) == {way}, filters
 
 
-async def test_filtered_facets_plan_without_memoize(
+async def test_options_are_read_only_when_a_multi_select_is_asked_for(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    """A multi_select's options are a read of their own, by the same way as the other values
+    (its index carries them); with no multi_select asked, that read is not even planned. The
+    counts are the brute force's either way."""
+    rating = await make.field(bl.id, "rating")
+    topics = await make.field(bl.id, "multi_select")
+    alive = [await make.video(bl.id) for _ in range(12)]
+    truth: Truth = {}
+    for number, video in enumerate(alive):
+        truth[(video.id, rating.id)] = Decimal(5 if number < 2 else 1)
+        await make.value(video, rating, truth[(video.id, rating.id)])
+        if number % 3:
+            truth[(video.id, topics.id)] = topics.config["options"][number % 3 :][:2]
+            await make.value(video, topics, truth[(video.id, topics.id)])
+    for filters, way in (([(rating, "eq", 5)], "per_video"), ([(rating, "gte", 1)], "in_one_pass")):
+        for fields, reads in (([rating], 1), ([rating, topics], 2), ([topics], 1)):
+            await check(conn, bl, fields, alive, truth, filters)
+            query = VideoFacetsQuery(
+                filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in filters],
+                fields=[field.id for field in fields],
+            )
+            statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
+            assert statement is not None
+            assert await reads_run(conn, statement) == [way] * reads, (filters, fields)
+
+
+async def test_filtered_facets_plan_to_count_for_their_transaction(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList
 ) -> None:
     """Their semi-joins meet each video once: a cache by video would hold nothing (and its
-    estimate of repeats hid the cost of probing 150,000 videos at 1M)."""
+    estimate of repeats hid the cost of probing 150,000 videos at 1M). And they group many
+    values into few by hashing them (the planner had sorted them all)."""
     rating = await make.field(bl.id, "rating")
     await make.value(await make.video(bl.id), rating, 4)
-    memoize = "SELECT current_setting('enable_memoize')"
+    settings = "SELECT current_setting('enable_memoize'), current_setting('enable_sort')"
+    defaults = tuple(await conn.fetchrow(settings))
+    assert defaults == ("on", "on")
     async with conn.transaction():
         await video_facets.facets(conn, list_id=bl.id, query=VideoFacetsQuery(fields=[rating.id]))
-        assert await conn.fetchval(memoize) == "on"
+        assert tuple(await conn.fetchrow(settings)) == defaults
         filtered = VideoFacetsQuery(
             fields=[rating.id], filters=[Condition(field_id=rating.id, op="gte", value=4)]
         )
         await video_facets.facets(conn, list_id=bl.id, query=filtered)
-        assert await conn.fetchval(memoize) == "off"
-    assert await conn.fetchval(memoize) == "on"  # for the transaction only
+        assert tuple(await conn.fetchrow(settings)) == ("off", "off")
+    assert tuple(await conn.fetchrow(settings)) == defaults  # for the transaction only
 
 
 async def test_a_facet_of_a_list_without_videos_counts_zeros(
