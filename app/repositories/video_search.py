@@ -931,6 +931,21 @@ async def counted_range(
     return CountedRange(number, capped, await _counted_matches(conn, capped) < RANGE_FIRST_CAP)
 
 
+def value_range_read(conditions: list[Part]) -> tuple[int, Part] | None:
+    """For reading every match (the facets) where no equality drives: the first range of a
+    rating, number or date, as (its place, its range_<fragment>, which reads its value index
+    alone); None when there is none. Else the list's every video was read and hashed against
+    the range (at 1M, Rating >= 4: 440 ms for 399,888 matches, its index alone 60)."""
+    return next(
+        (
+            (number, (f"range_{fragment}", values))
+            for number, (fragment, values) in enumerate(conditions)
+            if fragment in VALUE_RANGES
+        ),
+        None,
+    )
+
+
 def contradicts(filters: list[Condition], parts: list[Part]) -> bool:
     """Whether two conditions on one field cannot both hold (eq 5 and eq 3, eq x and not
     in [x], is_empty and any value): the page is empty without asking the database."""

@@ -289,8 +289,8 @@ def _assembled(fragments: list[str], extra: Any = None) -> str:
 def statements() -> Iterator[tuple[str, str]]:
     """(name, SQL) of every named query, and of the search and facets statements as the
     repositories assemble them: each condition in a page and in the facets' matching videos,
-    each stream driving a page and a probe, each capped range (and its count; a text range's
-    also driving the facets), each sort by a field."""
+    each stream driving a page and a probe, each capped range (and its count; a text, number
+    or date range's also read for the facets), each sort by a field."""
     for path in sorted(queries.SQL_DIR.glob("*.sql")):
         for name, query in queries.load(path.stem).items():
             if path.stem not in FRAGMENTS and f"{path.stem}.{name}" not in FRAGMENTS:
@@ -319,7 +319,8 @@ def statements() -> Iterator[tuple[str, str]]:
             yield f"search {name}", _assembled([*capped, "capped_page_close", "order_desc"])
             counted = ["count_range_open", name, "count_range_close"]
             yield f"search {name} counted", _assembled(counted)
-            if name.startswith("range_text_"):
+            facets_read = name.removeprefix("range_") in video_search.VALUE_RANGES
+            if name.startswith("range_text_") or facets_read:
                 read = ["facets_driven_open", "facets_read_open", name, "facets_driven_close"]
                 yield f"facets {name}", _assembled([*read, "facets_close"], video_facets.SQL)
         elif name.startswith(("valued_", "unvalued_")):
