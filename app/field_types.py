@@ -55,6 +55,9 @@ class TypeSpec:
     # number, date or presence
     facet: str
     has_options: bool = False  # search values must be among config["options"]
+    # how a sort by the field orders and continues its values: order_<sort_keys>_<direction>
+    # and after_<sort_keys>_<direction> (sql/video_search.sql)
+    sort_keys: str = "field"
     # contains / starts_with can drive a page through the trigram and prefix indexes
     # (migrations 0004 and 0009), which cover text and url fields.
     substring_indexes: bool = False
@@ -151,6 +154,7 @@ TYPES: Mapping[FieldType, TypeSpec] = {
         | PRESENCE_OPS,
         stream=None,
         sort_head="valued_options_field",
+        sort_keys="options",
         facet="options",
         has_options=True,
     ),

@@ -495,12 +495,14 @@ WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_date IS N
 
 -- name: valued_options_field
 -- Videos that have a value for the multi_select sort field, ordered by their options (as
--- text arrays compare). No btree holds whole option sets: they are read and sorted.
+-- text arrays compare: order_options_*). No btree holds whole option sets: they are read in
+-- the order of their first two options (video_field_values_options_order_idx), and the sets
+-- sharing those sorted.
 SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
        s.value_options AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
 JOIN videos AS v ON v.id = s.video_id
-WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_options IS NOT NULL
+WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.field_type = 'multi_select'
   AND v.list_id = :list_id
 
 -- The sort field's own conditions (any but is_empty: those need a value), checked on the row
@@ -861,6 +863,18 @@ WHERE (sort_value, sort_tie, id) > (:after_value, :after_tie, :after_id)
 -- Keyset for a sort by a field, descending.
 WHERE (sort_value, sort_tie, id) < (:after_value, :after_tie, :after_id)
 
+-- name: after_options_asc
+-- Keyset for a sort by a multi_select: rows after the cursor, as after_field_asc, bounded on
+-- the first option too (which that implies) so that video_field_values_options_order_idx
+-- starts at the cursor's first option.
+WHERE sort_value[1] >= (:after_value::text[])[1]
+  AND (sort_value, sort_tie, id) > (:after_value, :after_tie, :after_id)
+
+-- name: after_options_desc
+-- Keyset for a sort by a multi_select, descending.
+WHERE sort_value[1] <= (:after_value::text[])[1]
+  AND (sort_value, sort_tie, id) < (:after_value, :after_tie, :after_id)
+
 -- name: after_id_asc
 -- Keyset among videos without a sort value: ids after the cursor's.
 WHERE id > :after_id
@@ -884,6 +898,18 @@ ORDER BY sort_value, sort_tie, id
 -- name: order_field_desc
 -- Descending by the field's value, then created_at and id (the value index read backwards).
 ORDER BY sort_value DESC, sort_tie DESC, id DESC
+
+-- name: order_options_asc
+-- Ascending by a multi_select's option set (as text arrays compare), then created_at and id:
+-- first by its first two options (a second option NULL for a set of one, which sorts first),
+-- the order of video_field_values_options_order_idx, so that only the sets sharing those are
+-- sorted whole.
+ORDER BY sort_value[1], sort_value[2] NULLS FIRST, sort_value, sort_tie, id
+
+-- name: order_options_desc
+-- Descending by a multi_select's option set (that index read backwards).
+ORDER BY sort_value[1] DESC, sort_value[2] DESC NULLS LAST, sort_value DESC, sort_tie DESC,
+         id DESC
 
 -- name: order_id_asc
 -- Videos without a sort value, by id.

@@ -1291,10 +1291,11 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         if after_value is not None:
             # A cursor on a value carries [value, the video's created_at] (the index's order).
             after_value, after_tie = _field_cursor_value(after_value, sort_field)
+    sort_keys = field_types.spec(sort_field.field_type).sort_keys
     after = None
     if after_value is not None:
         after = (
-            f"after_field_{direction}",
+            f"after_{sort_keys}_{direction}",
             {"after_value": after_value, "after_tie": after_tie, "after_id": after_id},
         )
     # A cursor among the videos without a value continues after its id; otherwise they start.
@@ -1332,8 +1333,9 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
     rest = page_rest if unvalued_match else None
 
     candidates = _candidates(filters, conditions, fields)
+    order = f"order_{sort_keys}_{direction}"
     if not candidates:
-        first = _page(walk_head, walk_conditions, after, f"order_field_{direction}", wanted)
+        first = _page(walk_head, walk_conditions, after, order, wanted)
         return _Plan(sort_key, first if valued else None, rest)
     # An equality drives: its matches (up to SORT_CAP) are read and sorted by the field, the
     # other conditions probed; past the cap, the field's value index is walked as without one.
@@ -1357,7 +1359,6 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
     capped_rest = page_capped_rest if unvalued_match else None
     if not valued:
         return _Plan(sort_key, None, capped_rest, cap=SORT_CAP, walk_rest=rest)
-    order = f"order_field_{direction}"
     few: Part = ("capped_few", {})
     return _Plan(
         sort_key,

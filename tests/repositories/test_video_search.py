@@ -1242,6 +1242,23 @@ async def test_sort_by_a_number_field_orders_negatives_first_and_pages(
     assert [v.title for v in seen] == ["v1", "v2", "v5", "v4", *missing]
 
 
+async def test_sort_by_a_multi_select_orders_option_sets_as_arrays_compare_and_pages(
+    conn: asyncpg.Connection, catalog: Catalog
+) -> None:
+    """Option by option, a set before the longer ones it begins (["good"] before ["good",
+    "ok"]): the order of the first two options (the index's), then of the whole sets."""
+    options = str(catalog.fields["multi_select"].id)
+    missing = sorted(["v3", "v6"], key=lambda t: catalog.videos[t].id)
+    # v4 ["bad"], v1 ["good"], v2 ["good", "ok"], v5 ["ok", "bad"]
+    ascending = ["v4", "v1", "v2", "v5", *missing]
+    descending = ["v5", "v2", "v1", "v4", *missing[::-1]]
+    for direction, expected in (("asc", ascending), ("desc", descending)):
+        assert await search(conn, catalog, by=options, direction=direction) == expected
+        # Pages of 1 through the cursor (bounded on the first option) give the same order.
+        query = VideoSearch(sort=Sort(by=options, direction=direction), limit=1)
+        assert [v.title for v in await every_page(conn, catalog.list.id, query)] == expected
+
+
 async def test_sort_direction_defaults(conn: asyncpg.Connection, catalog: Catalog) -> None:
     assert await search(conn, catalog, by="title", direction=None) == [
         "v1",
