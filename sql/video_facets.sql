@@ -108,10 +108,12 @@ SELECT fv.video_created_at, fv.video_id FROM (
 -- Ends the matching videos; then the rows of facets_of_list for fields :field_ids, counted
 -- over the values those videos hold: of :scalar_field_ids in their own columns, of
 -- :option_field_ids (the multi_selects) in their option sets.
+), counted AS (
+    SELECT count(*) AS matched FROM matching
 ), sizes AS (
     -- Whether the matching videos are few enough to read their values one video at a time: at
     -- most 1/:probed_share of the list's videos (its kept count).
-    SELECT (SELECT count(*) FROM matching) * :probed_share
+    SELECT (SELECT c.matched FROM counted AS c) * :probed_share
                <= (SELECT coalesce(sum(l.count), 0) FROM list_video_counts AS l
                    WHERE l.list_id = :list_id) AS few
 ), held AS (
@@ -184,7 +186,7 @@ SELECT fv.video_created_at, fv.video_id FROM (
 SELECT 'total' AS kind, NULL::uuid AS field_id, NULL::field_type AS field_type,
        NULL::jsonb AS config,
        NULL::text AS value_text, NULL::numeric AS value_numeric, NULL::boolean AS value_boolean,
-       (SELECT count(*) FROM matching) AS count,
+       (SELECT c.matched FROM counted AS c) AS count,
        NULL::numeric AS min_numeric, NULL::numeric AS max_numeric, NULL::numeric AS avg_numeric,
        NULL::date AS min_date, NULL::date AS max_date
 UNION ALL
