@@ -81,7 +81,8 @@ WHERE (is_counted_by_value(a.field_type)
 
 -- name: facets_open
 -- Facets over the videos of list :list_id matching the filters: the matching videos, read
--- once; each filter's fragment (sql/video_search.sql) follows, AND-ed.
+-- once, with their creation time (the key of a multi_select's options in their index); each
+-- filter's fragment (sql/video_search.sql) follows, AND-ed.
 WITH matching AS MATERIALIZED (
     SELECT v.id, v.created_at FROM videos AS v WHERE v.list_id = :list_id
 
@@ -109,6 +110,7 @@ SELECT fv.video_created_at, fv.video_id FROM (
 -- over the values those videos hold: of :scalar_field_ids in their own columns, of
 -- :option_field_ids (the multi_selects) in their option sets.
 ), counted AS (
+    -- How many videos match: the total, and how to read their values.
     SELECT count(*) AS matched FROM matching
 ), sizes AS (
     -- Whether the matching videos are few enough to read their values one video at a time: at
@@ -117,9 +119,10 @@ SELECT fv.video_created_at, fv.video_id FROM (
                <= (SELECT coalesce(sum(l.count), 0) FROM list_video_counts AS l
                    WHERE l.list_id = :list_id) AS few
 ), held AS (
-    -- The matching videos' values of the scalar fields, counted per distinct value in one pass (a pass per kind of row hashed the 11,565 values of 5,046 videos x 3
-    -- fields three times at 1M). A text's or url's value is not kept: its facet is filled and
-    -- empty only. Read from the primary key alone, which carries the scalar values (0030).
+    -- The matching videos' values of the scalar fields, counted per distinct value in one pass
+    -- (a pass per kind of row hashed the 11,565 values of 5,046 videos x 3 fields three times
+    -- at 1M). A text's or url's value is not kept: its facet is filled and empty only. Read
+    -- from the primary key alone, which carries the scalar values (0030).
     SELECT fv.field_id, fv.field_type,
            CASE WHEN fv.field_type = 'select' THEN fv.value_text END AS value_text,
            fv.value_numeric, fv.value_boolean, fv.value_date, count(*) AS count
