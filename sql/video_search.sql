@@ -496,14 +496,14 @@ WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_date IS N
 -- name: valued_options_field
 -- Videos that have a value for the multi_select sort field, ordered by their options (as
 -- text arrays compare: order_options_*). No btree holds whole option sets: they are read in
--- the order of their first two options (video_field_values_options_order_idx), and the sets
--- sharing those sorted.
+-- the order of their first two options (video_field_values_options_order_idx, whose predicate
+-- is both the type and the column), and the sets sharing those sorted.
 SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
        s.value_options AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
 JOIN videos AS v ON v.id = s.video_id
 WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.field_type = 'multi_select'
-  AND v.list_id = :list_id
+  AND s.value_options IS NOT NULL AND v.list_id = :list_id
 
 -- The sort field's own conditions (any but is_empty: those need a value), checked on the row
 -- its value index walks (s, of valued_*_field) instead of probed per video: a range bounds the

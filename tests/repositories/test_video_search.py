@@ -1,6 +1,7 @@
 """The video search against the database: every operator of every field type, combined
 conditions, sorts with missing values, refusals, and hostile strings matched literally."""
 
+import json
 import math
 import random
 import uuid
@@ -1257,6 +1258,52 @@ async def test_sort_by_a_multi_select_orders_option_sets_as_arrays_compare_and_p
         # Pages of 1 through the cursor (bounded on the first option) give the same order.
         query = VideoSearch(sort=Sort(by=options, direction=direction), limit=1)
         assert [v.title for v in await every_page(conn, catalog.list.id, query)] == expected
+
+
+ORDER_INDEX = "video_field_values_options_order_idx"
+
+
+async def indexes_in_plan(conn: asyncpg.Connection, statement: str, params: list[Any]) -> set[str]:
+    """The indexes of `statement`'s plan, planned for `params` ($1.. in order)."""
+    plan = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {statement}", *params)
+    nodes, names = [json.loads(plan)[0]["Plan"]], set()
+    while nodes:
+        node = nodes.pop()
+        nodes.extend(node.get("Plans", []))
+        names.add(node.get("Index Name"))
+    return names - {None}
+
+
+async def test_the_multi_select_order_index_serves_its_sort_and_no_stream(
+    conn: asyncpg.Connection, catalog: Catalog
+) -> None:
+    """video_field_values_options_order_idx (0045) holds option sets by their first two
+    options: a sort by the field reads it. A stream of the field's values cannot use it, even
+    planned generically without its own index (one row estimated, it read a common option's
+    every match in that order and sorted them by creation: 22 ms at 100k), so only the sort
+    states its predicate."""
+    options = catalog.fields["multi_select"]
+    sort = VideoSearch(sort=Sort(by=str(options.id), direction="asc"))
+    found = await video_search.statement_of(conn, list_id=catalog.list.id, query=sort)
+    assert found is not None
+    stream = video_search.Statement()
+    stream.add("stream_options_open", field_id=options.id, list_id=catalog.list.id)
+    stream.add("checked_options_has_all", values=["good"])
+    stream.add("stream_desc")
+    literals = [f"'{options.id}'::uuid", f"'{catalog.list.id}'::uuid", "ARRAY['good']::text[]"]
+    tx = conn.transaction()
+    await tx.start()
+    try:
+        await conn.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+        assert ORDER_INDEX in await indexes_in_plan(conn, *found)
+        await conn.execute("DROP INDEX video_field_values_options_recent_idx")
+        await conn.execute(f"PREPARE options_stream (uuid, uuid, text[]) AS {stream.text}")
+        await conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        generic = f"EXECUTE options_stream ({', '.join(literals)})"
+        assert ORDER_INDEX not in await indexes_in_plan(conn, generic, [])
+    finally:
+        await tx.rollback()
+        await conn.execute("DEALLOCATE ALL")
 
 
 async def test_sort_direction_defaults(conn: asyncpg.Connection, catalog: Catalog) -> None:
