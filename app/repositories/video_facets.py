@@ -182,20 +182,22 @@ async def _filtered(
         return None
     statement = video_search.Statement(SQL, name="facets")
     # A rare range beside the equalities is read first (at 1M, Status = done with 86 videos'
-    # Minutes: 14.8 -> 2.5 ms); driving by the equality read its whole stream. So is a range
-    # beside no equality, from its value index alone (value_range_read).
+    # Minutes: 14.8 -> 2.5 ms); driving by the equality read its whole stream.
     # A sparse text range (or one beside no equality) is read by its index: streaming the
     # equality probed the text per video (at 1M, Status = done with Notes containing "quebec
     # romeo", 24 videos: 252 ms), and the planner walked every video of the list without one
     # (410 ms for its 278).
-    driving = read = None
+    # With neither nor an equality, a range is read from its value index (value_range_read).
+    driving = None
     counted = await video_search.counted_range(conn, query.filters, conditions, fields)
-    if counted is None or not counted.few:
+    if counted is not None and counted.few:
+        read: tuple[int, video_search.Part] | None = (counted.number, counted.capped[0])
+    else:
         read = await video_search.text_read(conn, list_id, query.filters, conditions, fields)
         if read is None:
             driving = await video_search.driving_ranges(conn, query.filters, conditions, fields)
-    if read is None and driving is None:
-        read = video_search.value_range_read(conditions)
+        if read is None and driving is None:
+            read = video_search.value_range_read(conditions)
     if read is not None:
         number, (fragment, values) = read
         statement.add("facets_driven_open")
@@ -216,15 +218,15 @@ async def _filtered(
         statement.add(fragment, prefix="AND ", **values)
     wanted = list(dict.fromkeys(query.fields))
     # Option sets are read apart from the other values, from their own index.
-    options = [
+    option_field_ids = [
         f for f in wanted if field_types.spec(fields[f].field_type).column == "value_options"
     ]
     statement.add(
         "facets_close",
         list_id=list_id,
         field_ids=wanted,
-        scalar_field_ids=[f for f in wanted if f not in options],
-        option_field_ids=options,
+        scalar_field_ids=[f for f in wanted if f not in option_field_ids],
+        option_field_ids=option_field_ids,
         probed_share=PROBED_SHARE,
     )
     return statement.text, statement.params

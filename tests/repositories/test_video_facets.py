@@ -316,6 +316,29 @@ async def test_the_values_of_few_matching_videos_are_probed_and_of_many_read_at_
         assert await ways_run(conn, statement) == {way}, filters
 
 
+async def test_a_rare_range_beside_an_equality_is_read_first_before_any_other_range(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, used_fragments: set[str]
+) -> None:
+    """Counted under the cap, the number's range gives the matching videos, whatever range
+    comes before it (a rating's: read first, its every match would be); the counts are the
+    brute force's."""
+    select = await make.field(bl.id, "select")
+    rating = await make.field(bl.id, "rating")
+    number = await make.field(bl.id, "number")
+    alive = [await make.video(bl.id) for _ in range(8)]
+    truth: Truth = {}
+    for index, video in enumerate(alive):
+        for field, value in ((select, "good"), (rating, Decimal(3)), (number, Decimal(index))):
+            truth[(video.id, field.id)] = value
+            await make.value(video, field, value)
+    filters = [(select, "eq", "good"), (rating, "gte", 1), (number, "between", [2, 4])]
+    await check(conn, bl, [select, rating, number], alive, truth, filters)
+    used_fragments.clear()
+    await filtered_sql(conn, bl, filters, rating)
+    assert "range_numeric_between" in used_fragments
+    assert "range_numeric_gte" not in used_fragments
+
+
 async def test_options_are_read_only_when_a_multi_select_is_asked_for(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList
 ) -> None:
