@@ -139,6 +139,22 @@ async def check(
     assert found.model_dump(mode="json") == brute_force(fields, matching, truth), filters
 
 
+async def filtered_statement(
+    conn: asyncpg.Connection,
+    bl: BookmarkList,
+    filters: list[tuple[CustomField, str, Any]],
+    fields: list[CustomField],
+) -> tuple[str, list[Any]]:
+    """The statement (SQL, parameters) of the facets of `fields` under `filters`."""
+    query = VideoFacetsQuery(
+        filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in filters],
+        fields=[field.id for field in fields],
+    )
+    statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
+    assert statement is not None
+    return statement
+
+
 async def filtered_sql(
     conn: asyncpg.Connection,
     bl: BookmarkList,
@@ -146,13 +162,7 @@ async def filtered_sql(
     field: CustomField,
 ) -> str:
     """The SQL of the facet of `field` under `filters`."""
-    query = VideoFacetsQuery(
-        filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in filters],
-        fields=[field.id],
-    )
-    statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
-    assert statement is not None
-    return statement[0]
+    return (await filtered_statement(conn, bl, filters, [field]))[0]
 
 
 async def test_facets_match_a_brute_force_count(
@@ -307,12 +317,7 @@ async def test_the_values_of_few_matching_videos_are_probed_and_of_many_read_at_
         ([(rating, "gte", 1), (others[2], "gte", -1000)], "in_one_pass"),
     ):
         await check(conn, bl, fields, alive, truth, filters)
-        query = VideoFacetsQuery(
-            filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in filters],
-            fields=[field.id for field in fields],
-        )
-        statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
-        assert statement is not None
+        statement = await filtered_statement(conn, bl, filters, fields)
         assert await ways_run(conn, statement) == {way}, filters
 
 
@@ -358,12 +363,7 @@ async def test_options_are_read_only_when_a_multi_select_is_asked_for(
     for filters, way in (([(rating, "eq", 5)], "per_video"), ([(rating, "gte", 1)], "in_one_pass")):
         for fields, reads in (([rating], 1), ([rating, topics], 2), ([topics], 1)):
             await check(conn, bl, fields, alive, truth, filters)
-            query = VideoFacetsQuery(
-                filters=[Condition(field_id=f.id, op=op, value=v) for f, op, v in filters],
-                fields=[field.id for field in fields],
-            )
-            statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
-            assert statement is not None
+            statement = await filtered_statement(conn, bl, filters, fields)
             assert await reads_run(conn, statement) == [way] * reads, (filters, fields)
 
 
