@@ -1,6 +1,7 @@
 """Repository tests: a connection on a fresh migrated database, and builders that create test
 data through the real repositories (so a builder breaks when the repository does)."""
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -181,3 +182,17 @@ def expected_order(
 async def plan_mode(conn: asyncpg.Connection) -> str:
     """How the connection's next statement will be planned (app/db/plans.py)."""
     return str(await conn.fetchval("SELECT current_setting('plan_cache_mode')"))
+
+
+async def plan_nodes(
+    conn: asyncpg.Connection, statement: str, params: list[Any], *, analyze: bool = False
+) -> list[dict[str, Any]]:
+    """Every node of `statement`'s plan (EXPLAIN FORMAT JSON, run too when `analyze`)."""
+    options = "ANALYZE, FORMAT JSON" if analyze else "FORMAT JSON"
+    plan = await conn.fetchval(f"EXPLAIN ({options}) {statement}", *params)
+    nodes, seen = [json.loads(plan)[0]["Plan"]], []
+    while nodes:
+        node = nodes.pop()
+        nodes.extend(node.get("Plans", []))
+        seen.append(node)
+    return seen

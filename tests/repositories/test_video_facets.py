@@ -2,7 +2,6 @@
 and without filters, and after updates, clears and deletes."""
 
 import asyncio
-import json
 import random
 import re
 import uuid
@@ -21,7 +20,7 @@ from app.models.video_facets import VideoFacetsQuery
 from app.models.video_search import Condition
 from app.models.videos import Video
 from app.repositories import field_values, video_facets, video_search, videos
-from tests.repositories.conftest import Builder, plan_mode, value_of
+from tests.repositories.conftest import Builder, plan_mode, plan_nodes, value_of
 
 CENT = Decimal("0.01")
 Truth = dict[tuple[uuid.UUID, uuid.UUID], Any]  # (video, field) -> the value it holds
@@ -106,16 +105,11 @@ def holds(value: Any, op: str, operand: Any) -> bool:
 
 async def rows_read(conn: asyncpg.Connection, statement: tuple[str, list[Any]], table: str) -> int:
     """How many rows of `table` the statement's plan reads, from EXPLAIN ANALYZE."""
-    text, params = statement
-    plan = json.loads(await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {text}", *params))
-    nodes = [plan[0]["Plan"]]
-    read = 0
-    while nodes:
-        node = nodes.pop()
-        nodes.extend(node.get("Plans", []))
-        if node.get("Relation Name") == table:
-            read += node.get("Actual Rows", 0) * node.get("Actual Loops", 0)
-    return read
+    return sum(
+        node.get("Actual Rows", 0) * node.get("Actual Loops", 0)
+        for node in await plan_nodes(conn, *statement, analyze=True)
+        if node.get("Relation Name") == table
+    )
 
 
 async def check(
@@ -272,12 +266,8 @@ async def reads_run(conn: asyncpg.Connection, statement: tuple[str, list[Any]]) 
     """The reads of the matching videos' values that ran (facets_close), one per read: per_video,
     probed per video, or in_one_pass, the fields' values read at once (a multi_select's options
     are a read of their own)."""
-    text, params = statement
-    plan = json.loads(await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {text}", *params))
-    nodes, ran = [plan[0]["Plan"]], []
-    while nodes:
-        node = nodes.pop()
-        nodes.extend(node.get("Plans", []))
+    ran = []
+    for node in await plan_nodes(conn, *statement, analyze=True):
         # A name used twice shows as name_1 at its second use.
         read = re.fullmatch(r"(per_video|in_one_pass)(_\d+)?", node.get("Alias", ""))
         if read and node.get("Actual Loops"):

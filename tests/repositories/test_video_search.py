@@ -1,7 +1,6 @@
 """The video search against the database: every operator of every field type, combined
 conditions, sorts with missing values, refusals, and hostile strings matched literally."""
 
-import json
 import math
 import random
 import uuid
@@ -20,7 +19,7 @@ from app.models.lists import BookmarkList
 from app.models.video_search import Condition, Op, Sort, VideoSearch
 from app.models.videos import Video
 from app.repositories import field_values, lists, video_search
-from tests.repositories.conftest import Builder, expected_order, plan_mode
+from tests.repositories.conftest import Builder, expected_order, plan_mode, plan_nodes
 
 # Each video's values, by field type; None means the video has no value for that field.
 VALUES: dict[str, dict[str, Any]] = {
@@ -1265,13 +1264,7 @@ ORDER_INDEX = "video_field_values_options_order_idx"
 
 async def indexes_in_plan(conn: asyncpg.Connection, statement: str, params: list[Any]) -> set[str]:
     """The indexes of `statement`'s plan, planned for `params` ($1.. in order)."""
-    plan = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {statement}", *params)
-    nodes, names = [json.loads(plan)[0]["Plan"]], set()
-    while nodes:
-        node = nodes.pop()
-        nodes.extend(node.get("Plans", []))
-        names.add(node.get("Index Name"))
-    return names - {None}
+    return {n["Index Name"] for n in await plan_nodes(conn, statement, params) if "Index Name" in n}
 
 
 async def test_the_multi_select_order_index_serves_its_sort_and_no_stream(
