@@ -10,7 +10,12 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.enums import ScopeType
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
+from litestar.openapi.plugins import (
+    JsonRenderPlugin,
+    RedocRenderPlugin,
+    SwaggerRenderPlugin,
+    YamlRenderPlugin,
+)
 from litestar.openapi.spec import Components
 from litestar.static_files import create_static_files_router
 from litestar.types import (
@@ -23,7 +28,7 @@ from litestar.types import (
     Scope,
     Send,
 )
-from openapi_ui_bundles import swagger_ui
+from openapi_ui_bundles import redoc, swagger_ui
 
 from app.api.auth import PUBLIC, SECURITY_SCHEMES, bearer_authentication, document_bearer
 from app.api.custom_fields import CustomFieldController
@@ -158,6 +163,8 @@ def create_app(settings: Settings | None = None) -> App:
             await app.state.replicas.close()
 
     docs = "/static/swagger"
+    redoc_files = "/static/redoc"
+    favicon = f"<link rel='icon' type='image/png' href='{docs}/favicon-32x32.png'>"
     app = App(
         route_handlers=[
             health,
@@ -173,6 +180,12 @@ def create_app(settings: Settings | None = None) -> App:
             BulkValueController,
             create_static_files_router(
                 path=docs, directories=[swagger_ui.static_path], include_in_schema=False, opt=PUBLIC
+            ),
+            create_static_files_router(
+                path=redoc_files,
+                directories=[redoc.static_path],
+                include_in_schema=False,
+                opt=PUBLIC,
             ),
         ],
         state=State({"settings": settings}),
@@ -204,7 +217,13 @@ def create_app(settings: Settings | None = None) -> App:
                     js_url=f"{docs}/swagger-ui-bundle.js",
                     css_url=f"{docs}/swagger-ui.css",
                     standalone_preset_js_url=f"{docs}/swagger-ui-standalone-preset.js",
-                    favicon=f"<link rel='icon' type='image/png' href='{docs}/favicon-32x32.png'>",
+                    favicon=favicon,
+                ),
+                RedocRenderPlugin(
+                    path="/redoc",
+                    js_url=f"{redoc_files}/redoc.standalone.js",
+                    google_fonts=False,
+                    favicon=favicon,
                 ),
                 JsonRenderPlugin(),
                 YamlRenderPlugin(),

@@ -330,6 +330,8 @@ async def test_health_and_the_docs_need_no_token(anonymous: Client) -> None:
         "/schema/openapi.yaml",
         "/schema/swagger",
         "/static/swagger/swagger-ui.css",
+        "/schema/redoc",
+        "/static/redoc/redoc.standalone.js",
     ):
         response = await anonymous.get(url)
         assert response.status_code == 200, (url, response.status_code)

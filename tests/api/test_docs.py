@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from tests.api.conftest import Client
 
 _ASSET = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
@@ -52,14 +54,19 @@ async def test_openapi_yaml_is_served(client: Client) -> None:
     assert "openapi:" in response.text
 
 
-async def test_docs_page_references_only_local_assets_that_are_served(client: Client) -> None:
-    response = await client.get("/schema/swagger")
+@pytest.mark.parametrize(
+    ("page_url", "asset_kinds"), [("/schema/swagger", (".js", ".css")), ("/schema/redoc", (".js",))]
+)
+async def test_docs_page_references_only_local_assets_that_are_served(
+    client: Client, page_url: str, asset_kinds: tuple[str, ...]
+) -> None:
+    response = await client.get(page_url)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
     assets = [url for url in _ASSET.findall(page)]
-    assert any(url.endswith(".js") for url in assets), page
-    assert any(url.endswith(".css") for url in assets), page
+    for kind in asset_kinds:
+        assert any(url.endswith(kind) for url in assets), page
     for url in assets:
         assert url.startswith("/static/"), url
         asset = await client.get(url)
