@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, InternalServerException, ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from pydantic import BaseModel, ConfigDict
+from pydantic import ValidationError as PydanticValidationError
 
 from app.errors import (
     Conflict,
@@ -138,7 +139,27 @@ def validation_error(
     )
 
 
+def _body_errors(exc: HTTPException) -> list[dict[str, Any]] | None:
+    """The errors of a request body that Litestar answers as a failing dependency: it files a
+    body model's error under its first key, so an unknown property named like one of the
+    handler's dependencies (`conn`, `owner`, `read`) becomes a 500. A pydantic error is always
+    the body's here: no dependency of ours is a pydantic model."""
+    cause = exc.__cause__
+    while cause is not None and not isinstance(cause, PydanticValidationError):
+        cause = cause.__cause__
+    if not isinstance(exc, InternalServerException) or cause is None:
+        return None
+    return [
+        {"key": ".".join(str(part) for part in error["loc"]) or None, "message": error["msg"]}
+        for error in cause.errors(include_input=False, include_url=False)
+    ]
+
+
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    if (body_errors := _body_errors(exc)) is not None:
+        return validation_error(request, ValidationException(extra=body_errors))
+    if exc.status_code == HTTP_500_INTERNAL_SERVER_ERROR:
+        logger.error("%s %s answered 500", request.method, request.url.path, exc_info=exc)
     headers = {name.title(): value for name, value in (exc.headers or {}).items()}
     if "Allow" in headers:  # a 405 names what the resource allows, HEAD wherever GET is
         allowed = headers["Allow"].split(", ")

@@ -22,7 +22,8 @@ from tests.api.conftest import (
     problem,
     unknown_id,
 )
-from tests.conftest import auth_settings, bearer
+from tests.api.test_access import BODIES, build_owned, operations
+from tests.conftest import OWNER, auth_settings, bearer
 
 
 async def test_health_is_200_when_the_database_answers(client: Client) -> None:
@@ -313,3 +314,27 @@ async def test_booleans_are_true_or_false_only(client: Client, setup: Setup) -> 
         await client.put(f"/lists/{setup.list_id}/schemas/{setup.schema_id}/fields", json=fields),
         400,
     )
+
+
+# Names a handler takes besides its body: the app's dependencies and what Litestar injects.
+_HANDLER_NAMES = ("conn", "owner", "read", "request", "state", "headers", "data")
+
+
+async def test_a_body_property_named_like_a_dependency_is_a_400_not_a_500(
+    app: Litestar, client: Client
+) -> None:
+    # Litestar files a body model's error under its first key, so an unknown property named
+    # like a dependency passed for the dependency failing (a 500).
+    assert set(app.dependencies) <= set(_HANDLER_NAMES)
+    owned = await build_owned(client, OWNER)
+    with_body = [op for op in await operations(client) if op.has_body]
+    assert len(with_body) == len(BODIES)
+    for operation in with_body:
+        method, url, query, body = operation.request(owned)
+        for name in _HANDLER_NAMES:
+            sent = [{**body[0], name: "x"}] if isinstance(body, list) else {**body, name: "x"}
+            response = await client.request(method, url, params=query, json=sent)
+            found = problem(response, 400)
+            # A union body (setVideoTags) names the property under its member: TagIdsObject.conn
+            named = {field.rsplit(".", 1)[-1] for field in error_fields(found)}
+            assert name in named, (operation.operation_id, name, found)
