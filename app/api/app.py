@@ -43,7 +43,7 @@ from app.api.errors import EXCEPTION_HANDLERS, document_errors
 from app.api.field_schemas import FieldSchemaController
 from app.api.field_values import BulkValueController, VideoFieldController
 from app.api.lists import ListController
-from app.api.requests import DecimalsAsNumbers, JsonBodyRequest
+from app.api.requests import DecimalsAsNumbers, JsonBodyRequest, RootModelsAsTheirRoot
 from app.api.tags import TagController, VideoTagController
 from app.api.video_facets import VideoFacetsController
 from app.api.video_search import VideoSearchController
@@ -199,7 +199,7 @@ def create_app(settings: Settings | None = None) -> App:
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
         request_class=JsonBodyRequest,
-        plugins=[DecimalsAsNumbers()],
+        plugins=[DecimalsAsNumbers(), RootModelsAsTheirRoot()],
         before_send=[send_read_after],
         openapi_config=OpenAPIConfig(
             title="custom-fields-sql",

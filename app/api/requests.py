@@ -14,6 +14,7 @@ from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.plugins import OpenAPISchemaPlugin
 from litestar.types import Empty
 from litestar.typing import FieldDefinition
+from pydantic import RootModel
 
 # A number with a fraction or an exponent becomes a Decimal, not a double: 0.1 stays 0.1 and
 # 123456789012345678.123456 reaches the database as sent, which then refuses what a double
@@ -91,3 +92,20 @@ class DecimalsAsNumbers(OpenAPISchemaPlugin):
         self, field_definition: FieldDefinition, schema_creator: SchemaCreator
     ) -> Schema:
         return Schema(type=OpenAPIType.NUMBER)
+
+
+class RootModelsAsTheirRoot(OpenAPISchemaPlugin):
+    """In the OpenAPI schema, a pydantic RootModel is what it validates, its root's type
+    (Litestar's own describes an object with a required "root" property, which the API
+    refuses)."""
+
+    @staticmethod
+    def is_plugin_supported_type(value: Any) -> bool:
+        return isinstance(value, type) and issubclass(value, RootModel)
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
+        root = field_definition.annotation.model_fields["root"].annotation
+        schema = schema_creator.for_field_definition(FieldDefinition.from_annotation(root))
+        return schema if isinstance(schema, Schema) else Schema(all_of=[schema])

@@ -2,9 +2,11 @@
 
 import re
 
+import jsonschema_rs
 import pytest
 
-from tests.api.conftest import Client
+from tests.api.conftest import Client, openapi
+from tests.api.test_access import BODIES, nowhere
 
 _ASSET = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
 
@@ -137,3 +139,23 @@ async def test_a_create_documents_its_location_and_its_body(client: Client) -> N
     assert created["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/BookmarkList"
     }
+
+
+async def test_every_request_body_the_api_takes_is_one_its_schema_documents(client: Client) -> None:
+    # A client generated from the schema sends what it documents: a valid body of every
+    # operation must match it (a RootModel's was documented as {"root": ...}, which is a 400).
+    document = await openapi(client)
+    owned = nowhere()
+    checked = set()
+    for item in document["paths"].values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            schema = operation["requestBody"]["content"]["application/json"]["schema"]
+            validator = jsonschema_rs.validator_for(
+                {**schema, "components": document["components"]}
+            )
+            body = BODIES[operation["operationId"]](owned)
+            assert validator.is_valid(body), (operation["operationId"], schema)
+            checked.add(operation["operationId"])
+    assert checked == set(BODIES)
