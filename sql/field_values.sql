@@ -116,6 +116,35 @@ SELECT EXISTS (SELECT FROM videos WHERE list_id = $1 AND id = $2) AS video_exist
        EXISTS (SELECT FROM custom_fields WHERE list_id = $1 AND id = $3) AS field_exists,
        (SELECT count(*) FROM deleted) AS cleared;
 
+-- name: wait_for_edit_turn
+-- Wait until no other batch (a bulk edit, or a video's values set at once) writes in this list:
+-- a lock held to the end of the transaction, on class 1 of the advisory locks, "batches", and
+-- the list. Each statement of a batch locks its rows in key order, but a bulk edit that sets
+-- and clears runs several, and a row another batch inserted in between crossed them. Single
+-- values are set and cleared beside batches: a writer holding one row cannot close a cycle.
+SELECT pg_advisory_xact_lock(1, hashtext($1::uuid::text));
+
+-- name: lock_edit
+-- Lock the rows of a bulk edit that both sets and clears, in key order, before it writes;
+-- answers each row's ctid and whether it is to be cleared. set_many and clear_many each lock
+-- in key order, but one after the other they took the edit's keys in two runs, and two edits
+-- crossing (one setting what the other clears) deadlocked.
+SELECT k.ctid, c.clear
+FROM video_field_values AS k
+JOIN unnest($2::uuid[], $3::uuid[], $4::boolean[]) AS c (video_id, field_id, clear)
+    ON k.video_id = c.video_id AND k.field_id = c.field_id
+WHERE k.list_id = $1
+ORDER BY k.video_id, k.field_id
+FOR UPDATE OF k;
+
+-- name: clear_locked
+-- Clear the rows lock_edit locked to be cleared (a ctid cannot change while this transaction
+-- holds its row's lock); returns their keys. A row that appeared since is left alone: the edit
+-- takes effect as of its lock, and waiting for that row could deadlock again.
+DELETE FROM video_field_values
+WHERE list_id = $1 AND ctid = ANY ($2::tid[])
+RETURNING video_id, field_id;
+
 -- name: clear_many
 -- Clear a batch of (video, field) values of a list; returns the keys that had a value. The
 -- rows are locked in key order first, like set_many writes them and the deletes of a video,

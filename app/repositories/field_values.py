@@ -7,7 +7,14 @@ import asyncpg
 
 from app import field_types
 from app.db import plans, queries
-from app.db.execute import fetch, fetchrow, fetchval, retried, statement_transaction, transaction
+from app.db.execute import (
+    fetch,
+    fetchrow,
+    fetchval,
+    retried,
+    statement_transaction,
+    transaction,
+)
 from app.errors import DomainError, InvalidInput, InvalidValue, NotFound, Problem
 from app.models.custom_fields import CustomField
 from app.models.field_values import (
@@ -26,6 +33,8 @@ SQL = queries.load("field_values")
 
 # (video_id, field_id, value) — one row of a batch write.
 Item = tuple[UUID, UUID, ValueIn]
+# (video_id, field_id) — a value's key.
+Key = tuple[UUID, UUID]
 
 
 async def _fields(
@@ -151,7 +160,9 @@ async def set_many(
     if not values:
         await lists.ensure_exists(conn, list_id=list_id)
         return 0
-    return await _write(conn, list_id, [(video_id, value.field_id, value) for value in values])
+    async with transaction(conn):
+        await fetch(conn, SQL["wait_for_edit_turn"], list_id)
+        return await _write(conn, list_id, [(video_id, value.field_id, value) for value in values])
 
 
 @retried
@@ -169,12 +180,15 @@ async def bulk_edit(conn: asyncpg.Connection, *, list_id: UUID, edit: BulkEdit) 
             field_id=field_id,
         )
     async with transaction(conn):
+        await fetch(conn, SQL["wait_for_edit_turn"], list_id)
         # A set row of an unknown video or field is refused by the write; a clear key of one
         # would just clear nothing, so those are looked up (and with nothing to do, the list).
         if clear_keys:
             await _check_videos(conn, list_id, [video_id for video_id, _ in clear_keys])
         if clear_keys or not items:
             await _fields(conn, list_id, [field_id for _, field_id in clear_keys])
+        if items and clear_keys:
+            return await _set_and_clear(conn, list_id, items, clear_keys)
         written = await _write(conn, list_id, items) if items else 0
         cleared = 0
         if clear_keys:
@@ -187,6 +201,26 @@ async def bulk_edit(conn: asyncpg.Connection, *, list_id: UUID, edit: BulkEdit) 
             )
             cleared = len(rows)
         return BulkEditResult(set=written, cleared=cleared)
+
+
+async def _set_and_clear(
+    conn: asyncpg.Connection, list_id: UUID, items: list[Item], clear_keys: list[Key]
+) -> BulkEditResult:
+    """A bulk edit's sets and clears, every existing row of both locked first, in key order."""
+    keys = [(video_id, field_id, False) for video_id, field_id, _ in items]
+    keys += [(video_id, field_id, True) for video_id, field_id in clear_keys]
+    locked = await fetch(
+        conn,
+        SQL["lock_edit"],
+        list_id,
+        [video_id for video_id, _, _ in keys],
+        [field_id for _, field_id, _ in keys],
+        [clear for _, _, clear in keys],
+    )
+    written = await _write(conn, list_id, items)
+    to_clear = [row["ctid"] for row in locked if row["clear"]]
+    cleared = await fetch(conn, SQL["clear_locked"], list_id, to_clear) if to_clear else []
+    return BulkEditResult(set=written, cleared=len(cleared))
 
 
 async def clear_one(
