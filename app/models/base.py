@@ -98,6 +98,18 @@ def _only_bool(value: Any) -> Any:
 
 Bool = Annotated[bool, BeforeValidator(_only_bool)]
 
+
+def _only_int(value: Any) -> Any:
+    # Litestar validates bodies with strict=False (which overrides a field's own Strict()), and
+    # that reads true as 1, "5" as 5 and 5.0 as 5.
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError("must be a whole number")
+    return value
+
+
+# A whole number in a request body, written as one.
+WholeNumber = Annotated[int, BeforeValidator(_only_int)]
+
 # asyncpg sends a numeric in PostgreSQL's binary form, whose exponent holds at most 131,072
 # digits: past that it sent 0 (1e131072 was stored as 0). A number bound to SQL stays far
 # inside; between this and 1e300 the database's own rule refuses a value

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from app.models.base import Bool, Description, Input, Patch, Record, ShortName
+from app.models.base import Bool, Description, Input, Patch, Record, ShortName, WholeNumber
 from app.models.custom_fields import FieldType
 
 MAX_SCHEMA_FIELDS = 500  # fields in one schema
@@ -13,7 +13,7 @@ MAX_SCHEMA_FIELDS = 500  # fields in one schema
 class SchemaFieldIn(Input):
     field_id: UUID
     # Left out: the field's position in the list sent (the fields are an ordered list).
-    display_order: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
+    display_order: Annotated[WholeNumber, Field(ge=0, le=1_000_000)] | None = None
     show_on_card: Bool = False
 
 

@@ -3,7 +3,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from app.models.base import Input
+from app.models.base import Input, WholeNumber
 from app.models.videos import IncludedFields
 
 Op = Literal[
@@ -55,7 +55,7 @@ class Sort(Input):
 class VideoSearch(Input):
     filters: Annotated[list[Condition], Field(max_length=20)] = Field(default_factory=list)
     sort: Sort = Field(default_factory=Sort)
-    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    limit: Annotated[WholeNumber, Field(ge=1, le=200)] = 50
     cursor: Annotated[str, Field(max_length=2000)] | None = None
     include_fields: IncludedFields | None = Field(
         default=None,

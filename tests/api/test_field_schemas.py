@@ -97,6 +97,8 @@ async def test_put_fields_with_a_bad_item_changes_nothing(client: Client, setup:
         ({"field_id": unknown_id(), "display_order": 1}, 404),
         ({"field_id": setup.rating, "display_order": 1}, 422),  # twice
         ({"field_id": setup.text, "display_order": -1}, 400),
+        ({"field_id": setup.text, "display_order": True}, 400),
+        ({"field_id": setup.text, "display_order": "2"}, 400),
         ({"field_id": "not-a-uuid"}, 400),
         ({"field_id": setup.text, "colour": "red"}, 400),
     ]:
