@@ -305,10 +305,15 @@ SELECT most.video_created_at, most.video_id FROM (
 ) AS most ORDER BY most.video_created_at, most.video_id LIMIT :most
 
 -- name: driven_close
--- Ends the stream; the video row of each streamed id.
+-- Ends the stream; the video row of each streamed id, looked up by its key in a lateral
+-- subquery that OFFSET 0 keeps one. As a join, a list whose values were just written (its
+-- statistics not yet refreshed, so estimated at one video) was scanned whole per streamed id,
+-- each video probed for the other conditions: 7 s for a second page of 1,500 videos.
 ) AS d
-JOIN videos AS v ON v.id = d.video_id
-WHERE v.list_id = :list_id
+CROSS JOIN LATERAL (
+    SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at FROM videos AS v
+    WHERE v.id = d.video_id AND v.list_id = :list_id OFFSET 0) AS v
+WHERE true
 
 -- name: capped_open
 -- Up to :cap matches of the driving condition, read once (MATERIALIZED): counted to tell the
@@ -458,40 +463,44 @@ v.id IN (SELECT m.video_id FROM matches AS m)
 
 -- name: valued_numeric_field
 -- Videos that have a value for the rating sort field, read in the order of its value index
--- (value, video_created_at, video_id).
+-- (value, video_created_at, video_id), each video looked up by its key (driven_close says why).
 SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
        s.value_numeric AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
-JOIN videos AS v ON v.id = s.video_id
+CROSS JOIN LATERAL (
+    SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at FROM videos AS v
+    WHERE v.id = s.video_id AND v.list_id = :list_id OFFSET 0) AS v
 WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_numeric IS NOT NULL
-  AND v.list_id = :list_id
 
 -- name: valued_text_field
 -- Videos that have a value for the select or text sort field, in the order of its value index.
 SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
        s.value_text AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
-JOIN videos AS v ON v.id = s.video_id
+CROSS JOIN LATERAL (
+    SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at FROM videos AS v
+    WHERE v.id = s.video_id AND v.list_id = :list_id OFFSET 0) AS v
 WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_text IS NOT NULL
-  AND v.list_id = :list_id
 
 -- name: valued_boolean_field
 -- Videos that have a value for the boolean sort field, in the order of its value index.
 SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
        s.value_boolean AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
-JOIN videos AS v ON v.id = s.video_id
+CROSS JOIN LATERAL (
+    SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at FROM videos AS v
+    WHERE v.id = s.video_id AND v.list_id = :list_id OFFSET 0) AS v
 WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_boolean IS NOT NULL
-  AND v.list_id = :list_id
 
 -- name: valued_date_field
 -- Videos that have a value for the date sort field, in the order of its value index.
 SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
        s.value_date AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
-JOIN videos AS v ON v.id = s.video_id
+CROSS JOIN LATERAL (
+    SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at FROM videos AS v
+    WHERE v.id = s.video_id AND v.list_id = :list_id OFFSET 0) AS v
 WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_date IS NOT NULL
-  AND v.list_id = :list_id
 
 -- name: valued_options_field
 -- Videos that have a value for the multi_select sort field, ordered by their options (as
@@ -501,9 +510,11 @@ WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_date IS N
 SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
        s.value_options AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
-JOIN videos AS v ON v.id = s.video_id
+CROSS JOIN LATERAL (
+    SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at FROM videos AS v
+    WHERE v.id = s.video_id AND v.list_id = :list_id OFFSET 0) AS v
 WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.field_type = 'multi_select'
-  AND s.value_options IS NOT NULL AND v.list_id = :list_id
+  AND s.value_options IS NOT NULL
 
 -- The sort field's own conditions (any but is_empty: those need a value), checked on the row
 -- its value index walks (s, of valued_*_field) instead of probed per video: a range bounds the
