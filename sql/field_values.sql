@@ -116,13 +116,18 @@ SELECT EXISTS (SELECT FROM videos WHERE list_id = $1 AND id = $2) AS video_exist
        EXISTS (SELECT FROM custom_fields WHERE list_id = $1 AND id = $3) AS field_exists,
        (SELECT count(*) FROM deleted) AS cleared;
 
--- name: wait_for_edit_turn
--- Wait until no other batch (a bulk edit, or a video's values set at once) writes in this list:
--- a lock held to the end of the transaction, on class 1 of the advisory locks, "batches", and
--- the list. Each statement of a batch locks its rows in key order, but a bulk edit that sets
--- and clears runs several, and a row another batch inserted in between crossed them. Single
--- values are set and cleared beside batches: a writer holding one row cannot close a cycle.
+-- name: take_batch_turn
+-- Wait until no other batch writes in this list, and keep it so to the end of the transaction
+-- (an advisory lock of class 1, "value batches", on the list), for a bulk edit that both sets
+-- and clears: it locks its rows in key order (lock_edit), but runs several statements, and a
+-- row another batch inserted in between could still cross them.
 SELECT pg_advisory_xact_lock(1, hashtext($1::uuid::text));
+
+-- name: share_batch_turn
+-- Wait only for a bulk edit that both sets and clears (take_batch_turn), for a batch written
+-- in one statement in key order: such batches run side by side. A single value is written
+-- beside them all: holding one row, its writer cannot close a cycle.
+SELECT pg_advisory_xact_lock_shared(1, hashtext($1::uuid::text));
 
 -- name: lock_edit
 -- Lock the rows of a bulk edit that both sets and clears, in key order, before it writes;

@@ -161,7 +161,7 @@ async def set_many(
         await lists.ensure_exists(conn, list_id=list_id)
         return 0
     async with transaction(conn):
-        await fetch(conn, SQL["wait_for_edit_turn"], list_id)
+        await fetch(conn, SQL["share_batch_turn"], list_id)
         return await _write(conn, list_id, [(video_id, value.field_id, value) for value in values])
 
 
@@ -180,7 +180,8 @@ async def bulk_edit(conn: asyncpg.Connection, *, list_id: UUID, edit: BulkEdit) 
             field_id=field_id,
         )
     async with transaction(conn):
-        await fetch(conn, SQL["wait_for_edit_turn"], list_id)
+        turn = "take_batch_turn" if items and clear_keys else "share_batch_turn"
+        await fetch(conn, SQL[turn], list_id)
         # A set row of an unknown video or field is refused by the write; a clear key of one
         # would just clear nothing, so those are looked up (and with nothing to do, the list).
         if clear_keys:
