@@ -62,8 +62,8 @@ WHERE v.list_id = :list_id
 -- name: driven_open
 -- Videos reached through the driving condition's stream of (video_created_at, video_id): the
 -- page reads it newest (or oldest) first and stops when full.
-SELECT d.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
-       d.video_created_at AS sort_value, NULL::timestamptz AS sort_tie
+SELECT v.id, video.list_id, video.youtube_id, video.title, video.created_at, video.updated_at,
+       v.video_created_at AS sort_value, NULL::timestamptz AS sort_tie
 FROM (
 
 -- name: stream_numeric_eq
@@ -305,14 +305,16 @@ SELECT most.video_created_at, most.video_id FROM (
 ) AS most ORDER BY most.video_created_at, most.video_id LIMIT :most
 
 -- name: driven_close
--- Ends the stream; the video row of each streamed id, looked up by its key in a lateral
--- subquery that OFFSET 0 keeps one. As a join, a list whose values were just written (its
--- statistics not yet refreshed, so estimated at one video) was scanned whole per streamed id,
--- each video probed for the other conditions: 7 s for a second page of 1,500 videos.
-) AS d
+-- Ends the stream, whose ids the other conditions (on v.id) probe; then the video row of each
+-- id that holds, looked up by its key in a lateral subquery that OFFSET 0 keeps one. As a
+-- join, a list whose values were just written (its statistics not yet refreshed, so estimated
+-- at one video) was scanned whole per streamed id, each video probed for the other
+-- conditions: 7 s for a second page of 1,500 videos.
+) AS v (video_created_at, id)
 CROSS JOIN LATERAL (
-    SELECT v.id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at FROM videos AS v
-    WHERE v.id = d.video_id AND v.list_id = :list_id OFFSET 0) AS v
+    SELECT video.list_id, video.youtube_id, video.title, video.created_at, video.updated_at
+    FROM videos AS video
+    WHERE video.id = v.id AND video.list_id = :list_id OFFSET 0) AS video
 WHERE true
 
 -- name: capped_open
