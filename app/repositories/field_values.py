@@ -8,6 +8,7 @@ import asyncpg
 from app import field_types
 from app.db import plans, queries
 from app.db.execute import (
+    execute,
     fetch,
     fetchrow,
     fetchval,
@@ -161,7 +162,7 @@ async def set_many(
         await lists.ensure_exists(conn, list_id=list_id)
         return 0
     async with transaction(conn):
-        await fetch(conn, SQL["share_batch_turn"], list_id)
+        await execute(conn, SQL["share_batch_turn"], list_id)
         return await _write(conn, list_id, [(video_id, value.field_id, value) for value in values])
 
 
@@ -181,7 +182,7 @@ async def bulk_edit(conn: asyncpg.Connection, *, list_id: UUID, edit: BulkEdit) 
         )
     async with transaction(conn):
         turn = "take_batch_turn" if items and clear_keys else "share_batch_turn"
-        await fetch(conn, SQL[turn], list_id)
+        await execute(conn, SQL[turn], list_id)
         # A set row of an unknown video or field is refused by the write; a clear key of one
         # would just clear nothing, so those are looked up (and with nothing to do, the list).
         if clear_keys:
