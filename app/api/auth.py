@@ -53,6 +53,23 @@ CLOCK_SKEW_SECONDS = 30
 # RFC 7519 §2: a NumericDate is a JSON number (PyJWT also takes "1796..." as text, and true).
 _DATES = ("exp", "nbf", "iat")
 
+# What PyJWT raises when a date is not a number, among other reasons.
+_DATE_REFUSALS = (
+    jwt.DecodeError,
+    jwt.ExpiredSignatureError,
+    jwt.ImmatureSignatureError,
+    jwt.InvalidIssuedAtError,
+)
+_SIGNATURE_ONLY = {
+    "verify_exp": False,
+    "verify_nbf": False,
+    "verify_iat": False,
+    "verify_aud": False,
+    "verify_iss": False,
+    "verify_sub": False,
+    "verify_jti": False,
+}
+
 PublicKey = RSAPublicKey | EllipticCurvePublicKey
 
 
@@ -154,11 +171,13 @@ def verify(token: str, rules: TokenRules) -> dict[str, Any]:
         # `alg: none` and any other algorithm than the one configured.
         raise _invalid(f"the token must be signed with {rules.algorithm}") from exc
     except jwt.InvalidTokenError as exc:
+        if isinstance(exc, _DATE_REFUSALS):
+            # PyJWT reads `true` as the date 1 (so: expired) and "soon" as a malformed token:
+            # a date that is not a number is named as such.
+            _refuse_dates(_signed_claims(token, rules))
         detail = next((d for kind, d in _REFUSALS if isinstance(exc, kind)), "the token is invalid")
         raise _invalid(detail) from exc
-    for date in _DATES:
-        if date in claims and not _is_number(claims[date]):
-            raise _invalid(f"the token's {date} must be a number (seconds since 1970)")
+    _refuse_dates(claims)
     # PyJWT lets an empty or null aud pass where no audience is expected.
     if rules.audience is None and "aud" in claims:
         raise _invalid("the token is meant for another audience")
@@ -170,6 +189,20 @@ def verify(token: str, rules: TokenRules) -> dict[str, Any]:
     if "\x00" in sub or len(sub.encode()) > MAX_SUB_BYTES:
         raise _invalid(f"the token's sub must be at most {MAX_SUB_BYTES} bytes, without NUL")
     return claims
+
+
+def _signed_claims(token: str, rules: TokenRules) -> dict[str, Any]:
+    """The claims of a token PyJWT refused, if its signature holds; checks nothing else."""
+    try:
+        return jwt.decode(token, rules.key, algorithms=[rules.algorithm], options=_SIGNATURE_ONLY)
+    except jwt.InvalidTokenError:
+        return {}
+
+
+def _refuse_dates(claims: dict[str, Any]) -> None:
+    for date in _DATES:
+        if date in claims and not _is_number(claims[date]):
+            raise _invalid(f"the token's {date} must be a number (seconds since 1970)")
 
 
 def _is_number(value: Any) -> bool:

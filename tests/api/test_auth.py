@@ -206,6 +206,14 @@ async def test_a_token_signed_with_another_algorithm_is_401(
             "the token's exp must be a number (seconds since 1970)",
         ),
         ({"iat": str(int(time.time()))}, "the token's iat must be a number (seconds since 1970)"),
+        # PyJWT reads true as 1 (expired a long time ago) and refuses text or a list in its
+        # own terms: each is named as a date that is not a number.
+        ({"exp": True}, "the token's exp must be a number (seconds since 1970)"),
+        ({"exp": "soon"}, "the token's exp must be a number (seconds since 1970)"),
+        ({"exp": [4102444800]}, "the token's exp must be a number (seconds since 1970)"),
+        ({"iat": "now"}, "the token's iat must be a number (seconds since 1970)"),
+        ({"nbf": "later"}, "the token's nbf must be a number (seconds since 1970)"),
+        ({"nbf": True}, "the token's nbf must be a number (seconds since 1970)"),
         ({"nbf": str(int(time.time()))}, "the token's nbf must be a number (seconds since 1970)"),
     ],
 )
