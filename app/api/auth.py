@@ -14,6 +14,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from jwt.types import Options
 from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.middleware import (
@@ -60,7 +61,7 @@ _DATE_REFUSALS = (
     jwt.ImmatureSignatureError,
     jwt.InvalidIssuedAtError,
 )
-_SIGNATURE_ONLY = {
+_SIGNATURE_ONLY: Options = {
     "verify_exp": False,
     "verify_nbf": False,
     "verify_iat": False,
