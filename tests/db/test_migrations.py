@@ -414,3 +414,34 @@ def test_config_integers_written_as_decimals_are_rewritten_as_integers(database_
             conn.execute(
                 "UPDATE custom_fields SET config = '{\"max_length\": 20.0}' WHERE id = %s", [text]
             )
+
+
+def test_option_sets_numbered_from_another_index_are_renumbered(database_url: str) -> None:
+    # Before 0046, '[0:0]={x}' passed the multi_select rule and sorted out of place (its
+    # value_options[1] is NULL); 0046 renumbers such sets from 1 and refuses them from then on.
+    since_0046 = MIGRATIONS[MIGRATIONS.index("0046_option_sets_numbered_from_one") :]
+    assert migrate.rollback(database_url, count=len(since_0046)) == since_0046[::-1]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        list_id = create_list(conn)
+        topics = create_field(
+            conn, list_id=list_id, field_type="multi_select", config={"options": ["a", "b"]}
+        )
+        video_id = create_video(conn, list_id=list_id)
+        conn.execute(
+            "INSERT INTO video_field_values (video_id, field_id, value_options)"
+            " VALUES (%s, %s, '[0:1]={b,a}')",
+            [video_id, topics],
+        )
+    assert migrate.apply(database_url) == since_0046
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        stored = conn.execute(
+            "SELECT value_options, array_lower(value_options, 1), value_options[1]"
+            " FROM video_field_values WHERE field_id = %s",
+            [topics],
+        ).fetchall()
+        assert stored == [(["b", "a"], 1, "b")]
+        with pytest.raises(psycopg.errors.CheckViolation, match="video_field_values_options_shape"):
+            conn.execute(
+                "UPDATE video_field_values SET value_options = '[0:0]={a}' WHERE field_id = %s",
+                [topics],
+            )

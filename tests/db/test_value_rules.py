@@ -568,6 +568,20 @@ def test_multi_select_value_that_breaks_a_rule_is_refused(
     assert stored_values(postgresql) == 0
 
 
+@pytest.mark.parametrize("literal", ["[0:0]={good}", "[2:3]={good,bad}", "[-1:0]={ok,bad}"])
+def test_multi_select_value_numbered_from_other_than_one_is_refused(
+    postgresql: psycopg.Connection, world: World, literal: str
+) -> None:
+    # Its value_options[1] would be NULL or another option: out of the sort's order.
+    with refused(postgresql, errors.CheckViolation, "video_field_values_options_shape"):
+        postgresql.execute(
+            "INSERT INTO video_field_values (video_id, field_id, value_options)"
+            " VALUES (%s, %s, %s::text[])",
+            [world.video_id, world.fields["multi_select"], literal],
+        )
+    assert stored_values(postgresql) == 0
+
+
 @pytest.mark.parametrize("options", [["good"], ["bad", "good"], ["ok", "bad"]])
 def test_multi_select_options_are_stored(
     postgresql: psycopg.Connection, world: World, options: list[str]
