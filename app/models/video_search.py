@@ -40,6 +40,12 @@ class Condition(Input):
 # The sorts by a video's own column; any other `by` names a custom field.
 COLUMN_SORTS = ("created_at", "title")
 
+# A cursor carries the last row's sort value, at longest a multi_select's 200 options of 200
+# characters (custom_fields_multi_select_config: more than any text, url or title holds), each
+# character at most 6 bytes of JSON (a control character's \uXXXX), and its sort, creation
+# time and ids, in base64 (4 characters for 3 bytes).
+MAX_CURSOR_LENGTH = 4 * (200 * (200 * 6 + len('"",')) + 1000) // 3
+
 
 class Sort(Input):
     by: str = Field(default="created_at", description='"created_at", "title" or a field id')
@@ -56,7 +62,7 @@ class VideoSearch(Input):
     filters: Annotated[list[Condition], Field(max_length=20)] = Field(default_factory=list)
     sort: Sort = Field(default_factory=Sort)
     limit: Annotated[WholeNumber, Field(ge=1, le=200)] = 50
-    cursor: Annotated[str, Field(max_length=2000)] | None = None
+    cursor: Annotated[str, Field(max_length=MAX_CURSOR_LENGTH)] | None = None
     include_fields: IncludedFields | None = Field(
         default=None,
         description="field ids whose values each item carries (<= 20; [] gives each item "

@@ -58,7 +58,10 @@ def _text(value: str) -> str:
 
 
 def encode(sort: str, value: Any, row_id: UUID, list_id: UUID) -> str:
-    payload = json.dumps([sort, _plain(value), str(row_id), str(list_id)], separators=(",", ":"))
+    # UTF-8 rather than \uXXXX escapes: a sort value of CJK text makes half the cursor.
+    payload = json.dumps(
+        [sort, _plain(value), str(row_id), str(list_id)], separators=(",", ":"), ensure_ascii=False
+    )
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 

@@ -2,10 +2,13 @@ from typing import Any
 
 import pytest
 
+from app.models.video_search import MAX_CURSOR_LENGTH
 from tests.api.conftest import (
     Client,
     Setup,
     build_setup,
+    make_field,
+    make_list,
     make_video,
     ok,
     problem,
@@ -140,6 +143,49 @@ async def test_sort_and_cursor_paging(
     assert seen == expected
 
 
+# The longest sort value of each kind, in the characters that make the longest cursor: JSON
+# writes a control character as \uXXXX. Three videos, n = 0..2, each its own value.
+LONGEST = {
+    "text": lambda n: str(n) + "\x01" * 1999,  # 2,000 bytes, text's most
+    "title": lambda n: str(n) + "\x01" * 499,  # 500 characters
+    # every option of the field, each 200 characters, the n-th first
+    "multi_select": lambda n: [f"{k % 200:03d}" + "\x01" * 197 for k in range(n, n + 200)],
+}
+
+
+@pytest.mark.parametrize("kind", list(LONGEST))
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+async def test_paging_through_the_longest_sort_values_shows_each_video_once(
+    client: Client, kind: str, direction: str
+) -> None:
+    # A cursor carries the sort value: it once outgrew the cursor's limit, and the next page
+    # refused the server's own cursor (400).
+    list_id = (await make_list(client, "Long values"))["id"]
+    field_type = "text" if kind == "title" else kind
+    config = {"options": LONGEST["multi_select"](0)} if kind == "multi_select" else {}
+    field = await make_field(client, list_id, "Long", field_type, config)
+    videos = []
+    for n in range(3):
+        title = LONGEST["title"](n) if kind == "title" else f"Video {n}"
+        video = await make_video(client, list_id, title)
+        videos.append(video["id"])
+        if kind != "title":
+            column = "value_options" if kind == "multi_select" else "value_text"
+            value = {column: LONGEST[kind](n)}
+            url = f"/lists/{list_id}/videos/{video['id']}/fields/{field['id']}"
+            ok(await client.put(url, json=value))
+    sort = {"by": "title" if kind == "title" else field["id"], "direction": direction}
+    seen, cursor = [], None
+    for _ in range(4):
+        body = {"sort": sort, "limit": 1, "cursor": cursor}
+        page = ok(await client.post(f"/lists/{list_id}/videos/search", json=body))
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == (videos if direction == "asc" else videos[::-1])
+
+
 async def test_search_of_an_empty_list(client: Client, setup: Setup) -> None:
     empty = ok(await client.post("/lists", json={"name": "Empty"}), 201)
     page = ok(await client.post(f"/lists/{empty['id']}/videos/search", json={}))
@@ -192,7 +238,7 @@ async def test_op_and_value_must_fit_the_field_type(
         {"limit": "5"},
         {"limit": 5.5},
         {"cursor": "garbage"},
-        {"cursor": "x" * 2001},
+        {"cursor": "x" * (MAX_CURSOR_LENGTH + 1)},
         {"page": 2},
     ],
 )
