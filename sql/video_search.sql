@@ -518,6 +518,19 @@ CROSS JOIN LATERAL (
 WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.field_type = 'multi_select'
   AND s.value_options IS NOT NULL
 
+-- name: valued_options_keys
+-- The values of valued_options_field without their videos, for a walk of the field's order
+-- index: each group of sets sharing their first two options is sorted whole (at 1M the first
+-- is 7,413 sets), so the videos are looked up once the page is cut (looked_up_open), not
+-- before the sort. The conditions probe v.id, the value row's video.
+SELECT s.video_id AS id, NULL::uuid AS list_id, NULL::text AS youtube_id, NULL::text AS title,
+       NULL::timestamptz AS created_at, NULL::timestamptz AS updated_at,
+       s.value_options AS sort_value, s.video_created_at AS sort_tie
+FROM video_field_values AS s
+CROSS JOIN LATERAL (SELECT s.video_id AS id) AS v
+WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.field_type = 'multi_select'
+  AND s.value_options IS NOT NULL
+
 -- The sort field's own conditions (any but is_empty: those need a value), checked on the row
 -- its value index walks (s, of valued_*_field) instead of probed per video: a range bounds the
 -- walk (at 1M, Published before 2012 sorted by Published desc walked every later date, each
@@ -855,6 +868,21 @@ EXISTS (SELECT FROM video_field_values AS fv WHERE fv.video_id = v.id AND fv.fie
 -- name: is_empty
 -- The video has no value for the field.
 NOT EXISTS (SELECT FROM video_field_values AS fv WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id)
+
+-- name: looked_up_open
+-- Wraps a page whose head reads no video row (valued_options_keys): each row of the page,
+-- once cut to its limit, is joined to its video (looked_up_close).
+SELECT cut.id, video.list_id, video.youtube_id, video.title, video.created_at,
+       video.updated_at, cut.sort_value, cut.sort_tie
+FROM (
+
+-- name: looked_up_close
+-- Ends the page of looked_up_open: each video looked up by its key (driven_close says why).
+-- The page's order follows, restated for the outer query.
+) AS cut
+CROSS JOIN LATERAL (
+    SELECT v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at FROM videos AS v
+    WHERE v.id = cut.id AND v.list_id = :list_id OFFSET 0) AS video
 
 -- name: page_close
 -- Ends the wrapped query opened by page_open.

@@ -1259,6 +1259,28 @@ async def test_sort_by_a_multi_select_orders_option_sets_as_arrays_compare_and_p
         assert [v.title for v in await every_page(conn, catalog.list.id, query)] == expected
 
 
+async def test_a_walk_sorted_by_a_multi_select_looks_up_only_its_pages_videos(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    """Sets sharing their first two options are sorted whole (all 30 here): their videos are
+    looked up once the page is cut, not before the sort (at 1M, 7,413 lookups for a page)."""
+    topics = await make.field(bl.id, "multi_select", config={"options": ["a", "b"]})
+    for _ in range(30):
+        await make.value(await make.video(bl.id), topics, ["a"])
+    query = VideoSearch(sort=Sort(by=str(topics.id), direction="asc"), limit=5)
+    found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+    assert found is not None
+    await conn.execute("SET enable_seqscan = off")  # a list this small would be read whole
+    try:
+        nodes = await plan_nodes(conn, *found, analyze=True)
+    finally:
+        await conn.execute("RESET enable_seqscan")
+    lookups = [n for n in nodes if n.get("Relation Name") == "videos"]
+    assert [n["Actual Rows"] * n["Actual Loops"] for n in lookups] == [6]  # a page and one
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    assert len(page.items) == 5 and page.items[0].youtube_id
+
+
 ORDER_INDEX = "video_field_values_options_order_idx"
 
 
@@ -1718,6 +1740,13 @@ async def test_every_fragment_runs_in_a_real_search(
         monkeypatch.setattr(video_search, "RANGE_FIRST_CAP", cap)
         beside = [("select", "eq", "good"), ("number", "gte", -5)]
         assert sorted(await search(conn, catalog, *beside, by="created_at")) == ["v1", "v4"]
+    # Sorted by a multi_select under an equality's matches (capped): its sort_head, which
+    # looks the videos up itself (a walk reads the value rows alone, valued_options_keys).
+    good = ("select", "eq", "good")
+    for direction in ("asc", "desc"):
+        by = str(catalog.fields["multi_select"].id)
+        found = await search(conn, catalog, good, by=by, direction=direction)
+        assert sorted(found) == sorted(await search(conn, catalog, good, by="created_at"))
     # Sorted by its own field, each condition is checked on the row the field's value index
     # walks (sorted_*): an equality's too, once its matches are past the cap.
     monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", 0.0)
