@@ -121,6 +121,14 @@ class Settings:
         )
 
     @property
+    def reply_timeout_s(self) -> float:
+        """How long the app waits for the server's reply to one command (asyncpg's
+        command_timeout): a statement may run for the statement timeout, and a reply that
+        takes a connect timeout longer means the server or the network to it stopped
+        answering (the request then answers 503, where it would hang)."""
+        return self.statement_timeout_ms / 1000 + self.connect_timeout_s
+
+    @property
     def app_url(self) -> str:
         """The URL the app's pool logs in with."""
         return self.database_app_url or app_url_of({"DATABASE_URL": self.database_url})

@@ -53,7 +53,7 @@ async def begin(
         conn = await acquire(pool, acquire_timeout_s=settings.acquire_timeout_s)
         tx = conn.transaction(readonly=readonly)
         try:
-            with translated_errors():
+            with translated_errors(conn):
                 await tx.start()
                 said = transaction_settings(settings, owner=owner)
                 await execute(
@@ -73,7 +73,7 @@ async def commit(conn: asyncpg.Connection, tx: Transaction) -> None:
     """Raises when the COMMIT was not acknowledged (Unavailable when the connection broke: the
     transaction may or may not have taken effect); the connection is discarded either way."""
     try:
-        with translated_errors():
+        with translated_errors(conn):
             await tx.commit()
     except Exception as exc:
         discard(conn, exc)

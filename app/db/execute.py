@@ -18,10 +18,16 @@ ATTEMPTS = 3
 
 
 @contextmanager
-def translated_errors() -> Iterator[None]:
+def translated_errors(conn: asyncpg.Connection | None = None) -> Iterator[None]:
+    """Database errors raised inside as domain errors (app/db/errors.py). A command of `conn`
+    whose reply did not come within its timeout (Settings.reply_timeout_s) closes `conn` at
+    once: the server or the network stopped answering, and asyncpg would make the next command
+    (the ROLLBACK) wait as long again for the command to be cancelled."""
     try:
         yield
     except Exception as exc:
+        if conn is not None and isinstance(exc, TimeoutError) and not conn.is_closed():
+            conn.terminate()
         domain_error = translate(exc)
         if domain_error is None:
             raise
@@ -29,29 +35,29 @@ def translated_errors() -> Iterator[None]:
 
 
 async def fetch(conn: asyncpg.Connection, query: Query, *args: Any) -> list[asyncpg.Record]:
-    with translated_errors():
+    with translated_errors(conn):
         return await conn.fetch(query.text, *args)
 
 
 async def fetchrow(conn: asyncpg.Connection, query: Query, *args: Any) -> asyncpg.Record | None:
-    with translated_errors():
+    with translated_errors(conn):
         return await conn.fetchrow(query.text, *args)
 
 
 async def fetchval(conn: asyncpg.Connection, query: Query, *args: Any) -> Any:
-    with translated_errors():
+    with translated_errors(conn):
         return await conn.fetchval(query.text, *args)
 
 
 async def execute(conn: asyncpg.Connection, query: Query, *args: Any) -> str:
-    with translated_errors():
+    with translated_errors(conn):
         return await conn.execute(query.text, *args)
 
 
 @asynccontextmanager
 async def transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
     """One unit of work; nested inside another it becomes a savepoint."""
-    with translated_errors():
+    with translated_errors(conn):
         async with conn.transaction():
             yield
 
@@ -65,7 +71,7 @@ async def statement_transaction(conn: asyncpg.Connection) -> AsyncIterator[None]
         async with transaction(conn):
             yield
     else:
-        with translated_errors():
+        with translated_errors(conn):
             yield
 
 

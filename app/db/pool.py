@@ -118,12 +118,14 @@ async def _open(settings: Settings, url: str, *, pooled: bool) -> asyncpg.Connec
         return await asyncpg.connect(
             url,
             timeout=settings.connect_timeout_s,
+            command_timeout=settings.reply_timeout_s,
             statement_cache_size=0,
             server_settings={"application_name": APPLICATION_NAME},
         )
     return await asyncpg.connect(
         url,
         timeout=settings.connect_timeout_s,
+        command_timeout=settings.reply_timeout_s,
         server_settings={"application_name": APPLICATION_NAME, **server_settings(settings)},
     )
 

@@ -254,7 +254,7 @@ async def _check_answered(
 
 
 async def _fetch(conn: asyncpg.Connection, statement: tuple[str, list[Any]]) -> list[Any]:
-    with translated_errors():
+    with translated_errors(conn):
         return list(await conn.fetch(statement[0], *statement[1]))
 
 

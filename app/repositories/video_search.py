@@ -1423,7 +1423,7 @@ def _field_cursor_value(value: Any, field: CustomField) -> tuple[Any, datetime]:
 
 
 async def _fetch(conn: asyncpg.Connection, statement: Statement) -> list[asyncpg.Record]:
-    with translated_errors():
+    with translated_errors(conn):
         return await conn.fetch(statement.text, *statement.params)
 
 

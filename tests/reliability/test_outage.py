@@ -16,6 +16,7 @@ import pytest
 
 from app.api.app import create_app
 from tests.conftest import ROOT, auth_settings, migrate_like_make
+from tests.processes import frozen
 from tests.reliability.conftest import assert_problem, free_port, in_process
 
 PG_CTL = str(ROOT / "scripts" / "pg_ctl")  # drops root for the server, like the shared one
@@ -170,3 +171,39 @@ async def test_outage_answers_503_fast_then_recovers_and_keeps_acknowledged_writ
         await conn.close()
     missing = set(acknowledged) - stored
     assert not missing, f"{len(missing)} acknowledged writes lost"
+
+
+async def test_a_database_that_stops_answering_is_a_503_within_the_reply_timeout(
+    cluster: Cluster,
+) -> None:
+    # A frozen server (or a network black hole, a paused pooler) keeps its connections open
+    # and never answers: only the client's own wait ends a request then. It hung before.
+    settings = auth_settings(
+        cluster.url,
+        pool_max_size=2,
+        connect_timeout_s=CONNECT_TIMEOUT_S,
+        acquire_timeout_s=ACQUIRE_TIMEOUT_S,
+        statement_timeout_ms=500,
+    )
+    # The pooled connection's BEGIN times out; begin() tries a new connection, whose connect
+    # times out too: then the answer.
+    bound = settings.reply_timeout_s + FAST_S
+    async with in_process(create_app(settings)) as api:
+        r = await api.post("/lists", json={"name": "frozen"})
+        assert r.status_code == 201, r.text
+        list_id = r.json()["id"]
+        with frozen(cluster.base / "data"):
+            requests = [api.get(f"/lists/{list_id}") for _ in range(4)]
+            answers = await asyncio.wait_for(
+                asyncio.gather(*(timed(request) for request in requests)), timeout=3 * bound
+            )
+        for r, took in answers:
+            assert_problem(r, 503)
+            assert took < bound, took
+        recovered = False
+        for _ in range(50):  # at most ~5 s
+            if (await api.get(f"/lists/{list_id}")).status_code == 200:
+                recovered = True
+                break
+            await asyncio.sleep(0.1)
+        assert recovered

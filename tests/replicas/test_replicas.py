@@ -28,6 +28,7 @@ from app.db.replicas import (
     write_position,
 )
 from tests.conftest import OWNER, auth_settings
+from tests.processes import frozen
 from tests.reliability.conftest import assert_problem, in_process
 from tests.replicas.conftest import Standby
 
@@ -169,6 +170,37 @@ async def test_reads_fall_back_to_the_primary_when_the_replica_is_stopped(
             assert [item["title"] for item in search.json()["items"]] == ["Fresh"]
         assert await health_of_replica(api) == {"status": "down", "lag_s": None}
     assert await served_by(settings) == "primary"
+
+
+async def test_reads_fall_back_to_the_primary_when_the_replica_stops_answering(
+    standby: Standby, standby_url: str, database_url: str
+) -> None:
+    # A replica frozen (or cut off by the network) keeps its connections open and answers
+    # nothing: the read's wait for the reply ends it (Settings.reply_timeout_s), and the
+    # primary answers. Reads hung before.
+    settings = replica_settings(
+        database_url,
+        standby_url,
+        connect_timeout_s=1.0,
+        acquire_timeout_s=1.0,
+        statement_timeout_ms=500,
+    )
+    async with in_process(create_app(settings)) as api:
+        list_id, position = written(await api.post("/lists", json={"name": "Frozen"}))
+        standby.catch_up(position)
+        assert (await api.get(f"/lists/{list_id}/videos")).status_code == 200
+        with frozen(standby.data):
+            started = time.monotonic()
+            videos = await asyncio.wait_for(api.get(f"/lists/{list_id}/videos"), timeout=30)
+            took = time.monotonic() - started
+        assert videos.status_code == 200, videos.text
+        # The pooled connection's BEGIN waits its reply; the one new connection begin() tries
+        # then waits its connect timeout.
+        assert took < settings.reply_timeout_s + settings.connect_timeout_s + 1.0, took
+        assert await health_of_replica(api) in (
+            {"status": "ok", "lag_s": 0.0},  # resumed by now and checked again
+            {"status": "down", "lag_s": None},
+        )
 
 
 async def test_health_reports_each_replica_while_the_primary_is_down(
