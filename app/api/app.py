@@ -39,11 +39,16 @@ from app.api.dependencies import (
     provide_read,
     send_read_after,
 )
-from app.api.errors import EXCEPTION_HANDLERS, document_errors
+from app.api.errors import EXCEPTION_HANDLERS, document_errors, send_allow
 from app.api.field_schemas import FieldSchemaController
 from app.api.field_values import BulkValueController, VideoFieldController
 from app.api.lists import ListController
-from app.api.requests import DecimalsAsNumbers, JsonBodyRequest, RootModelsAsTheirRoot
+from app.api.requests import (
+    BodiesAsValidated,
+    DecimalsAsNumbers,
+    JsonBodyRequest,
+    RootModelsAsTheirRoot,
+)
 from app.api.tags import TagController, VideoTagController
 from app.api.video_facets import VideoFacetsController
 from app.api.video_search import VideoSearchController
@@ -111,7 +116,7 @@ async def health(state: State) -> Health:
     try:
         conn, tx = await connections.begin(state.pool, owner=None, settings=state.settings)
         try:
-            with translated_errors():
+            with translated_errors(conn):
                 backlog = await purges.backlog(conn)
         finally:
             await connections.rollback(conn, tx)
@@ -199,8 +204,8 @@ def create_app(settings: Settings | None = None) -> App:
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
         request_class=JsonBodyRequest,
-        plugins=[DecimalsAsNumbers(), RootModelsAsTheirRoot()],
-        before_send=[send_read_after],
+        plugins=[DecimalsAsNumbers(), RootModelsAsTheirRoot(), BodiesAsValidated()],
+        before_send=[send_read_after, send_allow],
         openapi_config=OpenAPIConfig(
             title="custom-fields-sql",
             version="0.1.0",

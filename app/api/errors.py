@@ -3,14 +3,17 @@ domain errors, request validation, unknown routes and bugs alike. Registered onc
 app/api/app.py; controllers contain no try/except."""
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response
+from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import HTTPException, InternalServerException, ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
+from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import Message, Scope
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
@@ -161,10 +164,31 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     if exc.status_code == HTTP_500_INTERNAL_SERVER_ERROR:
         logger.error("%s %s answered 500", request.method, request.url.path, exc_info=exc)
     headers = {name.title(): value for name, value in (exc.headers or {}).items()}
-    if "Allow" in headers:  # a 405 names what the resource allows, HEAD wherever GET is
-        allowed = headers["Allow"].split(", ")
-        headers["Allow"] = ", ".join([*allowed, "HEAD"] if "GET" in allowed else allowed)
+    if "Allow" in headers:  # a 405 names what the resource allows
+        headers["Allow"] = _allow(headers["Allow"].split(", "))
     return problem(request, exc.status_code, exc.detail, headers=headers or None)
+
+
+def _allow(methods: Iterable[str]) -> str:
+    """An Allow header's value: the methods, HEAD wherever GET is."""
+    allowed = sorted(set(methods))
+    return ", ".join([*allowed, "HEAD"] if "GET" in allowed and "HEAD" not in allowed else allowed)
+
+
+async def send_allow(message: Message, scope: Scope) -> None:
+    """A before_send hook: an OPTIONS answer names every method of its path, as a 405 does.
+    Litestar's own OPTIONS handler names those of its path's first handler only (it is made
+    when the first handler is registered and kept when the route is rebuilt with the others):
+    OPTIONS /lists said "OPTIONS, POST"."""
+    if message["type"] != "http.response.start" or scope.get("method") != "OPTIONS":
+        return
+    template = scope.get("path_template")
+    route = next(
+        (r for r in scope["app"].routes if isinstance(r, HTTPRoute) and r.path_format == template),
+        None,
+    )
+    if route is not None:
+        MutableScopeHeaders.from_message(message)["allow"] = _allow(route.methods)
 
 
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:

@@ -12,9 +12,13 @@ from litestar._openapi.schema_generation import SchemaCreator
 from litestar.exceptions import SerializationException
 from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.plugins import OpenAPISchemaPlugin
+from litestar.plugins.pydantic import PydanticSchemaPlugin
 from litestar.types import Empty
 from litestar.typing import FieldDefinition
-from pydantic import RootModel
+from pydantic import BaseModel, RootModel
+from pydantic.errors import PydanticInvalidForJsonSchema
+
+from app.models.base import Input, Patch
 
 # A number with a fraction or an exponent becomes a Decimal, not a double: 0.1 stays 0.1 and
 # 123456789012345678.123456 reaches the database as sent, which then refuses what a double
@@ -109,3 +113,65 @@ class RootModelsAsTheirRoot(OpenAPISchemaPlugin):
         root = field_definition.annotation.model_fields["root"].annotation
         schema = schema_creator.for_field_definition(FieldDefinition.from_annotation(root))
         return schema if isinstance(schema, Schema) else Schema(all_of=[schema])
+
+
+NULL = OpenAPIType.NULL
+
+
+class BodiesAsValidated(OpenAPISchemaPlugin):
+    """In the OpenAPI schema, a request body is what the API takes: no property but its
+    model's (Input refuses the others), and in a partial update null only where it clears a
+    value (Patch.NULLABLE; Litestar's own schema allowed null for every optional property)."""
+
+    @staticmethod
+    def is_plugin_supported_type(value: Any) -> bool:
+        return isinstance(value, type) and issubclass(value, Input)
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
+        schema = PydanticSchemaPlugin.for_pydantic_model(field_definition, schema_creator)
+        schema.additional_properties = False
+        model = field_definition.annotation
+        validated = _validated_properties(model)
+        clearable = model.NULLABLE if issubclass(model, Patch) else None
+        properties = schema.properties or {}
+        for name, prop in list(properties.items()):
+            if not isinstance(prop, Schema):
+                continue
+            values = [
+                s for s in prop.one_of or [prop] if not (isinstance(s, Schema) and s.type == NULL)
+            ]
+            if clearable is not None and name not in clearable and prop.one_of:
+                properties[name] = values[0] if len(values) == 1 else Schema(one_of=values)
+            # Litestar drops a string's or list's bounds under "| None": pydantic's own schema
+            # of the property still has them.
+            if len(values) == 1 and isinstance(values[0], Schema):
+                for key, attribute in _BOUNDS.items():
+                    if key in validated.get(name, {}) and getattr(values[0], attribute) is None:
+                        setattr(values[0], attribute, validated[name][key])
+        return schema
+
+
+# JSON Schema's names of a value's bounds, and Litestar's Schema attributes for them.
+_BOUNDS = {
+    "maxLength": "max_length",
+    "minLength": "min_length",
+    "pattern": "pattern",
+    "maxItems": "max_items",
+    "minItems": "min_items",
+}
+
+
+def _validated_properties(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
+    """Each property's bounds in pydantic's schema of the model (of the value, not null)."""
+    try:
+        properties = model.model_json_schema(mode="validation").get("properties", {})
+    except PydanticInvalidForJsonSchema:
+        return {}
+    bounds = {}
+    for name, prop in properties.items():
+        values = [b for b in prop.get("anyOf", [prop]) if b.get("type") != "null"]
+        if len(values) == 1:
+            bounds[name] = {key: values[0][key] for key in _BOUNDS if key in values[0]}
+    return bounds
