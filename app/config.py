@@ -121,11 +121,14 @@ class Settings:
         )
 
     @property
-    def reply_timeout_s(self) -> float:
+    def reply_timeout_s(self) -> float | None:
         """How long the app waits for the server's reply to one command (asyncpg's
         command_timeout): a statement may run for the statement timeout, and a reply that
         takes a connect timeout longer means the server or the network to it stopped
-        answering (the request then answers 503, where it would hang)."""
+        answering (the request then answers 503, where it would hang). None, no bound, when
+        the statement timeout is 0 (PostgreSQL's "none": the bench builds its tables so)."""
+        if self.statement_timeout_ms <= 0:
+            return None
         return self.statement_timeout_ms / 1000 + self.connect_timeout_s
 
     @property

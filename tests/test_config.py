@@ -20,6 +20,7 @@ def test_the_database_waits_default_to_3_s_and_a_5_s_statement_timeout(
     settings = Settings.from_env()
     assert (settings.connect_timeout_s, settings.acquire_timeout_s) == (3.0, 3.0)
     assert settings.statement_timeout_ms == 5000
+    assert settings.reply_timeout_s == 8.0  # the statement timeout, then a connect timeout
 
 
 def test_the_database_waits_come_from_the_environment(environ: pytest.MonkeyPatch) -> None:
@@ -29,3 +30,10 @@ def test_the_database_waits_come_from_the_environment(environ: pytest.MonkeyPatc
     settings = Settings.from_env()
     assert (settings.connect_timeout_s, settings.acquire_timeout_s) == (1.5, 20.0)
     assert settings.statement_timeout_ms == 30000
+    assert settings.reply_timeout_s == 31.5
+
+
+def test_no_statement_timeout_means_no_bound_on_a_reply(environ: pytest.MonkeyPatch) -> None:
+    # PostgreSQL's statement_timeout 0 is "none": a statement may then run for any time.
+    environ.setenv("DB_STATEMENT_TIMEOUT_MS", "0")
+    assert Settings.from_env().reply_timeout_s is None
