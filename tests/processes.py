@@ -24,10 +24,7 @@ def frozen(data_dir: Path) -> Iterator[None]:
     leaving: it keeps its connections open and answers nothing, like a server behind a
     network black hole."""
     postmaster = int((data_dir / "postmaster.pid").read_text().split()[0])
-    children = subprocess.run(
-        ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False
-    ).stdout.split()
-    pids = [postmaster, *map(int, children)]
+    pids = [postmaster, *_children(postmaster)]
     for pid in pids:
         os.kill(pid, signal.SIGSTOP)
     try:
@@ -36,3 +33,17 @@ def frozen(data_dir: Path) -> Iterator[None]:
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGCONT)
+
+
+def _children(parent: int) -> list[int]:
+    """The processes whose parent is `parent`, from /proc (procps may not be installed)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (name) state ppid ...": the name may hold spaces and parentheses.
+            state_and_ppid = stat.read_text().rpartition(")")[2].split()[:2]
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(state_and_ppid[1]) == parent:
+            children.append(int(stat.parent.name))
+    return children
