@@ -116,6 +116,8 @@ class RootModelsAsTheirRoot(OpenAPISchemaPlugin):
 
 
 NULL = OpenAPIType.NULL
+NUMBER = Schema(type=OpenAPIType.NUMBER)
+_NUMBER_AS_TEXT = 'a number as JSON writes it, read exactly ("4.50"; not "1_000" or " 4 ")'
 
 
 class BodiesAsValidated(OpenAPISchemaPlugin):
@@ -144,6 +146,12 @@ class BodiesAsValidated(OpenAPISchemaPlugin):
             ]
             if clearable is not None and name not in clearable and prop.one_of:
                 properties[name] = values[0] if len(values) == 1 else Schema(one_of=values)
+            # A number the API also takes as a string holding one ("4.50", read exactly:
+            # NumberIn), which Litestar documents as a number only.
+            if validated.get(name, {}).get("number_or_text") and values == [NUMBER]:
+                text = Schema(type=OpenAPIType.STRING, description=_NUMBER_AS_TEXT)
+                prop.one_of = [NUMBER, text, *([Schema(type=NULL)] if prop.one_of else [])]
+                prop.type = None
             # Litestar drops a string's or list's bounds under "| None": pydantic's own schema
             # of the property still has them.
             if len(values) == 1 and isinstance(values[0], Schema):
@@ -169,9 +177,11 @@ def _validated_properties(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
         properties = model.model_json_schema(mode="validation").get("properties", {})
     except PydanticInvalidForJsonSchema:
         return {}
-    bounds = {}
+    bounds: dict[str, dict[str, Any]] = {}
     for name, prop in properties.items():
         values = [b for b in prop.get("anyOf", [prop]) if b.get("type") != "null"]
         if len(values) == 1:
             bounds[name] = {key: values[0][key] for key in _BOUNDS if key in values[0]}
+        elif values == [{"type": "number"}, {"type": "string"}]:
+            bounds[name] = {"number_or_text": True}
     return bounds

@@ -187,3 +187,14 @@ async def test_a_clearable_property_is_documented_as_nullable(client: Client) ->
     document = await openapi(client)
     schema = {"$ref": "#/components/schemas/TagUpdate", "components": document["components"]}
     assert jsonschema_rs.validator_for(schema).is_valid({"schema_id": None})
+
+
+async def test_a_number_written_as_text_is_documented_where_the_api_takes_it(
+    client: Client,
+) -> None:
+    document = await openapi(client)
+    schema = {"$ref": "#/components/schemas/ValueIn", "components": document["components"]}
+    validator = jsonschema_rs.validator_for(schema)
+    assert validator.is_valid({"value_numeric": "4.50"})
+    assert validator.is_valid({"value_numeric": 4.5})
+    assert not validator.is_valid({"value_numeric": True})
