@@ -4,6 +4,9 @@
 -- Sorting by a field runs that shape up to twice: first over the videos that have a value
 -- (valued_*_field, read in the order of the field's value index), then, when the page is not
 -- full yet, over those that have none (unvalued_field, by id): missing values come last.
+-- A walk sorted by a multi_select reads its value rows alone (valued_options_keys), and the
+-- page is wrapped to look its videos up once cut: looked_up_open + <page> + looked_up_close
+-- + order_options_<dir>.
 -- Sorted by created_at, an equality condition can drive the page instead: its stream (one or
 -- more ranges of a value index, each already newest first) is read only until the page is
 -- full, the other conditions probed per video:

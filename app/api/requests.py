@@ -145,10 +145,11 @@ class BodiesAsValidated(OpenAPISchemaPlugin):
                 s for s in prop.one_of or [prop] if not (isinstance(s, Schema) and s.type == NULL)
             ]
             if clearable is not None and name not in clearable and prop.one_of:
-                properties[name] = values[0] if len(values) == 1 else Schema(one_of=values)
+                properties[name] = prop = values[0] if len(values) == 1 else Schema(one_of=values)
             # A number the API also takes as a string holding one ("4.50", read exactly:
             # NumberIn), which Litestar documents as a number only.
-            if validated.get(name, {}).get("number_or_text") and values == [NUMBER]:
+            number_or_text = validated.get(name, {}).get("number_or_text")
+            if number_or_text and values == [NUMBER] and isinstance(prop, Schema):
                 text = Schema(type=OpenAPIType.STRING, description=_NUMBER_AS_TEXT)
                 prop.one_of = [NUMBER, text, *([Schema(type=NULL)] if prop.one_of else [])]
                 prop.type = None

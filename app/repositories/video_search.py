@@ -313,7 +313,9 @@ def _page(
     per_video: Collection[int] = (),
 ) -> Statement:
     """The page's statement (or `statement` continued with it); `walked`: each condition is
-    probed per video (walked_open), `per_video`: those conditions (by index)."""
+    probed per video (walked_open), `per_video`: those conditions (by index). A head that
+    reads no video row (LOOKED_UP_AFTER_THE_PAGE) has its page's videos looked up once the
+    page is cut (looked_up_open)."""
     statement = statement or Statement()
     head = head if isinstance(head, list) else [head]
     looked_up = head[0][0] in LOOKED_UP_AFTER_THE_PAGE
