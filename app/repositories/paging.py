@@ -36,6 +36,8 @@ def _typed(value: Any, nested: bool = False) -> Any:
     if isinstance(value, dict) and set(value) == {"d"}:
         return date.fromisoformat(value["d"])
     if isinstance(value, dict) and set(value) == {"n"}:
+        if not isinstance(value["n"], str):  # Decimal(True) is 1, Decimal(4) is 4
+            raise ValueError("a cursor's number is written as text")
         number = Decimal(value["n"])
         if not bindable(number):  # finite, and one asyncpg sends as it is
             raise ValueError("a cursor's number is a number the app writes")

@@ -289,6 +289,14 @@ def test_a_cursor_with_a_number_the_app_never_writes_is_not_valid(number: str) -
         paging.decode(b64(["s", {"n": number}, ZERO, str(LIST)]), "s", Decimal, LIST)
 
 
+@pytest.mark.parametrize("number", [True, 4, 4.5, None, ["4"]])
+def test_a_cursor_number_not_written_as_text_is_not_valid(number: Any) -> None:
+    # {"n": true} read as Decimal(True), 1: a rating sort went on from 1.
+    for value in ({"n": number}, [{"n": number}, {"t": "2024-01-01T00:00:00+00:00"}]):
+        with pytest.raises(InvalidInput, match="not valid"):
+            paging.decode(b64(["s", value, ZERO, str(LIST)]), "s", (Decimal, list), LIST)
+
+
 def test_a_cursor_with_a_value_of_another_type_is_refused() -> None:
     cursor = paging.encode("s", "2024-01-01", uuid.uuid4(), LIST)
     with pytest.raises(InvalidInput, match="not valid"):
