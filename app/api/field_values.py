@@ -1,17 +1,15 @@
-from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, delete, get, post, put
 from litestar.params import FromPath, JSONBody
-from pydantic import Field
 
 from app.api.dependencies import Conn, Read
 from app.models.field_values import (
-    MAX_BATCH,
     BulkEdit,
     BulkEditResult,
     FieldValue,
     FieldValueSet,
+    FieldValueSets,
     ValueIn,
     VideoField,
 )
@@ -35,10 +33,10 @@ class VideoFieldController(Controller):
         conn: Conn,
         list_id: FromPath[UUID],
         video_id: FromPath[UUID],
-        data: JSONBody[Annotated[list[FieldValueSet], Field(max_length=MAX_BATCH)]],
+        data: JSONBody[FieldValueSets],
     ) -> list[VideoField]:
         """Set many values of the video at once, all or nothing; answers the video's fields."""
-        await field_values.set_many(conn, list_id=list_id, video_id=video_id, values=data)
+        await field_values.set_many(conn, list_id=list_id, video_id=video_id, values=data.root)
         return await field_values.fields_of_video(conn, list_id=list_id, video_id=video_id)
 
     @put("/{field_id:uuid}", operation_id="setVideoFieldValue")

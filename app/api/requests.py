@@ -4,7 +4,7 @@
 import json
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request
@@ -110,8 +110,12 @@ class RootModelsAsTheirRoot(OpenAPISchemaPlugin):
     def to_openapi_schema(
         self, field_definition: FieldDefinition, schema_creator: SchemaCreator
     ) -> Schema:
-        root = field_definition.annotation.model_fields["root"].annotation
-        schema = schema_creator.for_field_definition(FieldDefinition.from_annotation(root))
+        root = field_definition.annotation.model_fields["root"]
+        # Its bounds too (maxItems of a batch): pydantic keeps them apart from the annotation.
+        annotation = root.annotation
+        if root.metadata:
+            annotation = Annotated[annotation, *root.metadata]
+        schema = schema_creator.for_field_definition(FieldDefinition.from_annotation(annotation))
         return schema if isinstance(schema, Schema) else Schema(all_of=[schema])
 
 

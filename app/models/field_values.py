@@ -2,7 +2,7 @@ from datetime import date, datetime
 from typing import Annotated, Self
 from uuid import UUID
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, RootModel, StringConstraints, model_validator
 
 from app.field_types import VALUE_COLUMNS
 from app.models.base import Bool, Input, IsoDate, JsonNumber, NumberIn, Record
@@ -43,6 +43,12 @@ class FieldValueSet(ValueIn):
     """One item of PUT /lists/{list_id}/videos/{video_id}/fields."""
 
     field_id: UUID
+
+
+class FieldValueSets(RootModel[Annotated[list[FieldValueSet], Field(max_length=MAX_BATCH)]]):
+    """The body of PUT /lists/{list_id}/videos/{video_id}/fields. A model, not a bare list, so
+    that each problem names its item's index ("1.value_numeric"; of a bare list Litestar lost
+    it: "exactly one of ..." named no item)."""
 
 
 class BulkValueSet(ValueIn):

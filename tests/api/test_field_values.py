@@ -123,10 +123,21 @@ async def test_put_one_value_by_field_id(client: Client, setup: Setup) -> None:
 async def test_none_or_several_values_are_400_saying_so(
     client: Client, setup: Setup, value: dict[str, Any]
 ) -> None:
-    body = [{"field_id": setup.rating, **value}]
+    body = [{"field_id": setup.text, "value_text": "fine"}, {"field_id": setup.rating, **value}]
     found = problem(await client.put(setup.fields_url(), json=body), 400)
     assert "exactly one of value_text, value_numeric, value_boolean" in found["detail"]
-    assert found["errors"]
+    # The item named by its index (a bare list's problem named none).
+    assert [error["field"] for error in found["errors"]] == ["1"]
+    assert values_of(ok(await client.get(setup.fields_url())))[setup.text] is None
+
+
+async def test_a_bad_item_of_many_is_named_by_its_index(client: Client, setup: Setup) -> None:
+    body = [{"field_id": setup.text, "value_text": "fine"}, {"field_id": "x", "value_text": 1}]
+    found = problem(await client.put(setup.fields_url(), json=body), 400)
+    assert {error["field"] for error in found["errors"]} == {"1.field_id", "1.value_text"}
+    too_many = [{"field_id": setup.text, "value_text": "a"}] * 5001
+    found = problem(await client.put(setup.fields_url(), json=too_many), 400)
+    assert "at most 5000 items" in found["detail"]
 
 
 @pytest.mark.parametrize(
