@@ -1,4 +1,7 @@
 import asyncio
+from typing import Any
+
+import pytest
 
 from tests.api.conftest import (
     Client,
@@ -138,6 +141,30 @@ async def test_set_video_tags_with_a_bad_tag_changes_nothing(client: Client, set
     for body in (["not-a-uuid"], {"tag_ids": [setup.tag_id], "more": 1}, {"tags": []}, "x"):
         problem(await client.put(url, json=body), 400)
         assert [t["id"] for t in ok(await client.get(url))] == [setup.tag_id]
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        (["not-a-uuid"], [("0", "Input should be a valid UUID")]),
+        ({"tag_ids": ["not-a-uuid"]}, [("tag_ids.0", "Input should be a valid UUID")]),
+        ({"tags": []}, [("tag_ids", "Field required"), ("tags", "Extra inputs")]),
+        ("x", [(None, 'the body is {"tag_ids": [...]} or an array of tag ids')]),
+    ],
+)
+async def test_a_bad_set_of_tags_names_what_is_wrong_in_its_own_shape(
+    client: Client, setup: Setup, body: Any, errors: list[tuple[str | None, str]]
+) -> None:
+    # Validated as a union of both shapes, one wrong id was reported against each shape by its
+    # model's name: "TagIdsObject.tag_ids.0: ...; list[uuid]: Input should be a valid list".
+    url = f"/lists/{setup.list_id}/videos/{setup.video_id}/tags"
+    found = problem(await client.put(url, json=body), 400)
+    got = [(e.get("field"), e["message"]) for e in found["errors"]]
+    assert len(got) == len(errors), got
+    for (field, message), (want_field, want_message) in zip(got, errors, strict=True):
+        assert field == want_field
+        assert message.startswith(want_message), message
+    assert "TagIdsObject" not in found["detail"] and "list[uuid]" not in found["detail"]
 
 
 async def test_set_tags_of_a_video_of_another_list_is_404(client: Client, setup: Setup) -> None:
