@@ -125,9 +125,13 @@ def _public_key(pem: str) -> tuple[str, PublicKey]:
     raise RuntimeError("AUTH_JWT_PUBLIC_KEY must be an RSA key (RS256) or an EC P-256 key (ES256)")
 
 
-def bearer_token(authorization: str | None) -> str:
+def bearer_token(authorizations: list[str]) -> str:
     """The token of an `Authorization: Bearer <token>` header (the scheme is case-insensitive,
-    RFC 7235 §2.1)."""
+    RFC 7235 §2.1), given every Authorization header of the request."""
+    if len(authorizations) > 1:
+        # Which one would count is a guess (the first did): refused, as two credentials are.
+        raise Unauthenticated("send one Authorization header, not several", token_sent=True)
+    authorization = authorizations[0] if authorizations else ""
     if not authorization:
         raise Unauthenticated(
             "no bearer token: send Authorization: Bearer <token>", token_sent=False
@@ -227,7 +231,7 @@ class BearerAuthentication(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        claims = verify(bearer_token(connection.headers.get("authorization")), self.rules)
+        claims = verify(bearer_token(connection.headers.getall("authorization", [])), self.rules)
         return AuthenticationResult(user=claims["sub"], auth=claims)
 
 

@@ -25,6 +25,7 @@ from app.config import Settings
 from app.tokens import DAY_S, issue_token, main
 from tests.api.conftest import Client, client_for, ok, openapi, problem
 from tests.conftest import OTHER_OWNER, OWNER, TEST_JWT_SECRET, auth_settings, bearer
+from tests.reliability.conftest import serve
 
 ISSUER = "https://issuer.example"
 AUDIENCE = "custom-fields-sql"
@@ -135,6 +136,19 @@ async def test_a_token_in_another_scheme_or_no_token_at_all_is_401(anonymous: Cl
         "Bearer   ",
     ):
         unauthenticated(await anonymous.get("/lists", headers={"Authorization": authorization}))
+
+
+def test_two_authorization_headers_are_401_whichever_comes_first(app: Litestar) -> None:
+    # The first one counted: a valid token, then any other header, answered 200. Over real
+    # HTTP: the test client joins repeated headers into one.
+    good, bad = f"Bearer {signed(claims())}", "Bearer garbage"
+    with serve(app) as served, httpx.Client(base_url=served.url) as http:
+        assert http.get("/lists", headers=[("Authorization", good)]).status_code == 200
+        for first, second in ((good, bad), (bad, good), (good, good)):
+            headers = [("Authorization", first), ("Authorization", second)]
+            refused(
+                http.get("/lists", headers=headers), "send one Authorization header, not several"
+            )
 
 
 async def test_the_bearer_scheme_is_case_insensitive(anonymous: Client) -> None:
