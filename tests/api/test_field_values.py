@@ -150,6 +150,7 @@ async def test_a_bad_item_of_many_is_named_by_its_index(client: Client, setup: S
         ("select", {"value_boolean": True}, "video_field_values_value_matches_type"),
         ("text", {"value_text": "x" * 21}, "video_field_values_text_length"),
         ("text", {"value_text": "   "}, "video_field_values_text_not_empty"),
+        ("text", {"value_text": "\u00a0\u3000"}, "video_field_values_text_not_empty"),
         ("boolean", {"value_numeric": 1}, "video_field_values_value_matches_type"),
     ],
 )

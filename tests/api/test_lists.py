@@ -80,6 +80,14 @@ async def test_names_are_required_not_blank_and_bounded(client: Client) -> None:
     assert "name" in error_fields(found)
 
 
+async def test_a_name_of_invisible_characters_is_refused(client: Client) -> None:
+    # The API trims Unicode's whitespace; the database refuses what is left invisible (0048).
+    for name, status in (("\u00a0", 400), ("\u3000 \u2003", 400), ("\u200b\ufeff", 422)):
+        found = problem(await client.post("/lists", json={"name": name}), status)
+        assert "name" in found["detail"], found
+    assert ok(await client.get("/lists")) == []
+
+
 async def test_a_name_of_one_letter_is_a_name(client: Client) -> None:
     """Before migration 0003 the database took the letter "v" for blank space."""
     for name in ("v", "vvv", "a"):

@@ -261,8 +261,9 @@ def test_rename_onto_an_existing_name_is_refused(
 
 BLANKS = pytest.mark.parametrize(
     "blank",
-    ["", " ", "   ", "\t", "\n", " \r\n "],
-    ids=["empty", "space", "spaces", "tab", "lf", "mix"],
+    ["", " ", "   ", "\t", "\n", " \r\n ", "\u00a0", "\u3000\u2003", "\u200b\ufeff", " \u2028\x85"],
+    # Unicode's whitespace and the invisible format characters too (migration 0048).
+    ids=["empty", "space", "spaces", "tab", "lf", "mix", "nbsp", "wide", "zero-width", "others"],
 )
 
 

@@ -625,8 +625,8 @@ def test_text_of_max_length_characters_is_stored(
 @pytest.mark.parametrize("field", ["text", "free_text", "select"])
 @pytest.mark.parametrize(
     "text",
-    ["", " ", "   ", "\t", "\n", " \r\n "],
-    ids=["empty", "space", "spaces", "tab", "newline", "mixed"],
+    ["", " ", "   ", "\t", "\n", " \r\n ", "\u00a0\u00a0", "\u3000", "\u200b"],
+    ids=["empty", "space", "spaces", "tab", "newline", "mixed", "nbsp", "wide", "zero-width"],
 )
 def test_empty_or_blank_text_is_refused(
     postgresql: psycopg.Connection, world: World, field: str, text: str
@@ -1170,6 +1170,21 @@ def test_a_value_of_a_missing_video_is_refused_by_name(
             field_id=world.fields["rating"],
             values=VALID["rating"],
         )
+
+
+def test_text_with_unicode_spaces_around_a_letter_is_stored(
+    postgresql: psycopg.Connection, world: World
+) -> None:
+    # Blank is all whitespace, not some (0048): stored as written.
+    for text in ("\u00a0x\u00a0", "\u3000\u6f22", "a\u200bb", "\ufeffz"):
+        video_id = create_video(postgresql, list_id=world.list_id)
+        insert_value(
+            postgresql,
+            video_id=video_id,
+            field_id=world.fields["free_text"],
+            values=(None, text, None),
+        )
+    assert stored_values(postgresql) == 4
 
 
 def test_a_text_value_of_any_single_letter_is_stored(
