@@ -1421,6 +1421,9 @@ def _field_cursor_value(value: Any, field: CustomField) -> tuple[Any, datetime]:
     sort_value, tie = value
     if not isinstance(sort_value, value_type) or not isinstance(tie, datetime):
         raise invalid
+    if isinstance(sort_value, list) and not sort_value:
+        # No set is empty, and [] (whose first option is NULL) ended an ascending page.
+        raise invalid
     return sort_value, tie
 
 

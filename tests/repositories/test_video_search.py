@@ -5,7 +5,7 @@ import math
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, get_args
 
@@ -18,7 +18,7 @@ from app.models.custom_fields import CustomField, FieldType
 from app.models.lists import BookmarkList
 from app.models.video_search import Condition, Op, Sort, VideoSearch
 from app.models.videos import Video
-from app.repositories import field_values, lists, video_search
+from app.repositories import field_values, lists, paging, video_search
 from tests.repositories.conftest import Builder, expected_order, plan_mode, plan_nodes
 
 # Each video's values, by field type; None means the video has no value for that field.
@@ -1507,6 +1507,19 @@ async def test_a_malformed_cursor_is_refused(
 ) -> None:
     query = VideoSearch(sort=Sort(by="title"), cursor=cursor)
     with pytest.raises(InvalidInput):
+        await video_search.search(conn, list_id=catalog.list.id, query=query)
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+async def test_a_cursor_with_an_empty_option_set_is_refused(
+    conn: asyncpg.Connection, catalog: Catalog, direction: str
+) -> None:
+    # No value is an empty set; ascending, [] (its first option NULL) skipped every value.
+    field = catalog.fields["multi_select"].id
+    position = [[], datetime(2000, 1, 1, tzinfo=UTC)]
+    cursor = paging.encode(f"field:{field}:{direction}", position, uuid.uuid4(), catalog.list.id)
+    query = VideoSearch(sort=Sort(by=str(field), direction=direction), cursor=cursor)
+    with pytest.raises(InvalidInput, match="not valid"):
         await video_search.search(conn, list_id=catalog.list.id, query=query)
 
 
