@@ -140,7 +140,14 @@ async def test_a_date_must_come_alone_in_value_date(
 
 @pytest.mark.parametrize(
     "value",
-    ["example.com", "ftp://example.com", "https://", "https://exa mple.com", "https://bü.example"],
+    [
+        "example.com",
+        "ftp://example.com",
+        "https://",
+        "https://exa mple.com",
+        "https://bü.example",
+        "https://example.com:99999/",
+    ],
 )
 async def test_a_url_that_is_not_absolute_http_is_422_naming_the_rule(
     client: Client, dated: tuple[str, str, str], value: str

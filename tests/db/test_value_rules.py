@@ -502,6 +502,10 @@ BAD_URLS = [
     "javascript:alert(1)",
     "http://user@/x",
     "//example.com",
+    # A port past 65535 (0049).
+    "https://example.com:65536/",
+    "https://example.com:99999",
+    "http://user:pw@example.com:0123456#x",
 ]
 
 
@@ -522,6 +526,11 @@ GOOD_URLS = [
     "https://[2001:db8::1]:443/x",
     "https://xn--bcher-kva.example/%C3%BC",
     "https://example.com/" + "a" * 2028,
+    "https://example.com:65535/x",
+    "https://example.com:0/",
+    "https://example.com:000443?x",
+    "https://example.com:/",
+    "http://[::1]:8080",
 ]
 
 
