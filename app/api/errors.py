@@ -5,6 +5,7 @@ app/api/app.py; controllers contain no try/except."""
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
+from uuid import UUID
 
 from litestar import Litestar, MediaType, Request, Response
 from litestar.datastructures import MutableScopeHeaders
@@ -14,7 +15,7 @@ from litestar.openapi import ResponseSpec
 from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import Message, Scope
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from app.errors import (
@@ -196,8 +197,22 @@ def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respons
     return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal error; it has been logged")
 
 
+class Problem(BaseModel):
+    """One problem of a 400 (its property: `field`) or a 422 (its rule, and where it is)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    message: str
+    field: str | None = Field(None, description="a 400's property, as a path: set.0.value_text")
+    rule: str | None = Field(None, description="a 422's rule: a constraint or check's name")
+    field_id: UUID | None = None
+    video_id: UUID | None = None
+    index: int | None = Field(None, description="the item of a batch, from 0")
+
+
 class ProblemDetails(BaseModel):
-    """What every error answer carries (RFC 9457), with extension members such as `errors`."""
+    """What every error answer carries (RFC 9457), with its extension members: `errors` (a 400
+    or 422), `rule` (a 409), and on a 503 of /health the database's and replicas' status."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -206,6 +221,8 @@ class ProblemDetails(BaseModel):
     status: int
     detail: str
     instance: str
+    errors: list[Problem] | None = Field(None, description="each problem of a 400 or a 422")
+    rule: str | None = Field(None, description="the rule a 409 names")
 
 
 def _documented(description: str) -> ResponseSpec:

@@ -7,7 +7,7 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
-from tests.api.conftest import Client, openapi
+from tests.api.conftest import Client, make_field, make_list, make_video, openapi
 from tests.api.test_access import BODIES, nowhere, operations
 
 _ASSET = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
@@ -198,3 +198,35 @@ async def test_a_number_written_as_text_is_documented_where_the_api_takes_it(
     assert validator.is_valid({"value_numeric": "4.50"})
     assert validator.is_valid({"value_numeric": 4.5})
     assert not validator.is_valid({"value_numeric": True})
+
+
+async def test_every_kind_of_error_answer_is_what_its_schema_documents(client: Client) -> None:
+    # The errors of a 400 or 422 and the rule of a 409 were sent but not documented; a schema
+    # that lists them all says there is no other member (additionalProperties false).
+    document = await openapi(client)
+    schemas = document["components"]["schemas"]
+    closed = {**schemas["Problem"], "additionalProperties": False}
+    schema = {
+        **schemas["ProblemDetails"],
+        "additionalProperties": False,
+        "components": {"schemas": {**schemas, "Problem": closed}},
+    }
+    validator = jsonschema_rs.validator_for(schema)
+    lst = await make_list(client)
+    video = await make_video(client, lst["id"], youtube_id="taken")
+    rating = await make_field(client, lst["id"], "Rating", "rating", {"max_rating": 5})
+    fields = f"/lists/{lst['id']}/videos/{video['id']}/fields"
+    answers = {
+        400: await client.post("/lists", json={"name": ""}),
+        404: await client.get(f"/lists/{uuid.uuid4()}"),
+        409: await client.post(
+            f"/lists/{lst['id']}/videos", json={"youtube_id": "taken", "title": "t"}
+        ),
+        422: await client.put(fields, json=[{"field_id": rating["id"], "value_numeric": 9}]),
+    }
+    for status, answer in answers.items():
+        assert answer.status_code == status, answer.text
+        body = answer.json()
+        assert validator.is_valid(body), (status, body)
+    assert answers[409].json()["rule"] and answers[422].json()["errors"][0]["rule"]
+    assert answers[400].json()["errors"][0]["field"] == "name"
