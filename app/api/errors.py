@@ -164,10 +164,14 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
         return validation_error(request, ValidationException(extra=body_errors))
     if exc.status_code == HTTP_500_INTERNAL_SERVER_ERROR:
         logger.error("%s %s answered 500", request.method, request.url.path, exc_info=exc)
+    detail = exc.detail
+    if exc.status_code == 404 and detail == "Not Found":
+        # No route matched: an unknown path, or an id in it that is not a UUID.
+        detail = "no such resource: check the path (an id in it is a UUID)"
     headers = {name.title(): value for name, value in (exc.headers or {}).items()}
     if "Allow" in headers:  # a 405 names what the resource allows
         headers["Allow"] = _allow(headers["Allow"].split(", "))
-    return problem(request, exc.status_code, exc.detail, headers=headers or None)
+    return problem(request, exc.status_code, detail, headers=headers or None)
 
 
 def _allow(methods: Iterable[str]) -> str:

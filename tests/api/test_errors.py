@@ -132,6 +132,10 @@ async def test_ids_in_paths_must_be_uuids(client: Client, setup: Setup) -> None:
 
 async def test_unknown_routes_and_methods_are_problems(client: Client) -> None:
     problem(await client.get("/nothing-here"), 404)
+    # An id that is not a UUID matches no route: the detail says what to check.
+    for path in ("/lists/not-a-uuid", f"/lists/{unknown_id()}/videos/xyz"):
+        found = problem(await client.get(path), 404)
+        assert found["detail"] == "no such resource: check the path (an id in it is a UUID)"
     problem(await client.delete("/lists"), 405)
     problem(await client.post(f"/lists/{unknown_id()}/videos/{unknown_id()}/fields"), 405)
 
