@@ -344,13 +344,15 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
         ("sort_rating_desc", "Rating", "desc", (), (NUMERIC,)),
         ("sort_difficulty_asc", "Difficulty", "asc", (), (NUMERIC,)),
         ("sort_minutes_desc", "Minutes", "desc", (), (NUMERIC,)),
-        # By a multi_select: its option sets in the order of their first two options, the sets
-        # sharing them sorted whole (at 1M, the first such group: 7,413 sets of one option).
+        # By a multi_select: its option sets of one or two options by creation (all one set in
+        # a group of their first two options: 0050), a page of them, and the others in the
+        # order of their first two options, the sets sharing them sorted whole (before 0050,
+        # at 1M, the first group, 7,413 sets of one option, was sorted whole).
         ("sort_topics_asc", "Topics", "asc", (), (OPTIONS_ORDER,)),
         # Under a common condition (15% of the list, past the cap: walked), the order index is
-        # walked and each set's video probed until the page is full; estimating the field's
-        # rows at a fraction (without 0047's statistics), the planner read every set of the
-        # field from another index and sorted them (81 ms at 100k).
+        # walked in both parts and each set's video probed until each part has a page;
+        # estimating the field's rows at a fraction (without 0047's statistics), the planner
+        # read every set of the field from another index and sorted them (81 ms at 100k).
         (
             "sort_topics_common_filter",
             "Topics",

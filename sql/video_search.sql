@@ -4,9 +4,11 @@
 -- Sorting by a field runs that shape up to twice: first over the videos that have a value
 -- (valued_*_field, read in the order of the field's value index), then, when the page is not
 -- full yet, over those that have none (unvalued_field, by id): missing values come last.
--- A walk sorted by a multi_select reads its value rows alone (valued_options_keys), and the
--- page is wrapped to look its videos up once cut: looked_up_open + <page> + looked_up_close
--- + order_options_<dir>.
+-- A walk sorted by a multi_select reads its value rows alone (valued_options_keys), in two
+-- parts (the sets of at most two options, then the others), and the page is wrapped to look
+-- its videos up once cut: looked_up_open + options_split_open + <page> + options_short +
+-- ... + options_split_union + <page> + options_long + ... + options_split_close +
+-- order_options_<dir> + page_limit + looked_up_close + order_options_<dir>.
 -- Sorted by created_at, an equality condition can drive the page instead: its stream (one or
 -- more ranges of a value index, each already newest first) is read only until the page is
 -- full, the other conditions probed per video:
@@ -534,6 +536,31 @@ CROSS JOIN LATERAL (SELECT s.video_id AS id) AS v
 WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.field_type = 'multi_select'
   AND s.value_options IS NOT NULL
 
+-- name: options_split_open
+-- Opens a walk sorted by a multi_select (valued_options_keys) in two parts, each cut to the
+-- page and in its order: the sets of at most two options (options_short), read from
+-- video_field_values_options_order_idx already in that order (in a group of their first two
+-- options they are all one set, so by creation), and the sets of more (options_long), sorted
+-- by those groups. options_split_union parts them, options_split_close ends them, and the
+-- page's order and limit follow over the rows of both.
+SELECT * FROM ((
+
+-- name: options_split_union
+-- Between the two parts of options_split_open.
+) UNION ALL (
+
+-- name: options_split_close
+-- Ends the two parts of options_split_open.
+)) AS parts
+
+-- name: options_short
+-- The first part of options_split_open: the sets of at most two options.
+  AND (cardinality(s.value_options) > 2) IS FALSE
+
+-- name: options_long
+-- The second part of options_split_open: the sets of more than two options.
+  AND (cardinality(s.value_options) > 2) IS TRUE
+
 -- The sort field's own conditions (any but is_empty: those need a value), checked on the row
 -- its value index walks (s, of valued_*_field) instead of probed per video: a range bounds the
 -- walk (at 1M, Published before 2012 sorted by Published desc walked every later date, each
@@ -954,6 +981,15 @@ ORDER BY sort_value[1], sort_value[2] NULLS FIRST, sort_value, sort_tie, id
 -- Descending by a multi_select's option set (that index read backwards).
 ORDER BY sort_value[1] DESC, sort_value[2] DESC NULLS LAST, sort_value DESC, sort_tie DESC,
          id DESC
+
+-- name: order_options_short_asc
+-- Ascending, of the sets of at most two options (options_short): a group of their first two
+-- options is one set, ordered by created_at and id, as the index holds it.
+ORDER BY sort_value[1], sort_value[2] NULLS FIRST, sort_tie, id
+
+-- name: order_options_short_desc
+-- Descending, of the sets of at most two options (that index read backwards).
+ORDER BY sort_value[1] DESC, sort_value[2] DESC NULLS LAST, sort_tie DESC, id DESC
 
 -- name: order_id_asc
 -- Videos without a sort value, by id.

@@ -1321,6 +1321,46 @@ async def test_the_multi_select_order_index_serves_its_sort_and_no_stream(
         await conn.execute("DEALLOCATE ALL")
 
 
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+async def test_a_multi_select_walk_reads_its_short_sets_by_creation_not_their_whole_group(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, direction: str
+) -> None:
+    """0050: the sets of at most two options are all one set within a group of their first
+    two, so the order index holds them by creation: a page reads a page of them, not the
+    group (the 40 sets {a} here, 7,413 of one option at 1M), and the sets of more options are
+    sorted by groups apart. Every page keeps the order (set, creation, id)."""
+    field = await make.field(bl.id, "multi_select", config={"options": ["a", "b", "c", "d"]})
+    sets = [["a"]] * 40 + [["a", "b"]] * 3 + [["a", "b", "d"], ["a", "b", "c"]] * 2
+    sets += [["b"], ["a", "c", "d"], ["c", "d"], ["b", "a"], ["a", "c", "b", "d"]]
+    made = []
+    for options in sets:
+        video = await make.video(bl.id)
+        await make.value(video, field, options)
+        made.append((options, video.created_at, video.id))
+    made.sort(reverse=direction == "desc")
+    query = VideoSearch(sort=Sort(by=str(field.id), direction=direction), limit=3)
+    found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+    assert found is not None and "UNION ALL" in found[0]
+    tx = conn.transaction()
+    await tx.start()
+    try:
+        await conn.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+        nodes = await plan_nodes(conn, *found, analyze=True)
+    finally:
+        await tx.rollback()
+    walked = [node["Actual Rows"] for node in nodes if node.get("Index Name") == ORDER_INDEX]
+    assert len(walked) == 2 and max(walked) <= 8, walked
+    ids, cursor = [], None
+    while True:
+        page = await video_search.search(
+            conn, list_id=bl.id, query=query.model_copy(update={"cursor": cursor})
+        )
+        ids += [item.id for item in page.items]
+        if (cursor := page.next_cursor) is None:
+            break
+    assert ids == [video_id for _, _, video_id in made]
+
+
 async def test_sort_direction_defaults(conn: asyncpg.Connection, catalog: Catalog) -> None:
     assert await search(conn, catalog, by="title", direction=None) == [
         "v1",
