@@ -2,7 +2,10 @@
 transactions, no startup settings): the app finds it out by itself or is told, and relies on no
 session state, so nothing of one transaction reaches another client's."""
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -148,3 +151,23 @@ def test_the_session_state_pattern_catches_what_it_must() -> None:
         "SELECT set_config(name, value, true)",
     ):
         assert not SESSION_STATE.search(statement), statement
+
+
+def test_migrate_runs_again_and_again_through_pgbouncer(
+    database_url: str, pgbouncer_url: str
+) -> None:
+    # `make run` migrates first: with DATABASE_URL at PgBouncer, every run after the first
+    # failed setting up the app's role ("prepared statement __asyncpg_stmt_1__ already
+    # exists": its connection kept asyncpg's statement cache, whose names restart in each
+    # process, and the server connection a run before had used still held its statement).
+    environment = {**os.environ, "DATABASE_URL": pgbouncer.through(database_url, pgbouncer_url)}
+    for _ in range(3):
+        run = subprocess.run(
+            [sys.executable, "-m", "app.db.migrate", "apply"],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert run.returncode == 0, run.stderr
