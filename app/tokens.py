@@ -9,7 +9,7 @@ import time
 
 import jwt
 
-from app.api.auth import MAX_SUB_BYTES
+from app.api.auth import MAX_SUB_BYTES, MIN_SECRET_BYTES
 
 DAY_S = 24 * 60 * 60
 
@@ -53,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     secret = os.environ.get("AUTH_JWT_SECRET")
     if not secret:
         print("AUTH_JWT_SECRET is not set (`make token` sets it)", file=sys.stderr)
+        return 1
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        print(
+            f"AUTH_JWT_SECRET is too short for HS256 (the API refuses to start with it): "
+            f"use at least {MIN_SECRET_BYTES} bytes",
+            file=sys.stderr,
+        )
         return 1
     issuer = os.environ.get("AUTH_JWT_ISSUER") or None
     audience = os.environ.get("AUTH_JWT_AUDIENCE") or None

@@ -44,7 +44,7 @@ SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
 }
 
 # RFC 7518 §3.2 and §3.3: shorter keys make HS256 and RS256 guessable.
-_MIN_SECRET_BYTES = 32
+MIN_SECRET_BYTES = 32
 # What bookmark_lists.owner holds (bookmark_lists_owner_length, migration 0015).
 MAX_SUB_BYTES = 255
 _MIN_RSA_BITS = 2048
@@ -92,9 +92,9 @@ def token_rules(settings: Settings) -> TokenRules:
     if settings.jwt_public_key:
         algorithm, key = _public_key(settings.jwt_public_key)
     elif settings.jwt_secret:
-        if len(settings.jwt_secret.encode()) < _MIN_SECRET_BYTES:
+        if len(settings.jwt_secret.encode()) < MIN_SECRET_BYTES:
             raise RuntimeError(
-                f"AUTH_JWT_SECRET is too short for HS256: use at least {_MIN_SECRET_BYTES} bytes"
+                f"AUTH_JWT_SECRET is too short for HS256: use at least {MIN_SECRET_BYTES} bytes"
             )
         algorithm, key = "HS256", settings.jwt_secret
     else:

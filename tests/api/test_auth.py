@@ -423,6 +423,18 @@ def test_make_token_refuses_a_sub_the_api_would_refuse(
     assert "--sub must be at most 255 bytes, without NUL" in out.err
 
 
+def test_make_token_refuses_a_secret_the_api_would_refuse(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It printed a token (with PyJWT's warning) that no API started with that secret checks.
+    monkeypatch.delenv("AUTH_JWT_PUBLIC_KEY", raising=False)
+    monkeypatch.setenv("AUTH_JWT_SECRET", "short")
+    assert main(["--sub", "alice"]) == 1
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert "too short for HS256" in out.err
+
+
 def test_make_token_refuses_when_only_a_public_key_could_check_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], rsa_key: rsa.RSAPrivateKey
 ) -> None:
