@@ -72,11 +72,12 @@ psql: ## open psql on the same database (extra psql arguments: ARGS="...")
 	scripts/with-db scripts/psql $(ARGS)
 
 psql-app: install ## psql as the app's role for OWNER (and LIST), under row-level security (make psql-app OWNER=alice)
+	@[ -n "$(OWNER)" ] || { echo "usage: make psql-app OWNER=alice [LIST=<list id>]" >&2; exit 2; }
 	OWNER="$(OWNER)" LIST="$(LIST)" scripts/with-db scripts/psql-app $(ARGS)
 
 db-status: ## say whether the local PostgreSQL runs, and on which port
 	@if [ -n "$${DATABASE_URL:-}" ]; then echo "DATABASE_URL is set: run, migrate and psql use it, not .localdb/"; fi
-	@scripts/localdb status || true
+	@if [ -n "$${DATABASE_URL:-}" ]; then scripts/localdb status || true; else scripts/localdb status; fi
 
 db-stop: ## stop the local PostgreSQL (data stays in .localdb/)
 	scripts/localdb stop
