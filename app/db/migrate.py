@@ -49,14 +49,23 @@ def apply(database_url: str, migrations_dir: Path = MIGRATIONS_DIR) -> list[str]
 def rollback(
     database_url: str, *, count: int | None = 1, migrations_dir: Path = MIGRATIONS_DIR
 ) -> list[str]:
-    """Roll back the latest `count` applied migrations (all of them when count is None)."""
+    """Roll back the latest `count` applied migrations (all of them when count is None), all or
+    nothing: one transaction, each migration's rollback a savepoint in it. One by one, a
+    rollback that refused (a field type's, while fields of that type exist) left those after
+    it undone, the lists' owners among them."""
     backend = open_backend(database_url)
     try:
         migrations = read_migrations(str(migrations_dir))
         with backend.lock(timeout=LOCK_TIMEOUT_SECONDS):
             applied = list(backend.to_rollback(migrations))
             chosen = applied if count is None else applied[:count]
-            backend.rollback_migrations(migrations.__class__(chosen))
+            backend.ensure_internal_schema_updated()
+            # yoyo's rollback_migrations runs each on a connection and transaction of its own.
+            with backend.transaction():
+                for migration in chosen:
+                    migration.process_steps(backend, "rollback")
+                    backend.unmark_one(migration, log=False)
+                    backend.log_migration(migration, "rollback")
         return [m.id for m in chosen]
     finally:
         backend.connection.close()

@@ -360,6 +360,19 @@ def test_a_new_field_type_rolls_back_and_reapplies_keeping_existing_data(
     assert set(up_to_number) <= set(applied_migrations(database_url))
 
 
+def test_a_rollback_that_one_migration_refuses_rolls_nothing_back(database_url: str) -> None:
+    # One at a time, rollback-all undid 0050 .. 0010 before 0009 refused: the lists had lost
+    # their owners (0015) by then, and the running app its schema (newcomer probe).
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        list_id = create_list(conn)
+        create_field(conn, list_id=list_id, field_type="url")
+        before = catalog_snapshot(database_url)
+    with pytest.raises(psycopg.Error, match="date or url fields exist"):
+        migrate.rollback(database_url, count=None)
+    assert applied_migrations(database_url) == MIGRATIONS
+    assert catalog_snapshot(database_url) == before
+
+
 def test_value_sums_are_filled_in_for_the_values_already_kept(database_url: str) -> None:
     # 0022 keeps each number field's sum beside its counts; values written before it get theirs
     # from the migration, spread over several slots as concurrent writers leave them.
