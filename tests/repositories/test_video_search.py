@@ -13,12 +13,14 @@ import asyncpg
 import pytest
 
 from app import field_types
+from app.config import DEFAULT_APP_ROLE
 from app.errors import InvalidInput, InvalidValue, NotFound
 from app.models.custom_fields import CustomField, FieldType
 from app.models.lists import BookmarkList
 from app.models.video_search import Condition, Op, Sort, VideoSearch
 from app.models.videos import Video
 from app.repositories import field_values, lists, paging, video_search
+from tests.conftest import OWNER
 from tests.repositories.conftest import Builder, expected_order, plan_mode, plan_nodes
 
 # Each video's values, by field type; None means the video has no value for that field.
@@ -1341,15 +1343,27 @@ async def test_a_multi_select_walk_reads_its_short_sets_by_creation_not_their_wh
     query = VideoSearch(sort=Sort(by=str(field.id), direction=direction), limit=3)
     found = await video_search.statement_of(conn, list_id=bl.id, query=query)
     assert found is not None and "UNION ALL" in found[0]
-    tx = conn.transaction()
-    await tx.start()
-    try:
-        await conn.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
-        nodes = await plan_nodes(conn, *found, analyze=True)
-    finally:
-        await tx.rollback()
-    walked = [node["Actual Rows"] for node in nodes if node.get("Index Name") == ORDER_INDEX]
-    assert len(walked) == 2 and max(walked) <= 8, walked
+    for under_rls in (False, True):
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            await conn.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+            if under_rls:
+                # As the app: cardinality(), which each part's condition reads, is marked
+                # LEAKPROOF (0050), else the policy kept it from the index (a filter).
+                await conn.execute(f"SET LOCAL ROLE {DEFAULT_APP_ROLE}")
+                await conn.execute(
+                    "SELECT set_config('app.owner', $1, true), set_config('app.list_id', $2, true)",
+                    OWNER,
+                    str(bl.id),
+                )
+            nodes = await plan_nodes(conn, *found, analyze=True)
+        finally:
+            await tx.rollback()
+        walked = [node for node in nodes if node.get("Index Name") == ORDER_INDEX]
+        assert len(walked) == 2, (under_rls, walked)
+        assert max(node["Actual Rows"] for node in walked) <= 8, (under_rls, walked)
+        assert all("cardinality" in node["Index Cond"] for node in walked), (under_rls, walked)
     ids, cursor = [], None
     while True:
         page = await video_search.search(
