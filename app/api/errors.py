@@ -131,6 +131,9 @@ def validation_error(
             message = str(item.get("message", "")).removeprefix("Value error, ")
             if item.get("key") == "data" and message == "'data'":
                 message = "a JSON body is required"  # Litestar's word for a missing body
+            elif message == "String should have at least 1 character":
+                # Said of "   " too, which the name was trimmed to nothing from.
+                message = "must not be empty or only whitespace"
             errors.append({"field": item.get("key") or None, "message": message})
     detail = "; ".join(
         f"{e['field']}: {e['message']}" if e["field"] else str(e["message"]) for e in errors

@@ -74,6 +74,9 @@ async def test_names_are_required_not_blank_and_bounded(client: Client) -> None:
     for body in ({}, {"name": ""}, {"name": "   "}, {"name": "x" * 201}, {"name": None}):
         found = problem(await client.post("/lists", json=body), 400)
         assert "name" in error_fields(found), found
+    # Trimmed to nothing: not "String should have at least 1 character" of three spaces.
+    found = problem(await client.post("/lists", json={"name": "   "}), 400)
+    assert found["detail"] == "invalid request: name: must not be empty or only whitespace"
     ok(await client.post("/lists", json={"name": "x" * 200}), 201)
     lst = await make_list(client)
     found = problem(await client.patch(f"/lists/{lst['id']}", json={"name": "  "}), 400)
