@@ -93,7 +93,8 @@ def provide_read(
             required=False,
             description="A WAL position a write answered with (such as 0/16B3748): the read "
             "then runs on a replica only once it has replayed that far, else on the primary, "
-            "so it sees that write (README, Read replicas). Without replicas it changes nothing.",
+            "so it sees that write (README, Read replicas). Without replicas it changes nothing, "
+            "but a malformed one is still a 400.",
         ),
     ] = None,
 ) -> replicas.Reader:
