@@ -6,6 +6,7 @@ from functools import cache
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -63,10 +64,34 @@ def _list_of(record: type[Record]) -> TypeAdapter[list[Any]]:
     return TypeAdapter(list[record])  # type: ignore[valid-type]
 
 
+# Invisible format characters that the database's is_blank() ignores as it does spaces (0048).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def _not_blank(value: str) -> str:
+    # Spaces are trimmed by then: a name of zero-width characters is refused in the same
+    # words as one of spaces, here rather than as the database's 422.
+    if not value.translate(_INVISIBLE).strip():
+        raise ValueError("must not be empty or only whitespace")
+    return value
+
+
 # The same bounds as the database's CHECK constraints, so most mistakes stop at the API.
-ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-ListName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+ShortName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(_not_blank),
+]
+ListName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_not_blank),
+]
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(_not_blank),
+]
 Description = Annotated[str, Field(max_length=2000)]
 YoutubeId = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")

@@ -82,6 +82,7 @@ async def test_invalid_input_is_400_naming_the_field(client: Client) -> None:
     cases = [
         ({"field_type": "text"}, "name"),
         ({"name": "  ", "field_type": "text"}, "name"),
+        ({"name": "\ufeff", "field_type": "text"}, "name"),
         ({"name": "n" * 101, "field_type": "text"}, "name"),
         ({"name": "F"}, "field_type"),
         ({"name": "F", "field_type": "colour"}, "field_type"),

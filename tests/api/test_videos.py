@@ -126,6 +126,7 @@ async def test_invalid_input_is_400_naming_the_field(client: Client) -> None:
         ({"youtube_id": "y" * 65, "title": "t"}, "youtube_id"),
         ({"youtube_id": "abc"}, "title"),
         ({"youtube_id": "abc", "title": "  "}, "title"),
+        ({"youtube_id": "abc", "title": "\u200b\u2060"}, "title"),
         ({"youtube_id": "abc", "title": "t" * 501}, "title"),
         ({"youtube_id": "abc", "title": "t", "rating": 5}, "rating"),
     ]
