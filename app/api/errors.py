@@ -106,6 +106,9 @@ def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[
             exc.cause,
         )
         return problem(request, status, exc.message, **exc.report)
+    if isinstance(exc, NotFound) and exc.resource == "list" and exc.resource_id is None:
+        # A write refused by row-level security cannot say which list: the path does.
+        exc = NotFound("list", request.path_params.get("list_id"))
     return problem(request, status, exc.message)
 
 
