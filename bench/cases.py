@@ -418,7 +418,7 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
             "fields_of_video",
             field_values.SQL["fields_of_video"].text,
             [data.list_id, video],
-            ("videos_pkey|videos_list_id_id_unique", "video_tags_pkey", PKEY),
+            ("videos_pkey", "video_tags_pkey", PKEY),
             generic=True,
         )
     )

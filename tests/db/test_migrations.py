@@ -231,18 +231,39 @@ def test_every_index_on_values_has_a_comment(postgresql: psycopg.Connection) -> 
     assert {name for name, comment in indexes.items() if not comment} == set()
 
 
-def test_every_index_not_backing_a_constraint_has_a_comment(
-    postgresql: psycopg.Connection,
-) -> None:
+def test_every_index_has_a_comment(postgresql: psycopg.Connection) -> None:
+    # Those behind primary keys and unique constraints too (0051).
     missing = postgresql.execute(
         """SELECT i.indexrelid::regclass::text
             FROM pg_index AS i JOIN pg_class AS t ON t.oid = i.indrelid
             WHERE t.relnamespace = 'public'::regnamespace AND t.relname !~ %(yoyo)s
-              AND NOT EXISTS (SELECT FROM pg_constraint WHERE conindid = i.indexrelid)
               AND obj_description(i.indexrelid, 'pg_class') IS NULL""",
         YOYO,
     ).fetchall()
     assert missing == []
+
+
+def test_no_two_indexes_hold_the_same_key(postgresql: psycopg.Connection) -> None:
+    """The same key columns in any order, on the same rows and collations, are one index too
+    many: before 0051 each UNIQUE (list_id, id) of 0001 repeated a primary key (id, list_id)."""
+    twins = postgresql.execute(
+        """WITH keys AS (
+               SELECT i.indrelid, i.indexrelid,
+                      ARRAY(SELECT k FROM unnest((i.indkey::int2[])[:i.indnkeyatts - 1]) AS k
+                            ORDER BY k) AS columns,
+                      coalesce(pg_get_expr(i.indexprs, i.indrelid), '') AS expressions,
+                      coalesce(pg_get_expr(i.indpred, i.indrelid), '') AS predicate,
+                      i.indcollation::text AS collations
+               FROM pg_index AS i JOIN pg_class AS t ON t.oid = i.indrelid
+               WHERE t.relnamespace = 'public'::regnamespace AND t.relname !~ %(yoyo)s)
+           SELECT a.indexrelid::regclass::text, b.indexrelid::regclass::text
+           FROM keys AS a JOIN keys AS b
+             ON b.indrelid = a.indrelid AND b.indexrelid > a.indexrelid
+            AND b.columns = a.columns AND b.expressions = a.expressions
+            AND b.predicate = a.predicate AND b.collations = a.collations""",
+        YOYO,
+    ).fetchall()
+    assert twins == []
 
 
 def test_readable_view_shows_a_value_row(postgresql: psycopg.Connection) -> None:

@@ -91,6 +91,39 @@ def test_a_raw_insert_into_a_deleted_list_is_refused(
         postgresql.execute(statement, args(w))
 
 
+# Each table's row and the key it is found by, to move it to another list.
+MOVABLE = {
+    "videos": ("id", "spare_video"),
+    "custom_fields": ("id", "spare_field"),
+    "field_schemas": ("id", "schema"),
+    "tags": ("id", "tag"),
+    "schema_fields": ("schema_id", "schema"),
+    "video_tags": ("video_id", "video"),
+    "video_field_values": ("video_id", "video"),
+}
+
+
+@pytest.mark.parametrize("table", sorted(MOVABLE))
+def test_a_row_stays_in_its_list(postgresql: psycopg.Connection, table: str) -> None:
+    # Before 0051 a video or field without values could be moved by an UPDATE, into a deleted
+    # list too: refuse_purged_lists checks inserts only.
+    w = world(postgresql)
+    elsewhere = create_list(postgresql)
+    postgresql.execute("UPDATE bookmark_lists SET deleted_at = now() WHERE id = %s", [elsewhere])
+    column, row = MOVABLE[table]
+    move = f"UPDATE {table} SET list_id = %s WHERE {column} = %s"  # noqa: S608
+    with refused(postgresql, psycopg.errors.CheckViolation, f"{table}_list_fixed"):
+        postgresql.execute(move, [elsewhere, w[row]])
+    # Naming its own list again changes nothing and is no move.
+    postgresql.execute(move, [w["list"], w[row]])
+    assert set(MOVABLE) == {
+        name
+        for (name,) in postgresql.execute(
+            "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE '%%_list_fixed'"
+        )
+    }
+
+
 def test_raw_values_and_schema_places_of_a_deleted_field_are_refused(
     postgresql: psycopg.Connection,
 ) -> None:

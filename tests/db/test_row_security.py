@@ -425,16 +425,16 @@ async def test_a_row_cannot_be_moved_or_given_to_another_owner(
     mine, theirs = tenants.alice[0], tenants.bob
     before = everything(postgresql)
     async with as_app(settings, OWNER) as conn:
-        for statement, args in (
-            ("UPDATE bookmark_lists SET owner = $2 WHERE id = $1", [mine.list_id, OTHER_OWNER]),
-            ("UPDATE videos SET list_id = $2 WHERE id = $1", [mine.video_id, theirs.list_id]),
-            (
-                "UPDATE custom_fields SET list_id = $2 WHERE id = $1",
-                [mine.field_id, theirs.list_id],
-            ),
-        ):
-            error = await refusal(conn, statement, *args)
-            assert by_row_security(error), (statement, error)
+        error = await refusal(
+            conn, "UPDATE bookmark_lists SET owner = $2 WHERE id = $1", mine.list_id, OTHER_OWNER
+        )
+        assert by_row_security(error), error
+        # A row stays in its list whoever's it is (0051): refused before the policy's check.
+        for table, row in (("videos", mine.video_id), ("custom_fields", mine.field_id)):
+            statement = f"UPDATE {table} SET list_id = $2 WHERE id = $1"  # noqa: S608
+            error = await refusal(conn, statement, row, theirs.list_id)
+            assert isinstance(error, asyncpg.CheckViolationError), (statement, error)
+            assert error.constraint_name == f"{table}_list_fixed", (statement, error)
     assert everything(postgresql) == before
 
 
