@@ -202,7 +202,23 @@ NAMED: dict[str, Create] = {
 
 
 @pytest.mark.parametrize("table", sorted(NAMED))
-@pytest.mark.parametrize("second", ["Mood", "mood", "MOOD", " Mood", "mood  ", "  mOOd "])
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Mood",
+        "mood",
+        "MOOD",
+        " Mood",
+        "mood  ",
+        "  mOOd ",
+        # Any space is_blank() ignores, not ASCII's only (0052).
+        "Mood\u00a0",
+        "Mood\n",
+        "\u3000mood",
+        "\u200bMood",
+        "\tMOOD\ufeff",
+    ],
+)
 def test_name_is_unique_per_list_ignoring_case_and_spaces(
     postgresql: psycopg.Connection, list_id: uuid.UUID, table: str, second: str
 ) -> None:
