@@ -34,16 +34,16 @@ FROM custom_fields
 WHERE list_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL;
 
 -- name: fill_of_fields
--- How many videos hold a value of each given field, and how many the list has: the kept
--- counts (field_fill), not the rows.
+-- How many videos hold a value of each given field, and how many the list has.
+-- Read from the kept counts (field_fill), not the rows.
 SELECT field_id, filled, videos
 FROM field_fill
 WHERE list_id = $1 AND field_id = ANY($2::uuid[]);
 
 -- name: update
--- Rename a field, change its type or its config; NULL keeps the current value, except that a
--- new type without a config starts from {} as a created field does (the old type's config,
--- a rating's max_rating, would not fit it).
+-- Rename a field, change its type or its config.
+-- NULL keeps the current value, except that a new type without a config starts from {} as a
+-- created field does (the old type's config, a rating's max_rating, would not fit it).
 UPDATE custom_fields
 SET name = coalesce($3, name),
     field_type = coalesce($4, field_type),
@@ -52,10 +52,11 @@ WHERE list_id = $1 AND id = $2 AND deleted_at IS NULL
 RETURNING id, list_id, name, field_type, config, created_at, updated_at;
 
 -- name: mark_deleted
--- Delete a field at once: mark it deleted. From this commit row-level security hides it (its
--- values are read only through their field), its name is free, and a trigger has queued the
--- purge of its values (migrations/0017_purges.sql). Runs with app.purging set to the field.
--- No row when the list has no such live field.
+-- Delete a field at once: mark it deleted.
+-- From this commit row-level security hides it (its values are read only through their field),
+-- its name is free, and a trigger has queued the purge of its values
+-- (migrations/0017_purges.sql). Runs with app.purging set to the field. No row when the list
+-- has no such live field.
 UPDATE custom_fields
 SET deleted_at = statement_timestamp()
 WHERE list_id = $1 AND id = $2 AND deleted_at IS NULL

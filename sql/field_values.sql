@@ -10,16 +10,17 @@
 -- database refuses values attaching to it (refuse_purged_lists, refuse_purged_fields).
 
 -- name: set_one
--- Set a video's value for a field (insert, or replace: updated_at moves if the value changed);
--- no row when the field is not in the list. set_one_value() runs set_one_upsert on one plan per
+-- Set a video's value for a field (insert, or replace: updated_at moves if the value changed).
+-- No row when the field is not in the list. set_one_value() runs set_one_upsert on one plan per
 -- connection.
 SELECT video_id, field_id, field_type, value_text, value_numeric, value_boolean, value_date,
        value_options, created_at, updated_at
 FROM set_one_value($1, $2, $3, $4, $5, $6, $7, $8);
 
 -- name: set_one_upsert
--- What set_one_value() runs (migration 0040), word for word, $1..$8 its arguments: here for
--- the bench, which EXPLAINs it as the function runs it (generically), and a test's comparison.
+-- What set_one_value() runs (migration 0040), word for word, $1..$8 its arguments.
+-- It is here for the bench, which EXPLAINs it as the function runs it (generically), and for a
+-- test's comparison.
 INSERT INTO video_field_values AS fv
     (video_id, field_id, list_id, field_type, video_created_at, value_text, value_numeric,
      value_boolean, value_date, value_options)
@@ -37,10 +38,11 @@ SET value_text = excluded.value_text,
 RETURNING fv.*;
 
 -- name: set_many
--- Set a batch of (video, field, value) rows in one statement, all or nothing, in key order so
--- that concurrent overlapping batches lock rows in the same order. A field that is not in the
--- list leaves field_type NULL; the fill-in trigger then takes it from the field, keeps list_id
--- $1, and the row fails video_field_values_field_fkey. Answers how many rows it wrote.
+-- Set a batch of (video, field, value) rows in one statement, all or nothing.
+-- The rows are written in key order so that concurrent overlapping batches lock rows in the
+-- same order. A field that is not in the list leaves field_type NULL; the fill-in trigger then
+-- takes it from the field, keeps list_id $1, and the row fails video_field_values_field_fkey.
+-- Answers how many rows it wrote.
 WITH written AS (
     INSERT INTO video_field_values AS fv
         (video_id, field_id, list_id, field_type, video_created_at, value_text, value_numeric,
@@ -69,9 +71,10 @@ WITH written AS (
 SELECT count(*) FROM written;
 
 -- name: batch_problems
--- Why a batch ($2..$8, as set_many takes it) was refused: each item (index from 0) whose field
--- or video is not in list $1, that repeats an earlier item's (video, field), or whose value
--- breaks a rule, named by field_value_broken_rule() with its sentence.
+-- Why a batch ($2..$8, as set_many takes it) was refused.
+-- Answers each item (index from 0) whose field or video is not in list $1, that repeats an
+-- earlier item's (video, field), or whose value breaks a rule, named by
+-- field_value_broken_rule() with its sentence.
 SELECT checked.index, checked.video_id, checked.field_id, checked.field_missing,
        checked.video_missing, checked.repeated, checked.rule,
        field_value_problem(checked.rule, checked.field, checked.value) AS problem
@@ -117,22 +120,22 @@ SELECT EXISTS (SELECT FROM videos WHERE list_id = $1 AND id = $2) AS video_exist
        (SELECT count(*) FROM deleted) AS cleared;
 
 -- name: take_batch_turn
--- Wait until no other batch writes in this list, and keep it so to the end of the transaction
--- (an advisory lock of class 1, "value batches", on the list), for a bulk edit that both sets
--- and clears: it locks its rows in key order (lock_edit), but runs several statements, and a
--- row another batch inserted in between could still cross them.
+-- Wait until no other batch writes in this list, and keep it so to the end of the transaction.
+-- It takes an advisory lock of class 1 ("value batches") on the list, for a bulk edit that both
+-- sets and clears: it locks its rows in key order (lock_edit), but runs several statements, and
+-- a row another batch inserted in between could still cross them.
 SELECT pg_advisory_xact_lock(1, hashtext($1::uuid::text));
 
 -- name: share_batch_turn
--- Wait only for a bulk edit that both sets and clears (take_batch_turn), for a batch written
--- in one statement in key order: such batches run side by side. A single value is written
--- beside them all: holding one row, its writer cannot close a cycle.
+-- Wait only for a bulk edit that both sets and clears (take_batch_turn).
+-- For a batch written in one statement in key order: such batches run side by side. A single
+-- value is written beside them all: holding one row, its writer cannot close a cycle.
 SELECT pg_advisory_xact_lock_shared(1, hashtext($1::uuid::text));
 
 -- name: lock_edit
--- Lock the rows of a bulk edit that both sets and clears, in key order, before it writes;
--- answers each row's ctid and whether it is to be cleared. set_many and clear_many each lock
--- in key order, but one after the other they took the edit's keys in two runs, and two edits
+-- Lock the rows of a bulk edit that both sets and clears, in key order, before it writes.
+-- Answers each row's ctid and whether it is to be cleared. set_many and clear_many each lock in
+-- key order, but one after the other they took the edit's keys in two runs, and two edits
 -- crossing (one setting what the other clears) deadlocked.
 SELECT k.ctid, c.clear
 FROM video_field_values AS k
@@ -143,16 +146,17 @@ ORDER BY k.video_id, k.field_id
 FOR UPDATE OF k;
 
 -- name: clear_locked
--- Clear the rows lock_edit locked to be cleared (a ctid cannot change while this transaction
--- holds its row's lock); returns their keys. A row that appeared since is left alone: the edit
--- takes effect as of its lock, and waiting for that row could deadlock again.
+-- Clear the rows lock_edit locked to be cleared, and return their keys.
+-- A ctid cannot change while this transaction holds its row's lock. A row that appeared since
+-- is left alone: the edit takes effect as of its lock, and waiting for that row could deadlock
+-- again.
 DELETE FROM video_field_values
 WHERE list_id = $1 AND ctid = ANY ($2::tid[])
 RETURNING video_id, field_id;
 
 -- name: clear_many
--- Clear a batch of (video, field) values of a list; returns the keys that had a value. The
--- rows are locked in key order first, like set_many writes them and the deletes of a video,
+-- Clear a batch of (video, field) values of a list, and return the keys that had a value.
+-- The rows are locked in key order first, like set_many writes them and the deletes of a video,
 -- field or list lock them, so that overlapping writes and deletes never deadlock (a DELETE
 -- alone removes rows in whatever order its plan meets them). The rows are then found again by
 -- ctid, which cannot change while this transaction holds their lock.
@@ -170,8 +174,8 @@ WHERE fv.ctid = locked.ctid AND fv.list_id = $1
 RETURNING fv.video_id, fv.field_id;
 
 -- name: clear_field
--- Clear one field on many videos of a list, the rows locked in key order first (see
--- clear_many).
+-- Clear one field on many videos of a list.
+-- The rows are locked in key order first (see clear_many).
 DELETE FROM video_field_values AS fv
 USING (
     SELECT k.ctid
@@ -190,11 +194,12 @@ FROM unnest($2::uuid[]) AS wanted (id)
 WHERE NOT EXISTS (SELECT FROM videos AS v WHERE v.list_id = $1 AND v.id = wanted.id);
 
 -- name: fields_of_video
--- Every field that applies to a video (the live fields of its tags' schemas, each once, in
--- display order) with the video's value or NULLs; one row with NULL field_id when none apply,
--- and no row when the video is not in the list. Each table is read in list $1 (the keys hold
--- list_id last, and a value row is read from the heap either way), and once: the fields read
--- a second time for their names cost 8-11% of the statement at 100k.
+-- Every field that applies to a video, with the video's value or NULLs.
+-- The fields are the live fields of its tags' schemas, each once, in display order. One row
+-- with NULL field_id when none apply, and no row when the video is not in the list. Each table
+-- is read in list $1 (the keys hold list_id last, and a value row is read from the heap either
+-- way), and once: the fields read a second time for their names cost 8-11% of the statement at
+-- 100k.
 SELECT v.id AS video_id, a.field_id, a.name, a.field_type, a.config, a.display_order,
        a.show_on_card, fv.value_text, fv.value_numeric, fv.value_boolean, fv.value_date,
        fv.value_options, fv.updated_at
@@ -216,14 +221,14 @@ WHERE v.list_id = $1 AND v.id = $2
 ORDER BY a.display_order, lower(a.name), a.field_id;
 
 -- name: values_of_videos
--- The values of some fields ($2) on some videos ($3) of a list, for a page's include_fields:
--- one row per value, and one with NULL video_id per field that has none of them, so that a
+-- The values of some fields ($2) on some videos ($3) of a list, for a page's include_fields.
+-- One row per value, and one with NULL video_id per field that has none of them, so that a
 -- field id not in the list is told apart from a field without values.
--- Each video's values are read at once, one descent of the primary key per video, and kept
--- when their field is asked for: joined per field, the key was descended once per video and
--- field (50 videos x 5 fields at 1M: 900 buffers, 0.42 ms; this way 179, 0.27 ms). The CTE
--- keeps the join from turning back into that. The values are read from the heap either way,
--- so naming their list costs nothing.
+-- Each video's values are read at once, one descent of the primary key per video, and kept when
+-- their field is asked for: joined per field, the key was descended once per video and field
+-- (50 videos x 5 fields at 1M: 900 buffers, 0.42 ms; this way 179, 0.27 ms). The CTE keeps the
+-- join from turning back into that. The values are read from the heap either way, so naming
+-- their list costs nothing.
 WITH held AS MATERIALIZED (
     SELECT fv.field_id, fv.video_id, fv.value_text, fv.value_numeric, fv.value_boolean,
            fv.value_date, fv.value_options

@@ -16,8 +16,8 @@ FROM bookmark_lists
 WHERE id = $1 AND deleted_at IS NULL;
 
 -- name: list_all
--- The caller's lists, newest first (bookmark_lists_owner_newest_idx). Row-level security
--- would hide the others' anyway; the app scopes by owner too.
+-- The caller's lists, newest first (bookmark_lists_owner_newest_idx).
+-- Row-level security would hide the others' anyway; the app scopes by owner too.
 SELECT id, name, description, created_at, updated_at
 FROM bookmark_lists
 WHERE owner = $1 AND deleted_at IS NULL
@@ -32,10 +32,10 @@ WHERE id = $1 AND deleted_at IS NULL
 RETURNING id, name, description, created_at, updated_at;
 
 -- name: mark_deleted
--- Delete a list at once: mark it deleted. From this commit row-level security hides it and
--- everything in it, and a trigger has queued its purge (migrations/0017_purges.sql). Runs
--- with app.purging set to the list, the one transaction that may still see it. No row when
--- no live list has this id.
+-- Delete a list at once: mark it deleted.
+-- From this commit row-level security hides it and everything in it, and a trigger has queued
+-- its purge (migrations/0017_purges.sql). Runs with app.purging set to the list, the one
+-- transaction that may still see it. No row when no live list has this id.
 UPDATE bookmark_lists
 SET deleted_at = statement_timestamp()
 WHERE id = $1 AND deleted_at IS NULL

@@ -8,11 +8,12 @@
 --     with how many matching videos hold it.
 
 -- name: facets_of_list
--- Facets over every video of list $1 for fields $2 from the kept counts (no video is read):
--- the total, each field's filled count and a number's or a date's figures, the counts per
--- value or option. The fields' rows carry their types: no lookup of the fields runs before it.
--- The fields and their counts are each read once: a read per branch repeated each read's
--- row-level security checks (facets_rating 0.32 -> 0.27 ms at 100k, RLS on/off 1.14x -> 1.10x).
+-- Facets over every video of list $1 for fields $2, from the kept counts (no video is read).
+-- They give the total, each field's filled count and a number's or a date's figures, and the
+-- counts per value or option. The fields' rows carry their types: no lookup of the fields runs
+-- before it. The fields and their counts are each read once: a read per branch repeated each
+-- read's row-level security checks (facets_rating 0.32 -> 0.27 ms at 100k, RLS on/off 1.14x ->
+-- 1.10x).
 WITH asked AS MATERIALIZED (
     SELECT f.id, f.list_id, f.field_type, f.config
     FROM custom_fields AS f
@@ -80,25 +81,26 @@ WHERE (is_counted_by_value(a.field_type)
   AND k.count > 0
 
 -- name: facets_open
--- Facets over the videos of list :list_id matching the filters: the matching videos, read
--- once, with their creation time (the key of a multi_select's options in their index); each
--- filter's fragment (sql/video_search.sql) follows, AND-ed.
+-- Facets over the videos of list :list_id matching the filters.
+-- The matching videos are read once, with their creation time (the key of a multi_select's
+-- options in their index). Each filter's fragment (sql/video_search.sql) follows, AND-ed.
 WITH matching AS MATERIALIZED (
     SELECT v.id, v.created_at FROM videos AS v WHERE v.list_id = :list_id
 
 -- name: facets_driven_open
--- Facets over the videos of the driving equality's stream (the stream_* fragments of
--- sql/video_search.sql: one range of a value index, or the ranges of an "in"), each other
--- filter AND-ed. No video row is read: the field was checked to be the list's, and the
--- values' foreign key keeps every video in it (reading each video by key took 44 of 240 ms
--- at 1M for 5,000 matches).
+-- Facets over the videos of the driving equality's stream, each other filter AND-ed.
+-- The stream is one of the stream_* fragments of sql/video_search.sql: one range of a value
+-- index, or the ranges of an "in". No video row is read: the field was checked to be the
+-- list's, and the values' foreign key keeps every video in it (reading each video by key took
+-- 44 of 240 ms at 1M for 5,000 matches).
 WITH matching AS MATERIALIZED (
     SELECT v.id, v.created_at
     FROM (SELECT d.video_id AS id, d.video_created_at AS created_at FROM (
 
 -- name: facets_read_open
--- Instead of the equality's stream, the matches of a text range, read by its trigram or prefix
--- index in no order (its range_text_* fragment, which ends this parenthesis).
+-- Instead of the equality's stream, the matches of a text range, read by its index.
+-- The index is its trigram or prefix index, read in no order by its range_text_* fragment,
+-- which ends this parenthesis.
 SELECT fv.video_created_at, fv.video_id FROM (
 
 -- name: facets_driven_close
@@ -106,9 +108,9 @@ SELECT fv.video_created_at, fv.video_id FROM (
 ) AS d) AS v WHERE true
 
 -- name: facets_close
--- Ends the matching videos; then the rows of facets_of_list for fields :field_ids, counted
--- over the values those videos hold: of :scalar_field_ids in their own columns, of
--- :option_field_ids (the multi_selects) in their option sets.
+-- Ends the matching videos, then gives the rows of facets_of_list for fields :field_ids.
+-- They are counted over the values those videos hold: of :scalar_field_ids in their own
+-- columns, of :option_field_ids (the multi_selects) in their option sets.
 ), counted AS (
     -- How many videos match: the total, and how to read their values.
     SELECT count(*) AS matched FROM matching

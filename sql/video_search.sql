@@ -65,8 +65,8 @@ FROM videos AS v
 WHERE v.list_id = :list_id
 
 -- name: driven_open
--- Videos reached through the driving condition's stream of (video_created_at, video_id): the
--- page reads it newest (or oldest) first and stops when full.
+-- Videos reached through the driving condition's stream of (video_created_at, video_id).
+-- The page reads it newest (or oldest) first and stops when full.
 SELECT v.id, video.list_id, video.youtube_id, video.title, video.created_at, video.updated_at,
        v.video_created_at AS sort_value, NULL::timestamptz AS sort_tie
 FROM (
@@ -95,31 +95,32 @@ FROM (
  WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date = :value
 
 -- name: stream_text_contains
--- The videos whose text or url value contains the pattern, ignoring case, in the field's order
--- of creation: video_field_values_text_recent_idx, each value checked from the index alone.
--- For many matches (the app checked): the page stops after wanted / density values. The check
--- is hidden from the planner's estimates on purpose: `|| ''` keeps the trigram index out, which
--- finds the matches in no order (range_text_contains reads it for few), and coalesce(...)
--- makes the planner take half the values as matches. Estimated as a LIKE (0.5%), the planner
--- read the field's every value from another index and sorted the matches instead: 60-185 ms
--- at 1M, against about 1 ms for the stream.
+-- The videos whose text or url value contains the pattern, ignoring case.
+-- They come in the field's order of creation: video_field_values_text_recent_idx, each value
+-- checked from the index alone. For many matches (the app checked): the page stops after wanted
+-- / density values. The check is hidden from the planner's estimates on purpose: `|| ''` keeps
+-- the trigram index out, which finds the matches in no order (range_text_contains reads it for
+-- few), and coalesce(...) makes the planner take half the values as matches. Estimated as a
+-- LIKE (0.5%), the planner read the field's every value from another index and sorted the
+-- matches instead: 60-185 ms at 1M, against about 1 ms for the stream.
 (SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
  WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('text', 'url')
    AND coalesce((fv.value_text || '') ILIKE :pattern, false)
 
 -- name: stream_text_starts_with
--- The videos whose text or url value starts with the pattern's prefix (case-sensitive), in
--- the field's order of creation, as stream_text_contains (`|| ''` keeps the prefix index out).
+-- The videos whose text or url value starts with the pattern's prefix (case-sensitive).
+-- They come in the field's order of creation, as stream_text_contains (`|| ''` keeps the prefix
+-- index out).
 (SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
  WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('text', 'url')
    AND coalesce((fv.value_text || '') COLLATE "C" LIKE :pattern, false)
 
 -- name: stream_range_open
--- The videos whose number or date value matches a range (a checked_* fragment follows), in the
--- field's order of creation: video_field_values_range_recent_idx, each value checked from the
--- index alone. For many matches (the app checked): the page stops after wanted / density
--- values. A check adds `+ 0` to the value, which keeps the value index out of the planner's
--- choice: that index finds the matches in no order (range_* reads it for few).
+-- The videos whose number or date value matches a range (a checked_* fragment follows).
+-- They come in the field's order of creation: video_field_values_range_recent_idx, each value
+-- checked from the index alone. For many matches (the app checked): the page stops after wanted
+-- / density values. A check adds `+ 0` to the value, which keeps the value index out of the
+-- planner's choice: that index finds the matches in no order (range_* reads it for few).
 (SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
  WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('number', 'date')
 
@@ -164,10 +165,11 @@ FROM (
    AND (fv.value_date + 0) BETWEEN :low AND :high
 
 -- name: stream_text_open
--- The videos whose text or url value matches (checked_text_ne follows, or nothing for
--- is_not_empty), in the field's order of creation: video_field_values_text_recent_idx, each
--- value checked from the index alone. No index finds these matches but the field's own stream:
--- it reads the field's values only, where the walk would probe every video of the list.
+-- The videos whose text or url value matches, in the field's order of creation.
+-- The check follows: checked_text_ne, or nothing for is_not_empty. The stream reads
+-- video_field_values_text_recent_idx, each value checked from the index alone. No index finds
+-- these matches but the field's own stream: it reads the field's values only, where the walk
+-- would probe every video of the list.
 (SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
  WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('text', 'url')
 
@@ -184,11 +186,11 @@ FROM (
    AND (fv.value_date + 0) <> :value
 
 -- name: stream_options_open
--- The videos whose multi_select value matches (a checked_options_* fragment follows), in the
--- field's order of creation: video_field_values_options_recent_idx, each array checked from the
--- index alone, as stream_range_open. A check reads the array through coalesce(), which keeps
--- the options' GIN index out of the planner's choice: it finds the matches in no order
--- (range_options_* reads it for few).
+-- The videos whose multi_select value matches (a checked_options_* fragment follows).
+-- They come in the field's order of creation: video_field_values_options_recent_idx, each array
+-- checked from the index alone, as stream_range_open. A check reads the array through
+-- coalesce(), which keeps the options' GIN index out of the planner's choice: it finds the
+-- matches in no order (range_options_* reads it for few).
 (SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
  WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type = 'multi_select'
 
@@ -205,12 +207,12 @@ FROM (
    AND NOT coalesce(fv.value_options, '{}') && :values::text[]
 
 -- name: absent_open
--- A stream of the list's videos (between driven_open and driven_close) that have no value for
--- the field whose values follow, all of them in the page's order (its streams, with
--- absent_after_* on a later page), then absent_<dir>. Both sides are read in the same order
--- from index entries alone, so PostgreSQL takes the videos less the values in one merge anti
--- join, where the walk probed every video (an is_empty that holds for few videos: 1M walked to
--- find 5); only the page's videos are then read.
+-- A stream of the list's videos that have no value for a field.
+-- It goes between driven_open and driven_close. The field's values follow, all of them in the
+-- page's order (its streams, with absent_after_* on a later page), then absent_<dir>. Both
+-- sides are read in the same order from index entries alone, so PostgreSQL takes the videos
+-- less the values in one merge anti join, where the walk probed every video (an is_empty that
+-- holds for few videos: 1M walked to find 5). Only the page's videos are then read.
 (SELECT v.created_at AS video_created_at, v.id AS video_id FROM videos AS v
  WHERE v.list_id = :list_id AND NOT EXISTS (SELECT FROM (
 
@@ -233,10 +235,11 @@ FROM (
  ORDER BY v.created_at, v.id)
 
 -- name: stream_desc
--- Ends one range, newest first (its index read backwards). Each range is ordered on its own
--- so that the ranges of a select's "in" are merged in order (Merge Append), not sorted whole.
--- Each range names its field and list (the value indexes hold both: migration 0027), so it
--- is read from the index alone, and under Citus from the list's shard.
+-- Ends one range, newest first (its index read backwards).
+-- Each range is ordered on its own so that the ranges of a select's "in" are merged in order
+-- (Merge Append), not sorted whole. Each range names its field and list (the value indexes hold
+-- both: migration 0027), so it is read from the index alone, and under Citus from the list's
+-- shard.
  ORDER BY fv.video_created_at DESC, fv.video_id DESC)
 
 -- name: stream_asc
@@ -248,8 +251,9 @@ FROM (
 UNION ALL
 
 -- name: held_switch_open
+-- Opens the read of held values that can switch the page's statements to one generic plan.
 -- A page driven by one condition alone, as the values it holds, plans the same for any values
--- (as an "in" does: plans.plan_generically): with :switch not null and the values complete
+-- (as an "in" does: plans.plan_generically). With :switch not null and the values complete
 -- (fewer than :most), this read switches the statements after it to one generic plan, for the
 -- transaction (or the connection when :switch is false), so the switch takes no round trip.
 SELECT held.condition, held.value_text, held.value_numeric,
@@ -263,9 +267,9 @@ FROM (
 ) AS held
 
 -- name: held_numeric_open
--- The distinct numbers a field's videos hold (within a range), from the kept counts, in order
--- and at most :most of them, tagged with the condition's number: a range over a few values
--- (a rating above 3) drives a page as one stream per value, merged newest first.
+-- The distinct numbers a field's videos hold (within a range), from the kept counts, in order.
+-- At most :most of them, tagged with the condition's number: a range over a few values (a
+-- rating above 3) drives a page as one stream per value, merged newest first.
 (SELECT :condition::integer AS condition, c.value_text, c.value_numeric
  FROM field_value_counts AS c
  WHERE c.field_id = :field_id AND c.list_id = :list_id AND c.value_text IS NULL
@@ -297,8 +301,8 @@ FROM (
 UNION ALL
 
 -- name: driven_most_open
--- Opens the stream's first entries (driven_most_*): a page that may not fill from them gives
--- up early (a sort by a field's first value).
+-- Opens the stream's first entries (driven_most_*).
+-- A page that may not fill from them gives up early (a sort by a field's first value).
 SELECT most.video_created_at, most.video_id FROM (
 
 -- name: driven_most_desc
@@ -310,11 +314,11 @@ SELECT most.video_created_at, most.video_id FROM (
 ) AS most ORDER BY most.video_created_at, most.video_id LIMIT :most
 
 -- name: driven_close
--- Ends the stream, whose ids the other conditions (on v.id) probe; then the video row of each
--- id that holds, looked up by its key in a lateral subquery that OFFSET 0 keeps one. As a
--- join, a list whose values were just written (its statistics not yet refreshed, so estimated
--- at one video) was scanned whole per streamed id, each video probed for the other
--- conditions: 7 s for a second page of 1,500 videos.
+-- Ends the stream, whose ids the other conditions (on v.id) probe.
+-- Then the video row of each id that holds, looked up by its key in a lateral subquery that
+-- OFFSET 0 keeps one. As a join, a list whose values were just written (its statistics not yet
+-- refreshed, so estimated at one video) was scanned whole per streamed id, each video probed
+-- for the other conditions: 7 s for a second page of 1,500 videos.
 ) AS v (video_created_at, id)
 CROSS JOIN LATERAL (
     SELECT video.list_id, video.youtube_id, video.title, video.created_at, video.updated_at
@@ -323,24 +327,24 @@ CROSS JOIN LATERAL (
 WHERE true
 
 -- name: capped_open
--- Up to :cap matches of the driving condition, read once (MATERIALIZED): counted to tell the
--- app whether these are all of them, and sorted for the page.
+-- Up to :cap matches of the driving condition, read once (MATERIALIZED).
+-- They are counted to tell the app whether these are all of them, and sorted for the page.
 WITH matches AS MATERIALIZED (
 SELECT fv.video_created_at, fv.video_id FROM (
 
 -- name: range_text_contains
--- Text or url values containing the pattern, ignoring case: video_field_values_text_trgm_idx. OFFSET 0
--- keeps field_id out of that scan; the planner cannot tell how common a substring is, and with
--- it would often read the field's whole btree range instead. list_id is read from the heap,
--- which the scan visits anyway (no btree leads with it).
+-- Text or url values containing the pattern, ignoring case: video_field_values_text_trgm_idx.
+-- OFFSET 0 keeps field_id out of that scan; the planner cannot tell how common a substring is,
+-- and with it would often read the field's whole btree range instead. list_id is read from the
+-- heap, which the scan visits anyway (no btree leads with it).
 SELECT fv.field_id, fv.video_created_at, fv.video_id FROM video_field_values AS fv
 WHERE fv.field_type IN ('text', 'url') AND fv.value_text ILIKE :pattern AND fv.list_id = :list_id
 OFFSET 0) AS fv
 WHERE fv.field_id = :field_id
 
 -- name: range_text_starts_with
--- Text or url values starting with the pattern's prefix (case-sensitive): one range of
--- video_field_values_text_prefix_idx, read from the index alone.
+-- Text or url values starting with the pattern's prefix (case-sensitive).
+-- They are one range of video_field_values_text_prefix_idx, read from the index alone.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
 WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('text', 'url')
   AND fv.value_text COLLATE "C" LIKE :pattern) AS fv
@@ -396,8 +400,9 @@ SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
 WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date BETWEEN :low AND :high) AS fv
 
 -- name: range_options_has_any
--- Multi_select values holding one of the options at least: video_field_values_options_idx
--- (GIN), the field and list checked on the rows it finds.
+-- Multi_select values holding one of the options at least.
+-- Read by video_field_values_options_idx (GIN), the field and list checked on the rows it
+-- finds.
 SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
 WHERE fv.field_id = :field_id AND fv.list_id = :list_id
   AND fv.value_options && :values::text[]) AS fv
@@ -409,8 +414,8 @@ WHERE fv.field_id = :field_id AND fv.list_id = :list_id
   AND fv.value_options @> :values::text[]) AS fv
 
 -- name: count_range_open
--- How many matches a range's index holds, counted up to :cap (count_range_close): whether a
--- range beside an equality is few enough to drive the page instead.
+-- How many matches a range's index holds, counted up to :cap (count_range_close).
+-- It tells whether a range beside an equality is few enough to drive the page instead.
 SELECT count(*) AS matched FROM (SELECT fv.video_created_at, fv.video_id FROM (
 
 -- name: count_range_close
@@ -418,9 +423,10 @@ SELECT count(*) AS matched FROM (SELECT fv.video_created_at, fv.video_id FROM (
 LIMIT :cap) AS m
 
 -- name: capped_close_few
--- Ends the matches of a page sorted by a field, as capped_close, and says how many of them
--- the page sorts itself (capped_few): sqrt(:few_factor x the list's videos, from the kept
--- counts), where looking each match's sort value up costs what the hashed walk does.
+-- Ends the matches of a page sorted by a field, as capped_close.
+-- It also says how many of them the page sorts itself (capped_few): sqrt(:few_factor x the
+-- list's videos, from the kept counts), where looking each match's sort value up costs what the
+-- hashed walk does.
 LIMIT :cap)
 SELECT m.matched, m.few, page.*
 FROM (SELECT count(*) AS matched,
@@ -450,14 +456,15 @@ LEFT JOIN LATERAL (
 s.video_id IN (SELECT m.video_id FROM matches AS m)
 
 -- name: capped_valued_hashed_match
--- Keeps the same values, but as a filter, not a join ("IS TRUE" keeps the planner from making
--- it a semi-join): the sort field's value index is then walked in the page's order, each
--- video looked up in a hash of the matches, until the page is full.
+-- Keeps the same values, but as a filter, not a join.
+-- "IS TRUE" keeps the planner from making it a semi-join. As a filter, it lets the sort field's
+-- value index be walked in the page's order, each video looked up in a hash of the matches,
+-- until the page is full.
 (s.video_id IN (SELECT m.video_id FROM matches AS m)) IS TRUE
 
 -- name: capped_few
--- Reads the page only when the matches are few (capped_close_few); with more, a hashed walk is
--- cheaper.
+-- Reads the page only when the matches are few (capped_close_few).
+-- With more, a hashed walk is cheaper.
 m.matched <= m.few
 
 -- name: capped_unvalued_match
@@ -469,8 +476,9 @@ v.id IN (SELECT m.video_id FROM matches AS m)
 ) AS page ON true
 
 -- name: valued_numeric_field
--- Videos that have a value for the rating sort field, read in the order of its value index
--- (value, video_created_at, video_id), each video looked up by its key (driven_close says why).
+-- Videos that have a value for the rating sort field, read in the order of its value index.
+-- That order is (value, video_created_at, video_id), each video looked up by its key
+-- (driven_close says why).
 SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
        s.value_numeric AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
@@ -510,10 +518,10 @@ CROSS JOIN LATERAL (
 WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_date IS NOT NULL
 
 -- name: valued_options_field
--- Videos that have a value for the multi_select sort field, ordered by their options (as
--- text arrays compare: order_options_*). No btree holds whole option sets: they are read in
--- the order of their first two options (video_field_values_options_order_idx, whose predicate
--- is both the type and the column), and the sets sharing those sorted.
+-- Videos that have a value for the multi_select sort field, ordered by their options.
+-- They compare as text arrays do (order_options_*). No btree holds whole option sets: they are
+-- read in the order of their first two options (video_field_values_options_order_idx, whose
+-- predicate is both the type and the column), and the sets sharing those sorted.
 SELECT s.video_id AS id, v.list_id, v.youtube_id, v.title, v.created_at, v.updated_at,
        s.value_options AS sort_value, s.video_created_at AS sort_tie
 FROM video_field_values AS s
@@ -524,10 +532,10 @@ WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.field_type = 'm
   AND s.value_options IS NOT NULL
 
 -- name: valued_options_keys
--- The values of valued_options_field without their videos, for a walk of the field's order
--- index: each group of sets sharing their first two options is sorted whole (at 1M the first
--- is 7,413 sets), so the videos are looked up once the page is cut (looked_up_open), not
--- before the sort. The conditions probe v.id, the value row's video.
+-- The values of valued_options_field without their videos, for a walk of the field's order index.
+-- Each group of sets sharing their first two options is sorted whole (at 1M the first is 7,413
+-- sets), so the videos are looked up once the page is cut (looked_up_open), not before the
+-- sort. The conditions probe v.id, the value row's video.
 SELECT s.video_id AS id, NULL::uuid AS list_id, NULL::text AS youtube_id, NULL::text AS title,
        NULL::timestamptz AS created_at, NULL::timestamptz AS updated_at,
        s.value_options AS sort_value, s.video_created_at AS sort_tie
@@ -537,12 +545,12 @@ WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.field_type = 'm
   AND s.value_options IS NOT NULL
 
 -- name: options_split_open
--- Opens a walk sorted by a multi_select (valued_options_keys) in two parts, each cut to the
--- page and in its order: the sets of at most two options (options_short), read from
--- video_field_values_options_order_idx already in that order (in a group of their first two
--- options they are all one set, so by creation), and the sets of more (options_long), sorted
--- by those groups. options_split_union parts them, options_split_close ends them, and the
--- page's order and limit follow over the rows of both.
+-- Opens a walk sorted by a multi_select (valued_options_keys) in two parts.
+-- Each part is cut to the page and in its order: the sets of at most two options
+-- (options_short), read from video_field_values_options_order_idx already in that order (in a
+-- group of their first two options they are all one set, so by creation), and the sets of more
+-- (options_long), sorted by those groups. options_split_union parts them, options_split_close
+-- ends them, and the page's order and limit follow over the rows of both.
 SELECT * FROM ((
 
 -- name: options_split_union
@@ -674,10 +682,10 @@ WHERE v.list_id = :list_id
                     AND s.list_id = v.list_id)
 
 -- name: walked_open
--- Wraps one condition of a walk as a scalar subquery: the planner then probes it per video
--- walked, by primary key. Bare, a range's EXISTS may become a hash of all its matches, chosen
--- on an estimate that multiplies field_id's share by the value's over every field's values
--- (Minutes >= 300 at 100k: 1,225 estimated, 14,932 read).
+-- Wraps one condition of a walk as a scalar subquery.
+-- The planner then probes it per video walked, by primary key. Bare, a range's EXISTS may
+-- become a hash of all its matches, chosen on an estimate that multiplies field_id's share by
+-- the value's over every field's values (Minutes >= 300 at 100k: 1,225 estimated, 14,932 read).
 (SELECT
 
 -- name: walked_close
@@ -685,9 +693,10 @@ WHERE v.list_id = :list_id
 )
 
 -- name: density_open
--- How dense the page's conditions are where it starts: of the :depth videos a walk reads
--- first (after the cursor), how many match all of them (hits), and the list's size from the
--- kept counts. The app walks when they are dense enough, and reads the range otherwise.
+-- How dense the page's conditions are where it starts.
+-- It counts, of the :depth videos a walk reads first (after the cursor), how many match all of
+-- them (hits), and reads the list's size from the kept counts. The app walks when they are
+-- dense enough, and reads the range otherwise.
 SELECT count(*) AS walked,
        (SELECT coalesce(sum(c.count), 0)::bigint FROM list_video_counts AS c
         WHERE c.list_id = :list_id) AS videos,
@@ -703,10 +712,11 @@ FROM (
 ) AS v
 
 -- name: density_text_open
--- How dense a "contains" or "starts_with" condition is where the page starts: of the :depth
--- values its field's stream reads first (after the cursor; page_limit), how many match
--- (hits), and how many values the field holds (its kept counts). The app streams the field
--- when they are dense enough, and reads the matches from the trigram or prefix index otherwise.
+-- How dense a "contains" or "starts_with" condition is where the page starts.
+-- It counts, of the :depth values its field's stream reads first (after the cursor;
+-- page_limit), how many match (hits), and how many values the field holds (its kept counts).
+-- The app streams the field when they are dense enough, and reads the matches from the trigram
+-- or prefix index otherwise.
 SELECT count(*) AS walked, count(*) FILTER (WHERE sample.matched) AS hits,
        (SELECT fill.filled FROM field_fill AS fill WHERE fill.field_id = :field_id) AS field_values
 FROM (SELECT * FROM (
@@ -730,19 +740,19 @@ WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('t
 ) AS sample
 
 -- name: density_range_open
--- How dense a range on a number or date field, or an options condition on a multi_select
--- field, is where the page starts: of the :depth values its field's stream reads first (after
--- the cursor; page_limit), how many match (hits, by the checked_* fragment that follows), and
--- how many values the field holds (its kept counts). The app streams the field when they are
--- dense enough, and reads the matches from the value index (a multi_select's: its options'
--- GIN index) otherwise.
+-- How dense a range or an options condition is where the page starts.
+-- The range is on a number or date field, the options condition on a multi_select field. It
+-- counts, of the :depth values its field's stream reads first (after the cursor; page_limit),
+-- how many match (hits, by the checked_* fragment that follows), and how many values the field
+-- holds (its kept counts). The app streams the field when they are dense enough, and reads the
+-- matches from the value index (a multi_select's: its options' GIN index) otherwise.
 SELECT count(*) AS walked,
        (SELECT fill.filled FROM field_fill AS fill WHERE fill.field_id = :field_id) AS field_values,
        count(*) FILTER (WHERE true
 
 -- name: density_range_from
--- Ends the check; the field's values, in the order of video_field_values_range_recent_idx
--- (page_close follows).
+-- Ends the check, then the field's values, in the order of video_field_values_range_recent_idx.
+-- After them, page_close follows.
 ) AS hits
 FROM (SELECT * FROM (
 SELECT fv.video_created_at AS sort_value, fv.video_id AS id, fv.value_numeric, fv.value_date
@@ -750,8 +760,8 @@ FROM video_field_values AS fv
 WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type IN ('number', 'date')
 
 -- name: density_options_from
--- Ends the check; the field's values, in the order of video_field_values_options_recent_idx
--- (page_close follows).
+-- Ends the check, then the field's values, in the order of video_field_values_options_recent_idx.
+-- After them, page_close follows.
 ) AS hits
 FROM (SELECT * FROM (
 SELECT fv.video_created_at AS sort_value, fv.video_id AS id, fv.value_options
@@ -900,8 +910,8 @@ EXISTS (SELECT FROM video_field_values AS fv WHERE fv.video_id = v.id AND fv.fie
 NOT EXISTS (SELECT FROM video_field_values AS fv WHERE fv.video_id = v.id AND fv.field_id = :field_id AND fv.list_id = :list_id)
 
 -- name: looked_up_open
--- Wraps a page whose head reads no video row (valued_options_keys): each row of the page,
--- once cut to its limit, is joined to its video (looked_up_close).
+-- Wraps a page whose head reads no video row (valued_options_keys).
+-- Each row of the page, once cut to its limit, is joined to its video (looked_up_close).
 SELECT cut.id, video.list_id, video.youtube_id, video.title, video.created_at,
        video.updated_at, cut.sort_value, cut.sort_tie
 FROM (
@@ -935,9 +945,9 @@ WHERE (sort_value, sort_tie, id) > (:after_value, :after_tie, :after_id)
 WHERE (sort_value, sort_tie, id) < (:after_value, :after_tie, :after_id)
 
 -- name: after_options_asc
--- Keyset for a sort by a multi_select: rows after the cursor, as after_field_asc, bounded on
--- the first option too (which that implies) so that video_field_values_options_order_idx
--- starts at the cursor's first option.
+-- Keyset for a sort by a multi_select: rows after the cursor, as after_field_asc.
+-- They are bounded on the first option too (which that implies) so that
+-- video_field_values_options_order_idx starts at the cursor's first option.
 WHERE sort_value[1] >= (:after_value::text[])[1]
   AND (sort_value, sort_tie, id) > (:after_value, :after_tie, :after_id)
 
@@ -971,10 +981,10 @@ ORDER BY sort_value, sort_tie, id
 ORDER BY sort_value DESC, sort_tie DESC, id DESC
 
 -- name: order_options_asc
--- Ascending by a multi_select's option set (as text arrays compare), then created_at and id:
--- first by its first two options (a second option NULL for a set of one, which sorts first),
--- the order of video_field_values_options_order_idx, so that only the sets sharing those are
--- sorted whole.
+-- Ascending by a multi_select's option set (as text arrays compare), then created_at and id.
+-- It orders first by its first two options (a second option NULL for a set of one, which sorts
+-- first), the order of video_field_values_options_order_idx, so that only the sets sharing
+-- those are sorted whole.
 ORDER BY sort_value[1], sort_value[2] NULLS FIRST, sort_value, sort_tie, id
 
 -- name: order_options_desc
@@ -983,8 +993,9 @@ ORDER BY sort_value[1] DESC, sort_value[2] DESC NULLS LAST, sort_value DESC, sor
          id DESC
 
 -- name: order_options_short_asc
--- Ascending, of the sets of at most two options (options_short): a group of their first two
--- options is one set, ordered by created_at and id, as the index holds it.
+-- Ascending, of the sets of at most two options (options_short).
+-- A group of their first two options is one set, ordered by created_at and id, as the index
+-- holds it.
 ORDER BY sort_value[1], sort_value[2] NULLS FIRST, sort_tie, id
 
 -- name: order_options_short_desc
@@ -1004,10 +1015,10 @@ ORDER BY id DESC
 LIMIT :limit
 
 -- name: probe_open
--- How sparse each candidate driving condition is among the videos the page reads: of its
--- first :depth matches in the page's order (read from its stream alone: a hundred index
--- entries at most, whatever the list's size), how many there are and how far back (or on)
--- they reach. One row per candidate; the app drives by the sparsest.
+-- How sparse each candidate driving condition is among the videos the page reads.
+-- It says, of its first :depth matches in the page's order (read from its stream alone: a
+-- hundred index entries at most, whatever the list's size), how many there are and how far back
+-- (or on) they reach. One row per candidate; the app drives by the sparsest.
 SELECT candidate, matches, oldest, newest FROM (
 
 -- name: probe_candidate_open

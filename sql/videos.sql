@@ -37,11 +37,12 @@ WHERE list_id = $1 AND id = $2
 RETURNING id, list_id, youtube_id, title, created_at, updated_at;
 
 -- name: lock_values
--- First step of deleting a video: lock the values its cascade will delete, FOR UPDATE in key
--- order (the order set_many writes in), before the video row. A value write that holds some of
--- them makes the delete wait before it holds the video, so the write's foreign key check on the
--- video passes and it commits; a later write waits here and then fails its foreign key check.
--- Without this, the cascade waits for the write while the write's check waits for the video.
+-- First step of deleting a video: lock the values its cascade will delete.
+-- They are locked FOR UPDATE in key order (the order set_many writes in), before the video row.
+-- A value write that holds some of them makes the delete wait before it holds the video, so the
+-- write's foreign key check on the video passes and it commits. A later write waits here and
+-- then fails its foreign key check. Without this, the cascade waits for the write while the
+-- write's check waits for the video.
 SELECT count(*) FROM (
     SELECT video_id, field_id
     FROM video_field_values
@@ -51,8 +52,9 @@ SELECT count(*) FROM (
 ) AS locked;
 
 -- name: lock_tags
--- Second step of deleting a video, for the same reason as lock_values: set_video_tags deletes
--- tag links of the video and then checks the video with its foreign keys.
+-- Second step of deleting a video: lock its tag links.
+-- For the same reason as lock_values: set_video_tags deletes tag links of the video and then
+-- checks the video with its foreign keys.
 SELECT count(*) FROM (
     SELECT video_id, tag_id
     FROM video_tags

@@ -10,8 +10,10 @@ import asyncpg
 import msgspec
 
 from app.config import Settings
+from app.db import queries
 
 logger = logging.getLogger("app.db")
+SQL = queries.load("connections")
 
 
 # A body's numbers arrive as Decimals (app/api/requests.py): a config's {"min": 0.1} is
@@ -134,7 +136,7 @@ async def _answers_from_another_backend(conn: asyncpg.Connection) -> bool:
     # The process id the server announced at connect (BackendKeyData) is PgBouncer's own
     # invention behind PgBouncer, and the backend's pid otherwise.
     async with conn.transaction():
-        pid = await conn.fetchval("SELECT pg_backend_pid()")
+        pid = await conn.fetchval(SQL["backend_pid"].text)
     return bool(pid != conn.get_server_pid())
 
 
@@ -167,7 +169,7 @@ async def _end_transaction(conn: asyncpg.Connection) -> None:
     # run on whichever server connection PgBouncer picks. Only a transaction left open would
     # matter (asyncpg ends it first too), so it is the only thing to end.
     if conn.is_in_transaction():
-        await conn.execute("ROLLBACK")
+        await conn.execute(SQL["end_transaction"].text)
 
 
 async def create_pool(

@@ -31,6 +31,7 @@ STATEMENTS = [
 def test_every_resource_has_a_query_file() -> None:
     assert RESOURCES == [
         "access",
+        "connections",
         "custom_fields",
         "field_schemas",
         "field_values",
@@ -85,9 +86,19 @@ def test_an_empty_query_fails(body: str) -> None:
         parse("things", f"-- name: q\n-- A purpose.\n{body}")
 
 
-@pytest.mark.parametrize("source", ["", "-- Only a header.\nSELECT 1;\n", "-- name: Bad\n"])
+@pytest.mark.parametrize("source", ["", "-- Only a header.\nSELECT 1;\n"])
 def test_a_file_without_queries_fails(source: str) -> None:
     with pytest.raises(QueryFileError, match="holds no '-- name:' query"):
+        parse("things", source)
+
+
+@pytest.mark.parametrize(
+    "header", ["-- name: Bad", "-- name: get_thing!", "--name: q2", "-- NAME: q2", "-- name:  q2"]
+)
+def test_a_malformed_name_line_fails(header: str) -> None:
+    # Before, it ran on as the previous query's SQL: two statements under one name.
+    source = f"-- name: q\n-- A purpose.\nSELECT 1;\n\n{header}\n-- B.\nUPDATE x SET y = 1;\n"
+    with pytest.raises(QueryFileError, match="is not a name line"):
         parse("things", source)
 
 
@@ -112,7 +123,8 @@ def test_every_file_has_a_header_and_one_line_purposes(resource: str) -> None:
     source = (queries.SQL_DIR / f"{resource}.sql").read_text()
     assert source.startswith("-- ") and not source.startswith("-- name:")
     for query in load(resource).values():
-        assert query.purpose.endswith(")") or query.purpose.endswith(".")
+        # One line that says it all: a sentence, not the start of one.
+        assert query.purpose.endswith((".", ")")), f"{resource}.{query.name}: {query.purpose}"
         assert ";" not in query.sql, f"{resource}.{query.name} holds more than one statement"
 
 
@@ -164,8 +176,11 @@ def test_every_search_fragment_placeholder_is_a_known_name() -> None:
         assert set(re.findall(r"(?<![:\w]):([a-z_]+)\b", fragment.sql)) <= known, fragment.name
 
 
-def test_a_long_purpose_goes_on_over_comment_lines() -> None:
-    source = "-- name: q\n-- A purpose that goes on\n-- over two lines.\nSELECT 1;\n"
+def test_the_purpose_is_one_line_and_notes_may_follow() -> None:
+    source = (
+        "-- name: q\n-- A purpose.\n-- Why it is so, which goes on\n-- over two lines.\nSELECT 1;\n"
+    )
     query = parse("things", source)["q"]
-    assert query.purpose == "A purpose that goes on over two lines."
+    assert query.purpose == "A purpose."
+    assert query.notes == "Why it is so, which goes on over two lines."
     assert query.sql == "SELECT 1"
