@@ -9,7 +9,7 @@ reliability tests can kill the backend exactly between two of them."""
 
 import logging
 import uuid
-from typing import cast
+from typing import Literal, cast
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -38,6 +38,7 @@ async def begin(
     settings: Settings,
     list_id: uuid.UUID | None = None,
     readonly: bool = False,
+    isolation: Literal["repeatable_read"] | None = None,
 ) -> tuple[asyncpg.Connection, Transaction]:
     """A connection with its transaction begun, saying who is calling (`owner`; None: nobody,
     and row-level security shows no list), the list the work is in (`list_id`, entered only
@@ -45,13 +46,14 @@ async def begin(
     and the app's settings (statement timeout ...). They are transaction-local, so they end
     with the transaction and never reach the connection's next user, even through a
     transaction-pooling PgBouncer. `readonly`: BEGIN READ ONLY, as a replica requires (and
-    the primary honours for the same reads).
+    the primary honours for the same reads). `isolation`: the transaction's, as asyncpg names
+    it ("repeatable_read"), when not the server's default (READ COMMITTED).
 
     A pooled connection whose backend died while it sat idle fails its BEGIN; nothing was
     done yet, so a fresh connection is tried once."""
     for attempt in (1, 2):
         conn = await acquire(pool, acquire_timeout_s=settings.acquire_timeout_s)
-        tx = conn.transaction(readonly=readonly)
+        tx = conn.transaction(readonly=readonly, isolation=isolation)
         try:
             with translated_errors(conn):
                 await tx.start()

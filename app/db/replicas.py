@@ -199,7 +199,7 @@ class Reader:
     """Runs one read-only unit of work for one request: `await read(videos.get, list_id=...)`.
 
     The work runs in a READ ONLY transaction saying who is calling: on a replica when one may
-    serve it, else on the primary. It is a function of the connection rather than a connection
+    serve it, else on the primary (REPEATABLE READ there: one snapshot for all its statements). It is a function of the connection rather than a connection
     handed out, so that it can run again on the primary when the replica fails halfway."""
 
     primary: asyncpg.Pool
@@ -238,8 +238,17 @@ class Reader:
         **kwargs: P.kwargs,
     ) -> T:
         pool = self.primary if replica is None else replica.pool
+        # On the primary every statement of the read sees one snapshot: a search's page and the
+        # values of its include_fields, read by two statements, agree under concurrent writes.
+        # On a replica the replay check below must come before the read's snapshot, which
+        # REPEATABLE READ would take at the transaction's first statement: READ COMMITTED.
         conn, tx = await connections.begin(
-            pool, owner=self.owner, list_id=self.list_id, settings=self.settings, readonly=True
+            pool,
+            owner=self.owner,
+            list_id=self.list_id,
+            settings=self.settings,
+            readonly=True,
+            isolation="repeatable_read" if replica is None else None,
         )
         try:
             try:

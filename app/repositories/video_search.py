@@ -18,7 +18,7 @@ from app import field_types
 from app.db import queries
 from app.db.execute import translated_errors
 from app.db.queries import Query
-from app.errors import InvalidInput, InvalidValue
+from app.errors import InvalidInput, InvalidValue, NotFound
 from app.field_types import PRESENCE_OPS
 from app.models.base import MAX_NUMBER_EXPONENT, bindable, number_of
 from app.models.custom_fields import CustomField
@@ -1033,6 +1033,9 @@ async def _settle_presence(
     left = []
     for condition, part in zip(filters, parts, strict=True):
         if condition.op in PRESENCE_OPS:
+            if condition.field_id not in fill:
+                # Deleted since the field lookup, by a transaction committed in between.
+                raise NotFound("custom field", condition.field_id)
             filled, videos = fill[condition.field_id]
             holds_for = filled if condition.op == "is_not_empty" else videos - filled
             if holds_for == 0:

@@ -1480,6 +1480,33 @@ async def test_a_condition_on_a_missing_field_is_not_found(
         await video_search.search(conn, list_id=catalog.list.id, query=query)
 
 
+@pytest.mark.parametrize("op", ["is_empty", "is_not_empty"])
+async def test_a_field_deleted_between_its_lookup_and_its_counts_is_not_found(
+    conn: asyncpg.Connection,
+    pool: asyncpg.Pool,
+    catalog: Catalog,
+    monkeypatch: pytest.MonkeyPatch,
+    op: Op,
+) -> None:
+    # A search in READ COMMITTED (as on a replica) looks the field up, then reads its kept
+    # counts: a delete committed in between left it out of the counts, a KeyError and a 500.
+    field = catalog.fields["rating"]
+    counts = video_search.custom_fields.fill
+
+    async def fill_after_a_delete(*args: Any, **kwargs: Any) -> Any:
+        async with pool.acquire() as other:
+            # Gone from the counts: deleted outright here, as the app role's policies hide a
+            # field marked deleted (the owning role's view still shows it).
+            await other.execute("DELETE FROM custom_fields WHERE id = $1", field.id)
+        return await counts(*args, **kwargs)
+
+    monkeypatch.setattr(video_search.custom_fields, "fill", fill_after_a_delete)
+    query = VideoSearch(filters=[Condition(field_id=field.id, op=op)])
+    with pytest.raises(NotFound) as info:
+        await video_search.search(conn, list_id=catalog.list.id, query=query)
+    assert info.value.resource_id == field.id
+
+
 UNFIT = [
     (field_type, op)
     for field_type in FieldType
