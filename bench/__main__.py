@@ -17,6 +17,13 @@ from bench import cases as bench_cases
 from bench import data, jsonb, plans, pooler, purge, report, sizes, timing
 
 ROOT = Path(__file__).resolve().parents[1]
+# The plan checks state the plans of the scales the targets are for (README, Performance): on a
+# smaller list the app's choices, which follow the data's density, differ, and some fail.
+PLANNED_SCALE = 100_000
+SMALL_SCALE = (
+    f"note: the expected plans are those of {PLANNED_SCALE:,} videos and more; at a smaller scale "
+    "some cases choose another index by design, so a FAIL there is not a regression"
+)
 
 
 async def run(
@@ -136,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("--database-url or DATABASE_URL is needed (make bench sets it)")
+    if args.scale < PLANNED_SCALE:
+        print(SMALL_SCALE, file=sys.stderr)
     results = asyncio.run(
         run(
             args.database_url,
@@ -153,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report.plan_table(results["plans"]))
     print()
+    print(report.p50_table(results))
+    print()
     verdicts = {True: "met ", False: "MISS", None: "info"}
     for t in results["targets"]:
         print(f"{verdicts[t['met']]} {t['target']}: {t['measured']} (goal {t['goal']})")
@@ -162,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if results["failures"]:
         print("FAIL: queries off their expected indexes: " + ", ".join(results["failures"]))
+        if args.scale < PLANNED_SCALE:
+            print(SMALL_SCALE)
         return 1
     return 0
 

@@ -157,16 +157,17 @@ def _uuid(rng: random.Random) -> UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
-def _progress(label: str, done: int, total: int, started: float) -> None:
+def _progress(label: str, done: int, total: int, started: float, *, final: bool = False) -> None:
     elapsed = max(time.perf_counter() - started, 1e-9)
-    total = max(total, done)  # the expected count is an estimate
+    # The expected count is an estimate: the last update shows the rows written as the whole.
+    total = done if final else max(total, done)
     width = 30
     filled = int(width * done / max(total, 1))
     sys.stderr.write(
         f"\r  {label:<18} [{'#' * filled}{'.' * (width - filled)}] "
         f"{done:>9,}/{total:,} rows {done / elapsed:>10,.0f} rows/s"
     )
-    if done >= total:
+    if final:
         sys.stderr.write("\n")
     sys.stderr.flush()
 
@@ -196,8 +197,7 @@ async def _copy(
             await flush()
     if chunk:
         await flush()
-    if total == 0:
-        _progress(table, 0, 0, started)
+    _progress(table, done, total, started, final=True)
     seconds = time.perf_counter() - started
     return {"rows": done, "seconds": round(seconds, 3), "rows_per_s": round(done / seconds, 1)}
 

@@ -42,6 +42,23 @@ def plan_table(plans: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def p50_table(results: dict[str, Any]) -> str:
+    """What the terminal shows of the timings: per query, alone (concurrency 1), the p50 of
+    each layer and, where compared, of the JSONB layout (the report has p95, p99 and more)."""
+    c1 = {(t["query"], t["layer"]): t["p50_ms"] for t in results["timing"] if t["concurrency"] == 1}
+    jsonb = {r["query"]: r for r in results.get("jsonb") or []}
+    lines = [
+        "| query | asyncpg p50 ms | repository | API | JSONB | typed/JSONB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for query in dict.fromkeys(q for q, _ in c1):
+        compared = jsonb.get(query)
+        cells = [c1.get((query, layer), "") for layer in ("asyncpg", "repository", "api")]
+        cells += [compared["jsonb_p50_ms"], compared["jsonb_over_typed"]] if compared else ["", ""]
+        lines.append(f"| {query} | " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
 def _timing_table(timing: list[dict[str, Any]]) -> str:
     lines = [
         "| query | concurrency | layer | p50 ms | p95 ms | p99 ms | req/s | values/s |",

@@ -46,3 +46,17 @@ def test_any_other_case_over_2_ms_misses() -> None:
     target = _search_target(_results({"search_three_conditions": 2.1, EXPLAINED: 3.0}))
     assert target["met"] is False
     assert target["measured"] == "search_three_conditions 2.1"
+
+
+def test_the_terminal_table_shows_each_querys_p50_per_layer_beside_jsonb() -> None:
+    results = _results({"search_rating_eq": 0.4, "fields_of_video": 0.2})
+    results["jsonb"] = [
+        {"query": "search_rating_eq", "typed_p50_ms": 0.4, "jsonb_p50_ms": 0.3}
+        | {"jsonb_over_typed": 0.75}
+    ]
+    lines = report.p50_table(results).splitlines()
+    assert lines[0].startswith("| query | asyncpg p50 ms | repository | API | JSONB |")
+    assert lines[2:] == [
+        "| search_rating_eq | 0.4 | 0.4 |  | 0.3 | 0.75 |",
+        "| fields_of_video | 0.2 | 0.2 |  |  |  |",
+    ]
