@@ -199,8 +199,9 @@ class Reader:
     """Runs one read-only unit of work for one request: `await read(videos.get, list_id=...)`.
 
     The work runs in a READ ONLY transaction saying who is calling: on a replica when one may
-    serve it, else on the primary (REPEATABLE READ there: one snapshot for all its statements). It is a function of the connection rather than a connection
-    handed out, so that it can run again on the primary when the replica fails halfway."""
+    serve it, else on the primary (REPEATABLE READ there: one snapshot for all its
+    statements). It is a function of the connection rather than a connection handed out, so
+    that it can run again on the primary when the replica fails halfway."""
 
     primary: asyncpg.Pool
     replicas: Replicas
