@@ -15,7 +15,7 @@ export HOST PORT
 # .localdb/: the API never runs without authentication, not even on a newcomer's machine.
 NO_TOKEN_KEY := [ -z "$${AUTH_JWT_SECRET:-}" ] && [ -z "$${AUTH_JWT_PUBLIC_KEY:-}" ]
 
-.PHONY: help install run token migrate rollback rollback-all psql psql-app db-status db-stop test lint format bench bench-readme clean
+.PHONY: help install run token migrate migrate-unlock rollback rollback-all psql psql-app db-status db-stop test lint format bench bench-readme clean
 
 help: ## list the targets
 	@echo "custom-fields-sql: start with 'make run' (the API) or 'make test'."
@@ -61,6 +61,9 @@ test: install ## run the test suite against a PostgreSQL (and a PgBouncer) the t
 
 migrate: install ## apply pending migrations
 	scripts/with-db $(BIN)/python -m app.db.migrate apply
+
+migrate-unlock: install ## remove the migration lock a killed make migrate left behind (yoyo_lock)
+	scripts/with-db $(BIN)/python -m app.db.migrate unlock
 
 rollback: install ## roll back the latest migration
 	scripts/with-db $(BIN)/python -m app.db.migrate rollback

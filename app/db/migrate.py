@@ -2,17 +2,24 @@
 
 Migrations run from `make migrate`, never at app start-up, as the owning role (DATABASE_URL);
 after them, `apply` sets up the app's own role (app/db/access.py). yoyo's lock table makes a second
-concurrent run wait for the first instead of applying anything twice.
+concurrent run wait for the first instead of applying anything twice. Each migration and the
+record of it commit together, so a run stopped at any point leaves every migration either
+applied and recorded or neither.
 """
 
 import argparse
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import psycopg
 from yoyo import get_backend, read_migrations
 from yoyo.backends import DatabaseBackend
+from yoyo.exceptions import LockTimeout
 
 from app.config import app_role_of
 from app.db.access import ensure_app_role_at
@@ -33,15 +40,63 @@ def open_backend(database_url: str) -> DatabaseBackend:
     return get_backend(yoyo_url(database_url))
 
 
+UNLOCK_HINT = "if no migration is running, `make migrate-unlock` removes the lock"
+
+
+def lock_holder(backend: DatabaseBackend) -> tuple[int, object] | None:
+    """The process id and time of the run that holds yoyo's lock, if one does."""
+    backend.ensure_internal_schema_updated()
+    # The table's name is yoyo's own, quoted by it.
+    lock_table = backend.lock_table_quoted
+    row = backend.execute(f"SELECT pid, ctime FROM {lock_table}").fetchone()  # noqa: S608
+    backend.commit()
+    return (row[0], row[1]) if row else None
+
+
+@contextmanager
+def locked(backend: DatabaseBackend) -> Iterator[None]:
+    """yoyo's lock, saying at once whose it is when another run holds it. A run killed
+    outright (SIGKILL, a lost machine) leaves its lock row behind, and nothing in the database
+    tells a dead holder from a slow one: the wait says how to remove it."""
+    holder = lock_holder(backend)
+    if holder is not None:
+        print(
+            f"migrate: waiting up to {LOCK_TIMEOUT_SECONDS} s for the migration lock, taken by "
+            f"process {holder[0]} at {holder[1]} (yoyo_lock); {UNLOCK_HINT}",
+            file=sys.stderr,
+        )
+    with backend.lock(timeout=LOCK_TIMEOUT_SECONDS):
+        yield
+
+
 def apply(database_url: str, migrations_dir: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply every pending migration; returns the ids applied."""
     backend = open_backend(database_url)
     try:
         migrations = read_migrations(str(migrations_dir))
-        with backend.lock(timeout=LOCK_TIMEOUT_SECONDS):
+        with locked(backend):
             pending = backend.to_apply(migrations)
-            backend.apply_migrations(pending)
+            backend.ensure_internal_schema_updated()
+            for migration in pending:
+                # yoyo's apply_one commits the migration, then records it in a transaction of
+                # its own: a run stopped in between left it applied but unrecorded, so the
+                # next run applied it again (and failed) and a rollback undid the one before.
+                with backend.transaction():
+                    migration.process_steps(backend, "apply")
+                    backend.mark_one(migration, log=False)
+                    backend.log_migration(migration, "apply")
         return [m.id for m in pending]
+    finally:
+        backend.connection.close()
+
+
+def unlock(database_url: str) -> tuple[int, object] | None:
+    """Remove yoyo's lock, left by a run that was killed; returns whose it was."""
+    backend = open_backend(database_url)
+    try:
+        holder = lock_holder(backend)
+        backend.break_lock()
+        return holder
     finally:
         backend.connection.close()
 
@@ -56,7 +111,7 @@ def rollback(
     backend = open_backend(database_url)
     try:
         migrations = read_migrations(str(migrations_dir))
-        with backend.lock(timeout=LOCK_TIMEOUT_SECONDS):
+        with locked(backend):
             applied = list(backend.to_rollback(migrations))
             chosen = applied if count is None else applied[:count]
             backend.ensure_internal_schema_updated()
@@ -77,7 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("apply", help="apply every pending migration")
     undo = sub.add_parser("rollback", help="roll back the latest migration (or --all)")
     undo.add_argument("--all", action="store_true", help="roll back every applied migration")
+    sub.add_parser("unlock", help="remove the lock a killed run left (yoyo_lock)")
     args = parser.parse_args(argv)
+    said = {"apply": "migrate", "rollback": "rollback", "unlock": "migrate-unlock"}[args.command]
+    # A stopped run (make's timeout, a service manager) ends as Ctrl-C does: its transaction
+    # rolls back and its lock is removed on the way out.
+    signal.signal(signal.SIGTERM, _stop)
 
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
@@ -93,14 +153,35 @@ def main(argv: list[str] | None = None) -> int:
             for warning in ensure_app_role_at(database_url, role, password):
                 print(f"migrate: warning: {warning}", file=sys.stderr)
             print(f"app role: {role} (DML on the tenant tables, row-level security applies)")
+        elif args.command == "unlock":
+            holder = unlock(database_url)
+            print(
+                f"removed the migration lock of process {holder[0]}, taken at {holder[1]}"
+                if holder
+                else "no migration lock to remove"
+            )
         else:
             done = rollback(database_url, count=None if args.all else 1)
             print(f"rolled back: {', '.join(done)}" if done else "nothing to roll back")
     except (ValueError, psycopg.Error) as exc:
         # Cannot reach or log in to the server, or may not create the app's role: one line.
-        print(f"migrate: {exc}".strip(), file=sys.stderr)
+        print(f"{said}: {exc}".strip(), file=sys.stderr)
         return 1
+    except LockTimeout:
+        print(
+            f"{said}: another run held the migration lock for {LOCK_TIMEOUT_SECONDS} s; "
+            f"{UNLOCK_HINT}",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print(f"{said}: stopped; nothing of the migration under way was kept", file=sys.stderr)
+        return 130
     return 0
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

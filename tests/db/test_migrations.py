@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 import pytest
 from pytest_postgresql.executors import PostgreSQLExecutor
+from yoyo.backends import DatabaseBackend
 
 from app.config import DEFAULT_APP_ROLE
 from app.db import migrate
@@ -148,6 +149,52 @@ def test_applying_twice_is_a_no_op(empty_database_url: str) -> None:
 
     assert catalog_snapshot(empty_database_url) == first
     assert applied_migrations(empty_database_url) == MIGRATIONS
+
+
+def test_a_run_stopped_after_a_migration_ran_leaves_it_unapplied_and_unrecorded(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stopped (Ctrl-C, SIGTERM) between a migration's steps and its record: yoyo's apply_one
+    # had committed the steps, so the next run applied 0040 again and failed ("function
+    # set_one_value already exists"), and a rollback undid 0039 instead.
+    real_mark = DatabaseBackend.mark_one
+
+    def stop_before_the_record(self: DatabaseBackend, migration: Any, log: bool = True) -> None:
+        if migration.id == MIGRATIONS[1]:
+            raise KeyboardInterrupt
+        real_mark(self, migration, log=log)
+
+    monkeypatch.setattr(DatabaseBackend, "mark_one", stop_before_the_record)
+    with pytest.raises(KeyboardInterrupt):
+        migrate.apply(empty_database_url)
+    assert applied_migrations(empty_database_url) == MIGRATIONS[:1]
+    monkeypatch.undo()
+    assert migrate.apply(empty_database_url) == MIGRATIONS[1:]
+    with psycopg.connect(empty_database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM yoyo_lock").fetchone() == (0,)
+
+
+def test_a_lock_left_by_a_killed_run_is_named_and_removed_by_unlock(
+    empty_database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    migrate.apply(empty_database_url)
+    with psycopg.connect(empty_database_url) as conn:
+        # What a run killed outright (SIGKILL) leaves: yoyo's row naming its process.
+        conn.execute("INSERT INTO yoyo_lock (locked, ctime, pid) VALUES (1, now(), 4242)")
+    monkeypatch.setenv("DATABASE_URL", empty_database_url)
+    monkeypatch.setattr(migrate, "LOCK_TIMEOUT_SECONDS", 1)
+    assert migrate.main(["apply"]) == 1
+    said = capsys.readouterr().err
+    assert "taken by process 4242" in said and "make migrate-unlock" in said
+    # One line each, no traceback.
+    assert said.count("\n") == 2 and "Traceback" not in said
+    assert migrate.main(["unlock"]) == 0
+    assert "removed the migration lock of process 4242" in capsys.readouterr().out
+    assert migrate.main(["apply"]) == 0
+    assert migrate.main(["unlock"]) == 0
+    assert capsys.readouterr().out.endswith("no migration lock to remove\n")
 
 
 BROKEN_MIGRATION = """\
