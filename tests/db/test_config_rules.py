@@ -17,6 +17,7 @@ from tests.db.factories import (
     create_tag,
     create_video,
     refused,
+    set_value,
 )
 
 
@@ -176,6 +177,36 @@ def test_config_change_is_checked_too(postgresql: psycopg.Connection, list_id: u
         postgresql.execute(
             """UPDATE custom_fields SET config = '{"max_rating": 20}' WHERE id = %s""", [field_id]
         )
+
+
+def test_a_config_change_in_repeatable_read_is_refused(
+    postgresql: psycopg.Connection, database_url: str, list_id: uuid.UUID
+) -> None:
+    """Its check reads the values its snapshot saw: a value committed since passed unseen, and
+    a change refusing it committed (0053)."""
+    field_id = create_field(
+        postgresql, list_id=list_id, field_type="select", config={"options": ["a", "b"]}
+    )
+    video_id = create_video(postgresql, list_id=list_id)
+    postgresql.commit()
+    narrow = """UPDATE custom_fields SET config = '{"options": ["b"]}' WHERE id = %s"""
+    with (
+        psycopg.connect(database_url, autocommit=True) as changer,
+        psycopg.connect(database_url) as writer,
+    ):
+        changer.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        changer.execute("SELECT 1")  # the snapshot
+        set_value(writer, video_id=video_id, field_id=field_id, text="a")
+        writer.commit()
+        with refused(changer, errors.CheckViolation, "custom_fields_config_change_isolation"):
+            changer.execute(narrow, [field_id])
+        changer.execute("ROLLBACK")
+        # In READ COMMITTED, the app's, the check sees the value and names it.
+        with refused(changer, errors.CheckViolation, "custom_fields_config_breaks_values"):
+            changer.execute(narrow, [field_id])
+    assert postgresql.execute(
+        "SELECT config FROM custom_fields WHERE id = %s", [field_id]
+    ).fetchone() == ({"options": ["a", "b"]},)
 
 
 def test_type_change_needs_a_config_of_the_new_type(
