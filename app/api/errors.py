@@ -3,7 +3,9 @@ domain errors, request validation, unknown routes and bugs alike. Registered onc
 app/api/app.py; controllers contain no try/except."""
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -172,12 +174,54 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
         logger.error("%s %s answered 500", request.method, request.url.path, exc_info=exc)
     detail = exc.detail
     if exc.status_code == 404 and detail == "Not Found":
-        # No route matched: an unknown path, or an id in it that is not a UUID.
+        # No route matched: an id in the path that is not a UUID is malformed input (a 400
+        # naming it, as a body's is), anything else an unknown path.
+        if malformed := _malformed_path_ids(request):
+            errors = [{"field": name, "message": "must be a UUID"} for name in malformed]
+            found = "; ".join(f"{name}: must be a UUID" for name in malformed)
+            return problem(request, 400, f"invalid request: {found}", errors=errors)
         detail = "no such resource: check the path (an id in it is a UUID)"
     headers = {name.title(): value for name, value in (exc.headers or {}).items()}
     if "Allow" in headers:  # a 405 names what the resource allows
         headers["Allow"] = _allow(headers["Allow"].split(", "))
     return problem(request, exc.status_code, detail, headers=headers or None)
+
+
+@cache
+def _id_routes(paths: tuple[str, ...]) -> list[tuple[re.Pattern[str], list[str]]]:
+    """Each route with UUID ids, as a pattern taking any segment in their place."""
+    routes = []
+    for path in paths:
+        names = re.findall(r"\{(\w+):uuid\}", path)
+        if not names or re.search(r"\{\w+:(?!uuid\})", path):
+            continue
+        pattern = "".join(
+            f"(?P<{part[1:-6]}>[^/]+)" if part.endswith(":uuid}") else re.escape(part)
+            for part in re.split(r"(\{\w+:uuid\})", path.rstrip("/"))
+        )
+        routes.append((re.compile(pattern + "/?"), names))
+    return routes
+
+
+def _malformed_path_ids(request: Request[Any, Any, Any]) -> list[str]:
+    """The ids of the path that are not UUIDs, for the route the path would take if they were
+    (the one asking the fewest: /lists/x/videos/search is a bad list_id, not a bad video_id)."""
+    found: list[list[str]] | None = None
+    for pattern, names in _id_routes(tuple(sorted({route.path for route in request.app.routes}))):
+        if (match := pattern.fullmatch(request.url.path)) is None:
+            continue
+        malformed = [name for name in names if not _is_uuid(match[name])]
+        if malformed and (found is None or len(malformed) < len(found)):
+            found = [malformed]
+    return found[0] if found else []
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _allow(methods: Iterable[str]) -> str:

@@ -118,22 +118,34 @@ async def test_ids_in_bodies_must_be_uuids(client: Client, setup: Setup) -> None
 
 
 async def test_ids_in_paths_must_be_uuids(client: Client, setup: Setup) -> None:
-    for path in (
-        "/lists/42",
-        f"/lists/{setup.list_id}/videos/42",
-        f"/lists/{setup.list_id}/custom-fields/42",
-        f"/lists/{setup.list_id}/schemas/42",
-        f"/lists/{setup.list_id}/tags/42",
-        f"/lists/42/videos/{setup.video_id}/fields",
+    # Malformed input, as an id in a body is: a 400 naming the id (a 404 before, since no
+    # route matches), whatever the method, signed in or not.
+    for method, path, named in (
+        ("get", "/lists/42", "list_id"),
+        ("patch", "/lists/42", "list_id"),
+        ("get", f"/lists/{setup.list_id}/videos/42", "video_id"),
+        ("delete", f"/lists/{setup.list_id}/custom-fields/42", "field_id"),
+        ("get", f"/lists/{setup.list_id}/schemas/42/", "schema_id"),
+        ("get", f"/lists/{setup.list_id}/tags/42", "tag_id"),
+        ("get", f"/lists/42/videos/{setup.video_id}/fields", "list_id"),
+        ("post", "/lists/x/videos/search", "list_id"),
+        (
+            "put",
+            "/lists/x/videos/y/fields/z",
+            "list_id: must be a UUID; video_id: must be a UUID; field_id",
+        ),
     ):
-        # No route matches a path whose id is not a UUID: nothing is found there.
-        problem(await client.get(path), 404)
+        found = problem(await client.request(method, path), 400)
+        assert found["detail"] == f"invalid request: {named}: must be a UUID", (path, found)
+        assert found["errors"][0]["message"] == "must be a UUID"
+    found = problem(await client.get("/lists/42", headers={"Authorization": ""}), 400)
+    assert found["errors"] == [{"field": "list_id", "message": "must be a UUID"}]
 
 
 async def test_unknown_routes_and_methods_are_problems(client: Client) -> None:
     problem(await client.get("/nothing-here"), 404)
-    # An id that is not a UUID matches no route: the detail says what to check.
-    for path in ("/lists/not-a-uuid", f"/lists/{unknown_id()}/videos/xyz"):
+    # A path no route takes, even with UUIDs in it: the detail says what to check.
+    for path in ("/lists/x/nothing", f"/lists/{unknown_id()}/videos/{unknown_id()}/xyz"):
         found = problem(await client.get(path), 404)
         assert found["detail"] == "no such resource: check the path (an id in it is a UUID)"
     problem(await client.delete("/lists"), 405)
