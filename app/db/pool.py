@@ -14,6 +14,7 @@ from app.db import queries
 
 logger = logging.getLogger("app.db")
 SQL = queries.load("connections")
+STATEMENT_CACHE_SIZE = 100  # asyncpg's default, for a direct connection
 
 
 # A body's numbers arrive as Decimals (app/api/requests.py): a config's {"min": 0.1} is
@@ -113,7 +114,9 @@ def behind_pooler(settings: Settings, url: str) -> bool | None:
     return _BEHIND_POOLER.get(url)
 
 
-async def _open(settings: Settings, url: str, *, pooled: bool) -> asyncpg.Connection:
+async def _open(
+    settings: Settings, url: str, *, pooled: bool, probe: bool = False
+) -> asyncpg.Connection:
     if pooled:
         # PgBouncer 1.18 in transaction mode keeps no prepared statement from one transaction
         # to the next (support came in 1.21), and takes no startup settings but a few.
@@ -128,6 +131,11 @@ async def _open(settings: Settings, url: str, *, pooled: bool) -> asyncpg.Connec
         url,
         timeout=settings.connect_timeout_s,
         command_timeout=settings.reply_timeout_s,
+        # A probe's statements are unnamed: a named one would stay on the server connection
+        # of a PgBouncer that takes the startup settings (ignore_startup_parameters), where the
+        # next process's probe, numbered from 1 too, collided with it ("prepared statement
+        # __asyncpg_stmt_1__ already exists": a 500).
+        statement_cache_size=0 if probe else STATEMENT_CACHE_SIZE,
         server_settings={"application_name": APPLICATION_NAME, **server_settings(settings)},
     )
 
@@ -147,17 +155,19 @@ async def open_connection(settings: Settings, url: str) -> asyncpg.Connection:
     pooled = behind_pooler(settings, url)
     if pooled is None:
         try:
-            conn = await _open(settings, url, pooled=False)
+            probe = await _open(settings, url, pooled=False, probe=True)
         except asyncpg.ProtocolViolationError as exc:
             if "unsupported startup parameter" not in str(exc):
                 raise
+            pooled = True
         else:
-            if not await _answers_from_another_backend(conn):
-                _BEHIND_POOLER[url] = False
-                return conn
-            await conn.close()
-        _BEHIND_POOLER[url] = pooled = True
-        logger.info("a transaction-pooling PgBouncer answers at %s", urlsplit(url).netloc)
+            try:
+                pooled = await _answers_from_another_backend(probe)
+            finally:
+                await probe.close()
+        _BEHIND_POOLER[url] = pooled
+        if pooled:
+            logger.info("a transaction-pooling PgBouncer answers at %s", urlsplit(url).netloc)
     return await _open(settings, url, pooled=pooled)
 
 

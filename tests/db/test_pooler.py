@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import asyncpg.connection
 import pytest
 from pytest_postgresql.executors import PostgreSQLExecutor
 
@@ -62,6 +63,25 @@ async def test_the_app_finds_a_pgbouncer_by_itself(
             assert await conn.fetchval("SELECT $1::int + 1", n) == n + 1
     finally:
         await conn.close()
+
+
+async def test_the_probes_of_processes_in_turn_leave_no_statement_behind(
+    database_url: str, lenient_pgbouncer_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each process probes its first connection. A probe's named statement stayed on the
+    # server connection a lenient PgBouncer handed the next process, whose probe, numbered
+    # from 1 too, collided: "__asyncpg_stmt_1__ already exists", a 500 at start-up.
+    settings = Settings(database_url=pgbouncer.through(database_url, lenient_pgbouncer_url))
+    for _ in range(3):
+        # A new process: nothing learned, and asyncpg's statement names from 1 again.
+        monkeypatch.setattr(pool, "_BEHIND_POOLER", {})
+        monkeypatch.setattr(asyncpg.connection, "_uid", 0)
+        conn = await connect(settings)
+        try:
+            assert behind_pooler(settings, settings.app_url) is True
+            assert await conn.fetchval("SELECT 1") == 1
+        finally:
+            await conn.close()
 
 
 async def test_a_direct_connection_is_not_taken_for_a_pooler(database_url: str) -> None:
