@@ -753,6 +753,47 @@ def test_app_role_ensure_refuses_a_role_that_could_bypass_row_level_security(
             conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
 
 
+@pytest.mark.parametrize("power", ["SUPERUSER", "BYPASSRLS", "CREATEROLE"])
+def test_app_role_ensure_refuses_a_member_of_a_role_that_could(
+    database_url: str, power: str
+) -> None:
+    # What the app role may become (SET ROLE) counts: before 0054, granted a superuser role it
+    # passed, and read every owner's rows after SET ROLE.
+    role, above = (f"app_{uuid.uuid4().hex[:12]}" for _ in range(2))
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} " + power).format(sql.Identifier(above)))
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN NOINHERIT").format(sql.Identifier(role)))
+        conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(above), sql.Identifier(role)))
+        try:
+            with pytest.raises(psycopg.errors.RaiseException, match=f"is a member of {above}"):
+                conn.execute("SELECT app_role_ensure(%s, NULL)", [role])
+        finally:
+            conn.execute(sql.SQL("DROP ROLE {}, {}").format(*map(sql.Identifier, (role, above))))
+
+
+def test_app_role_ensure_takes_back_what_the_app_does_not_need(database_url: str) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        app = sql.Identifier(DEFAULT_APP_ROLE)
+        conn.execute(sql.SQL("GRANT TRUNCATE, REFERENCES, TRIGGER ON videos TO {}").format(app))
+        conn.execute(sql.SQL("GRANT SELECT ON _yoyo_migration TO {}").format(app))
+        conn.execute(sql.SQL("GRANT CREATE ON SCHEMA public TO {}").format(app))
+        conn.execute("SELECT app_role_ensure(%s, NULL)", [DEFAULT_APP_ROLE])
+        granted = conn.execute(
+            "SELECT c.relname, a.privilege_type FROM pg_class AS c, aclexplode(c.relacl) AS a"
+            " WHERE a.grantee = %s AND c.relnamespace = 'public'::regnamespace",
+            [role_oid(conn, DEFAULT_APP_ROLE)],
+        ).fetchall()
+        may_create = conn.execute(
+            "SELECT has_schema_privilege(%s, 'public', 'CREATE')", [DEFAULT_APP_ROLE]
+        ).fetchone()
+    by_table: dict[str, set[str]] = {}
+    for table, privilege in granted:
+        by_table.setdefault(table, set()).add(privilege)
+    assert by_table["videos"] == {"SELECT", "INSERT", "UPDATE", "DELETE"}
+    assert "_yoyo_migration" not in by_table
+    assert may_create == (False,)
+
+
 def test_app_role_ensure_refuses_a_role_that_owns_a_table(database_url: str) -> None:
     role = f"app_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(database_url, autocommit=True) as conn:
