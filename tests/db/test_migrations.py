@@ -339,6 +339,29 @@ def test_readable_view_shows_a_value_row(postgresql: psycopg.Connection) -> None
     )
 
 
+def test_readable_view_hides_a_deleted_list_or_field_at_once(
+    postgresql: psycopg.Connection,
+) -> None:
+    # To the owning role, which row-level security does not restrict, their values showed
+    # until the purge, under the same names as live ones (0055).
+    list_id, gone_list = create_list(postgresql, name="Kept"), create_list(postgresql, name="Gone")
+    shown = "SELECT list_name, field_name, value FROM video_field_values_readable ORDER BY 1, 2"
+    for lst in (list_id, gone_list):
+        video_id = create_video(postgresql, list_id=lst)
+        for name in ("Mood", "Taste"):
+            field_id = create_field(postgresql, list_id=lst, name=name)
+            set_value(postgresql, video_id=video_id, field_id=field_id, numeric=2)
+    postgresql.execute("UPDATE bookmark_lists SET deleted_at = now() WHERE id = %s", [gone_list])
+    postgresql.execute(
+        "UPDATE custom_fields SET deleted_at = now() WHERE list_id = %s AND name = 'Mood'",
+        [list_id],
+    )
+    assert postgresql.execute(shown).fetchall() == [("Kept", "Taste", "2")]
+    assert postgresql.execute(
+        "SELECT reloptions FROM pg_class WHERE oid = 'video_field_values_readable'::regclass"
+    ).fetchone() == (["security_invoker=true"],)
+
+
 @pytest.mark.parametrize(
     ("field_type", "config", "values", "shown"),
     [
