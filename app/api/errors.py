@@ -31,6 +31,7 @@ from app.errors import (
 )
 
 PROBLEM_JSON = "application/problem+json"
+MAX_ERRORS = 100  # the errors a 400 lists
 logger = logging.getLogger("app.api")
 
 _STATUS_OF = {
@@ -140,9 +141,15 @@ def validation_error(
                 # Said of "   " too, which the name was trimmed to nothing from.
                 message = "must not be empty or only whitespace"
             errors.append({"field": item.get("key") or None, "message": message})
+    # A hostile body of 100,000 unknown keys got a 10 MB answer: the first ones say what is
+    # wrong as well as all of them would.
+    more = len(errors) - MAX_ERRORS
+    errors = errors[:MAX_ERRORS]
     detail = "; ".join(
         f"{e['field']}: {e['message']}" if e["field"] else str(e["message"]) for e in errors
     )
+    if more > 0:
+        detail += f"; and {more} more"
     return problem(
         request,
         400,
