@@ -1,5 +1,6 @@
 import asyncio
 
+import psycopg
 import pytest
 
 from tests.api.conftest import (
@@ -211,3 +212,21 @@ async def test_unknown_ids_are_404(client: Client) -> None:
     problem(await client.get(url), 404)
     problem(await client.patch(url, json={"name": "x"}), 404)
     problem(await client.delete(url), 404)
+
+
+async def test_a_list_full_of_fields_answers_422_naming_the_rule(
+    client: Client, postgresql: psycopg.Connection
+) -> None:
+    lst = await make_list(client)
+    postgresql.execute(
+        "INSERT INTO custom_fields (list_id, name, field_type)"
+        " SELECT %s, 'F' || n, 'boolean' FROM generate_series(1, 499) AS n",
+        [lst["id"]],
+    )
+    postgresql.commit()
+    url = f"/lists/{lst['id']}/custom-fields"
+    ok(await client.post(url, json={"name": "The last", "field_type": "text"}), 201)
+    found = problem(await client.post(url, json={"name": "One more", "field_type": "text"}), 422)
+    assert found["errors"][0]["rule"] == "custom_fields_per_list", found
+    assert "at most 500 live custom fields" in found["detail"]
+    assert len(ok(await client.get(url))) == 500

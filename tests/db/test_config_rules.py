@@ -390,3 +390,48 @@ def test_malformed_youtube_id_is_refused(
 ) -> None:
     with refused(postgresql, errors.CheckViolation, "videos_youtube_id_format"):
         create_video(postgresql, list_id=list_id, youtube_id=youtube_id)
+
+
+# ------------------------------------------------------------------------------------------------
+# How many fields, schemas and tags a list holds
+# ------------------------------------------------------------------------------------------------
+
+CAPPED = {
+    "custom_fields": (
+        500,
+        "INSERT INTO custom_fields (list_id, name, field_type) "
+        "SELECT %s, 'F' || n, 'boolean' FROM generate_series(%s::int, %s::int) AS n",
+    ),
+    "field_schemas": (
+        500,
+        "INSERT INTO field_schemas (list_id, name) "
+        "SELECT %s, 'S' || n FROM generate_series(%s::int, %s::int) AS n",
+    ),
+    "tags": (
+        1000,
+        "INSERT INTO tags (list_id, name) SELECT %s, 'T' || n FROM generate_series(%s::int, %s::int) AS n",
+    ),
+}
+
+
+@pytest.mark.parametrize("table", sorted(CAPPED))
+def test_a_list_holds_a_bounded_number_of_fields_schemas_and_tags(
+    postgresql: psycopg.Connection, list_id: uuid.UUID, table: str
+) -> None:
+    # Their collections are answered whole: 5,000 fields inserted in psql made a 1 MB answer.
+    cap, insert = CAPPED[table]
+    postgresql.execute(insert, [list_id, 1, cap - 1])
+    with refused(postgresql, errors.CheckViolation, f"{table}_per_list"):
+        postgresql.execute(insert, [list_id, cap, cap + 1])  # one over, in one statement
+    postgresql.execute(insert, [list_id, cap, cap])  # the last place
+    with refused(postgresql, errors.CheckViolation, f"{table}_per_list"):
+        postgresql.execute(insert, [list_id, cap + 1, cap + 1])
+    # Another list has its own places.
+    postgresql.execute(insert, [create_list(postgresql), 1, 1])
+    if table == "custom_fields":
+        # A deleted field's place is free at once, as its name is.
+        postgresql.execute(
+            "UPDATE custom_fields SET deleted_at = now() WHERE list_id = %s AND name = 'F1'",
+            [list_id],
+        )
+        postgresql.execute(insert, [list_id, cap + 1, cap + 1])
