@@ -409,7 +409,8 @@ CAPPED = {
     ),
     "tags": (
         1000,
-        "INSERT INTO tags (list_id, name) SELECT %s, 'T' || n FROM generate_series(%s::int, %s::int) AS n",
+        "INSERT INTO tags (list_id, name) "
+        "SELECT %s, 'T' || n FROM generate_series(%s::int, %s::int) AS n",
     ),
 }
 
