@@ -213,14 +213,14 @@ def _id_routes(paths: tuple[str, ...]) -> list[tuple[re.Pattern[str], list[str]]
 def _malformed_path_ids(request: Request[Any, Any, Any]) -> list[str]:
     """The ids of the path that are not UUIDs, for the route the path would take if they were
     (the one asking the fewest: /lists/x/videos/search is a bad list_id, not a bad video_id)."""
-    found: list[list[str]] | None = None
+    fewest: list[str] = []
     for pattern, names in _id_routes(tuple(sorted({route.path for route in request.app.routes}))):
         if (match := pattern.fullmatch(request.url.path)) is None:
             continue
         malformed = [name for name in names if not _is_uuid(match[name])]
-        if malformed and (found is None or len(malformed) < len(found)):
-            found = [malformed]
-    return found[0] if found else []
+        if malformed and (not fewest or len(malformed) < len(fewest)):
+            fewest = malformed
+    return fewest
 
 
 def _is_uuid(text: str) -> bool:
