@@ -20,6 +20,7 @@ import psycopg
 from yoyo import get_backend, read_migrations
 from yoyo.backends import DatabaseBackend
 from yoyo.exceptions import LockTimeout
+from yoyo.migrations import Migration
 
 from app.config import app_role_of
 from app.db.access import ensure_app_role_at
@@ -82,12 +83,20 @@ def apply(database_url: str, migrations_dir: Path = MIGRATIONS_DIR) -> list[str]
                 # its own: a run stopped in between left it applied but unrecorded, so the
                 # next run applied it again (and failed) and a rollback undid the one before.
                 with backend.transaction():
-                    migration.process_steps(backend, "apply")
-                    backend.mark_one(migration, log=False)
-                    backend.log_migration(migration, "apply")
+                    _run_and_record(backend, migration, "apply")
         return [m.id for m in pending]
     finally:
         backend.connection.close()
+
+
+def _run_and_record(backend: DatabaseBackend, migration: Migration, direction: str) -> None:
+    """A migration's steps and its record, in the caller's transaction."""
+    migration.process_steps(backend, direction)
+    if direction == "apply":
+        backend.mark_one(migration, log=False)
+    else:
+        backend.unmark_one(migration, log=False)
+    backend.log_migration(migration, direction)
 
 
 def unlock(database_url: str) -> tuple[int, object] | None:
@@ -118,9 +127,7 @@ def rollback(
             # yoyo's rollback_migrations runs each on a connection and transaction of its own.
             with backend.transaction():
                 for migration in chosen:
-                    migration.process_steps(backend, "rollback")
-                    backend.unmark_one(migration, log=False)
-                    backend.log_migration(migration, "rollback")
+                    _run_and_record(backend, migration, "rollback")
         return [m.id for m in chosen]
     finally:
         backend.connection.close()
