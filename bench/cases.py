@@ -167,10 +167,15 @@ SEARCHES: list[tuple[str, tuple[tuple[str, str, Any], ...], tuple[str, ...], Sor
         None,
     ),
     ("contradiction", (("Rating", "eq", 5), ("Rating", "eq", 3)), (), None),
+    # An equality and a range, or two ranges, on one field that no value meets: no statement.
+    ("contradiction_ranges", (("Rating", "eq", 4), ("Rating", "lt", 2)), (), None),
     # Every video has a Rating: the kept counts answer without a statement.
     ("is_empty_full", (("Rating", "is_empty", None),), (), None),
     ("sort_title", (), (TITLE,), TITLE_SORT),
     ("sort_title_filtered", (("Status", "eq", "done"),), (TITLE, PKEY), TITLE_SORT),
+    # By title under a rare substring, no equality: its matches read by the trigram index and
+    # sorted (walking the title's order read the whole list: 308 ms at 100k).
+    ("sort_title_rare_contains", (("Notes", "contains", "quebec romeo"),), (TRIGRAM,), TITLE_SORT),
 ]
 # (name, fields, filters, expected indexes): unfiltered facets come from the kept counts; a
 # filtered one reads the matching videos (Status = rewatch: 0.5% of the list) and their values.
@@ -366,6 +371,15 @@ async def build(conn: asyncpg.Connection, data: BenchData) -> list[Case]:
             "desc",
             (("Status", "eq", "rewatch"),),
             (TEXT, f"{PKEY}|{NUMERIC}"),
+        ),
+        # Under a rare substring, no equality: its matches read by the trigram index and
+        # sorted by the field (walking the field's order read the whole list: 1.3 s at 100k).
+        (
+            "sort_rating_rare_contains",
+            "Rating",
+            "desc",
+            (("Notes", "contains", "quebec romeo"),),
+            (TRIGRAM,),
         ),
         # A range on the sort field itself bounds the walk of its value index (sorted_*):
         # probed per video instead, the walk read every later date first (626 ms at 1M).

@@ -413,6 +413,28 @@ SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
 WHERE fv.field_id = :field_id AND fv.list_id = :list_id
   AND fv.value_options @> :values::text[]) AS fv
 
+-- name: range_present_text
+-- Every value of a select, text or url field: one range of video_field_values_text_idx.
+-- The facets read an is_not_empty this way where nothing else reads their matches (a
+-- boolean's is its two values' streams, as an equality's).
+SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_text IS NOT NULL) AS fv
+
+-- name: range_present_numeric
+-- Every value of a rating or number field: one range of video_field_values_numeric_idx.
+SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_numeric IS NOT NULL) AS fv
+
+-- name: range_present_date
+-- Every value of a date field: one range of video_field_values_date_idx.
+SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.value_date IS NOT NULL) AS fv
+
+-- name: range_present_options
+-- Every option set of a multi_select field: one range of video_field_values_options_recent_idx.
+SELECT fv.video_created_at, fv.video_id FROM video_field_values AS fv
+WHERE fv.field_id = :field_id AND fv.list_id = :list_id AND fv.field_type = 'multi_select') AS fv
+
 -- name: count_range_open
 -- How many matches a range's index holds, counted up to :cap (count_range_close).
 -- It tells whether a range beside an equality is few enough to drive the page instead.

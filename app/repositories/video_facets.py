@@ -178,8 +178,18 @@ async def _filtered(
     """The statement of facets under filters, with its parameters (None when the filters
     contradict each other: nothing matches)."""
     conditions = video_search.conditions_of(query.filters, fields)
-    if video_search.contradicts(query.filters, conditions):
+    if video_search.contradicts(query.filters, conditions, fields):
         return None
+    # The kept counts settle a presence on a field every video holds, or none does: without
+    # it the list's every video was read to find all of them, or none (at 100k, Rating
+    # is_empty: 105 ms for a total of 0).
+    settled = await video_search.settle_presence(conn, list_id, query.filters, conditions)
+    if settled is None:
+        return None
+    if not settled[0]:  # every filter holds for every video: the unfiltered facets
+        return _of_list(list_id, list(dict.fromkeys(query.fields)))
+    filters = [condition for condition, _ in settled[0]]
+    conditions = [part for _, part in settled[0]]
     statement = video_search.Statement(SQL, name="facets")
     # A rare range beside the equalities is read first (at 1M, Status = done with 86 videos'
     # Minutes: 14.8 -> 2.5 ms); driving by the equality read its whole stream.
@@ -189,15 +199,17 @@ async def _filtered(
     # (410 ms for its 278).
     # With neither nor an equality, a range is read from its value index (value_range_read).
     driving = None
-    counted = await video_search.counted_range(conn, query.filters, conditions, fields)
+    counted = await video_search.counted_range(conn, filters, conditions, fields)
     if counted is not None and counted.few:
         read: tuple[int, video_search.Part] | None = (counted.number, counted.capped[0])
     else:
-        read = await video_search.text_read(conn, list_id, query.filters, conditions, fields)
+        read = await video_search.text_read(conn, list_id, filters, conditions, fields)
         if read is None:
-            driving = await video_search.driving_ranges(conn, query.filters, conditions, fields)
+            driving = await video_search.driving_ranges(conn, filters, conditions, fields)
         if read is None and driving is None:
-            read = video_search.value_range_read(conditions)
+            read = video_search.value_range_read(conditions) or video_search.presence_read(
+                filters, conditions, fields, settled[1]
+            )
     if read is not None:
         number, (fragment, values) = read
         statement.add("facets_driven_open")

@@ -90,9 +90,13 @@ def holds(value: Any, op: str, operand: Any) -> bool:
         return value is None
     if value is None:
         return False
+    if op == "is_not_empty":
+        return True
     return {
         "eq": lambda: value == operand,
         "gte": lambda: value >= Decimal(str(operand)),
+        "gt": lambda: value > Decimal(str(operand)),
+        "lt": lambda: value < Decimal(str(operand)),
         "in": lambda: value in operand,
         "has_any": lambda: bool(set(value) & set(operand)),
         "before": lambda: value < date.fromisoformat(operand),
@@ -197,6 +201,16 @@ async def test_facets_match_a_brute_force_count(
         [(by_type["url"], "contains", "COM/2"), (by_type["rating"], "gte", 1)],
         [(by_type["text"], "contains", "a")],
         [(by_type["select"], "eq", "good"), (by_type["url"], "contains", "example.com/3")],
+        # Ranges on one field that no value meets, and one past its config: no statement.
+        [(by_type["rating"], "eq", 4), (by_type["rating"], "lt", 2)],
+        [(by_type["rating"], "gt", 5), (by_type["boolean"], "is_not_empty", None)],
+        # Presence alone: the field fewest videos hold is read from its value index.
+        *(
+            [(by_type[t], "is_not_empty", None), (by_type["select"], "is_not_empty", None)]
+            for t in field_types.TYPES
+            if t != "select"
+        ),
+        [(by_type["text"], "is_not_empty", None), (by_type["date"], "is_empty", None)],
     ]
     for filters in filter_sets:
         await check(conn, bl, fields, alive, truth, filters)
@@ -211,6 +225,7 @@ async def test_facets_match_a_brute_force_count(
         (beside, False),
         (prefix, False),
         ([(by_type["multi_select"], "has_any", ["bad"])], True),
+        ([(by_type["text"], "is_not_empty", None), (by_type["url"], "is_not_empty", None)], False),
     ):
         sql = await filtered_sql(conn, bl, filters, by_type["rating"])
         assert ("FROM videos" in sql) == reads_videos
@@ -386,6 +401,36 @@ async def test_a_facet_of_a_list_without_videos_counts_zeros(
     query = VideoFacetsQuery(fields=[field.id for field in fields])
     found = await video_facets.facets(conn, list_id=bl.id, query=query)
     assert found.model_dump(mode="json") == brute_force(fields, [], {})
+
+
+async def test_the_kept_counts_settle_presence_on_a_full_or_unused_field(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    # On a field every video holds (or none does), is_empty and is_not_empty hold for no video
+    # or for all: the kept counts say so, and no statement walks the list to find it out.
+    full, unused = await make.field(bl.id, "rating"), await make.field(bl.id, "boolean")
+    status = await make.field(bl.id, "select")
+    for i in range(3):
+        video = await make.video(bl.id)
+        await make.value(video, full, 4)
+        if i:
+            await make.value(video, status, "good")
+
+    async def facets(*filters: tuple[CustomField, str]) -> tuple[int, list[str]]:
+        query = VideoFacetsQuery(
+            filters=[Condition(field_id=f.id, op=op) for f, op in filters], fields=[status.id]
+        )
+        statement = await video_facets.statement_of(conn, list_id=bl.id, query=query)
+        found = await video_facets.facets(conn, list_id=bl.id, query=query)
+        return found.total, [] if statement is None else [statement[0]]
+
+    assert await facets((full, "is_empty")) == (0, [])
+    assert await facets((unused, "is_not_empty")) == (0, [])
+    # Holding for every video, the filters leave the unfiltered facets, from the kept counts.
+    total, (sql,) = await facets((full, "is_not_empty"), (unused, "is_empty"))
+    assert total == 3 and "field_value_counts" in sql and "WITH matching" not in sql
+    total, (sql,) = await facets((full, "is_not_empty"), (status, "is_not_empty"))
+    assert total == 2 and "WITH matching" in sql
 
 
 async def test_a_field_asked_for_twice_is_answered_once(
