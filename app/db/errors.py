@@ -155,6 +155,9 @@ def translate(exc: BaseException) -> DomainError | None:
             | asyncpg.TooManyConnectionsError,
         ):
             return Unavailable("the database is not available")
+        if isinstance(exc, asyncpg.InvalidCatalogNameError):
+            # 3D000: the URL names a database that does not exist (yet): an operator's fix.
+            return Unavailable("the database named by the app's URL does not exist")
         if isinstance(exc, asyncpg.InvalidAuthorizationSpecificationError):
             # Class 28 (no such role, wrong password): the app's role is missing or its
             # password differs. An operator's fix (`make migrate` creates the role), not a bug.

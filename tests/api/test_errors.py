@@ -5,6 +5,7 @@ import re
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from litestar import Litestar
@@ -71,6 +72,17 @@ async def test_a_missing_app_role_is_503_not_500(database_url: str) -> None:
         for response in (await client.get("/health"), await client.get("/lists")):
             found = problem(response, 503)
             assert "make migrate" in found["detail"]
+
+
+async def test_a_database_that_does_not_exist_is_503_not_500(database_url: str) -> None:
+    # A URL naming a database not created (yet) is an operator's fix too: 503, naming it.
+    missing = urlunsplit(urlsplit(database_url)._replace(path="/no_such_database"))
+    settings = auth_settings(missing, database_app_url=missing, connect_timeout_s=2)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        client.headers.update(bearer())
+        for response in (await client.get("/health"), await client.get("/lists")):
+            found = problem(response, 503)
+            assert "does not exist" in found["detail"]
 
 
 async def test_malformed_json_is_400(client: Client, setup: Setup) -> None:
