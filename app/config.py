@@ -19,6 +19,23 @@ def with_user(database_url: str, user: str, password: str | None) -> str:
     return urlunsplit(parts._replace(netloc=f"{login}@{host}"))
 
 
+def checked_url(name: str, url: str) -> str:
+    """The URL of variable `name`, once it reads as postgresql://user:password@host:port/db;
+    else a RuntimeError naming the variable without quoting it (its password: an unencoded
+    '#' in a password ends the URL there, and what follows read as the port)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise RuntimeError(f"{name} must look like postgresql://user:password@host:port/dbname")
+    try:
+        parts.port  # noqa: B018 (urllib checks the port when it is read)
+    except ValueError:
+        raise RuntimeError(
+            f"{name}: its port is not a number from 0 to 65535; in the password, '#', '?', '/' "
+            "and '@' must be percent-encoded (%23, %3F, %2F, %40)"
+        ) from None
+    return url
+
+
 def app_role_of(environ: Mapping[str, str]) -> tuple[str, str | None]:
     """The app role's name and password: DATABASE_APP_URL's user, else DATABASE_APP_ROLE
     (default custom_fields_app) with DATABASE_APP_PASSWORD (default: DATABASE_URL's password)."""
@@ -102,6 +119,12 @@ class Settings:
         database_url = os.environ.get("DATABASE_URL", "")
         if not database_url:
             raise RuntimeError("DATABASE_URL is not set; `make run` sets it for the local database")
+        checked_url("DATABASE_URL", database_url)
+        if app_url := os.environ.get("DATABASE_APP_URL"):
+            checked_url("DATABASE_APP_URL", app_url)
+        replica_urls = replica_urls_of(os.environ.get("DATABASE_REPLICA_URLS", ""))
+        for url in replica_urls:
+            checked_url("DATABASE_REPLICA_URLS", url)
         return cls(
             database_url=database_url,
             database_app_url=app_url_of(os.environ),
@@ -116,7 +139,7 @@ class Settings:
             jwt_audience=_optional("AUTH_JWT_AUDIENCE"),
             database_pooler=_pooler(_optional("DATABASE_POOLER")),
             purge_worker=os.environ.get("PURGE_WORKER", "1") != "0",
-            replica_urls=replica_urls_of(os.environ.get("DATABASE_REPLICA_URLS", "")),
+            replica_urls=replica_urls,
             replica_max_lag_s=float(os.environ.get("REPLICA_MAX_LAG", "5")),
         )
 

@@ -37,3 +37,31 @@ def test_no_statement_timeout_means_no_bound_on_a_reply(environ: pytest.MonkeyPa
     # PostgreSQL's statement_timeout 0 is "none": a statement may then run for any time.
     environ.setenv("DB_STATEMENT_TIMEOUT_MS", "0")
     assert Settings.from_env().reply_timeout_s is None
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("DATABASE_URL", "postgresql://owner:se#cret@db:5432/app"),
+        ("DATABASE_URL", "postgresql://owner@db:port/app"),
+        ("DATABASE_URL", "notaurl"),
+        ("DATABASE_APP_URL", "postgresql://app:pa#ss@db/app"),
+        ("DATABASE_REPLICA_URLS", "postgresql://r@replica:54x2/app"),
+    ],
+)
+def test_a_malformed_database_url_is_refused_naming_its_variable_not_its_password(
+    environ: pytest.MonkeyPatch, name: str, url: str
+) -> None:
+    # An unencoded '#' in a password ends the URL there and the rest reads as its port: the
+    # app answered 500 to every request, and the errors quoted the password's first part.
+    environ.setenv(name, url)
+    with pytest.raises(RuntimeError) as info:
+        Settings.from_env()
+    said = str(info.value)
+    assert said.startswith(name)
+    assert not any(secret in said for secret in ("se#", "cret", "pa#", "54x2", url))
+
+
+def test_a_percent_encoded_password_is_accepted(environ: pytest.MonkeyPatch) -> None:
+    environ.setenv("DATABASE_URL", "postgresql://owner:se%23cret@db:5432/app")
+    assert Settings.from_env().database_url.endswith("@db:5432/app")

@@ -36,7 +36,7 @@ def ensure_app_role_at(database_url: str, role: str, password: str | None) -> li
     async def run() -> list[str]:
         # No prepared statement kept: behind a transaction-pooling PgBouncer the next run met
         # the last one's ("__asyncpg_stmt_1__ already exists"), as the app's pool would.
-        conn = await asyncpg.connect(database_url, statement_cache_size=0)
+        conn = await asyncpg.connect(database_url, statement_cache_size=0, timeout=10)
         try:
             return await ensure_app_role(conn, role=role, password=password)
         finally:

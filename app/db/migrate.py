@@ -16,24 +16,33 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
+import asyncpg
 import psycopg
 from yoyo import get_backend, read_migrations
 from yoyo.backends import DatabaseBackend
 from yoyo.exceptions import LockTimeout
 from yoyo.migrations import Migration
 
-from app.config import app_role_of
+from app.config import app_role_of, checked_url
 from app.db.access import ensure_app_role_at
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 LOCK_TIMEOUT_SECONDS = 120
 
 
+# How long to wait for the server to accept a login: a server that takes connections but does
+# not answer (stopped, overloaded) held `make migrate`, and so `make run`, for good.
+CONNECT_TIMEOUT_S = 10
+
+
 def yoyo_url(database_url: str) -> str:
-    """yoyo picks its driver from the URL scheme; plain postgresql:// would need psycopg2."""
+    """yoyo picks its driver from the URL scheme; plain postgresql:// would need psycopg2. The
+    query's arguments reach psycopg's connect: a connect_timeout unless the URL sets one."""
     scheme, sep, rest = database_url.partition("://")
     if not sep or scheme not in {"postgres", "postgresql", "postgresql+psycopg"}:
         raise ValueError("DATABASE_URL must look like postgresql://user:password@host:port/dbname")
+    if "connect_timeout=" not in rest.partition("?")[2]:
+        rest += ("&" if "?" in rest else "?") + f"connect_timeout={CONNECT_TIMEOUT_S}"
     return f"postgresql+psycopg://{rest}"
 
 
@@ -151,6 +160,11 @@ def main(argv: list[str] | None = None) -> int:
         print("DATABASE_URL is not set (make migrate sets it for you)", file=sys.stderr)
         return 2
     try:
+        checked_url("DATABASE_URL", database_url)
+    except RuntimeError as exc:
+        print(f"{said}: {exc}", file=sys.stderr)
+        return 2
+    try:
         if args.command == "apply":
             done = apply(database_url)
             print(
@@ -170,8 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             done = rollback(database_url, count=None if args.all else 1)
             print(f"rolled back: {', '.join(done)}" if done else "nothing to roll back")
-    except (ValueError, psycopg.Error) as exc:
-        # Cannot reach or log in to the server, or may not create the app's role: one line.
+    except (ValueError, RuntimeError, OSError, psycopg.Error, asyncpg.PostgresError) as exc:
+        # Cannot reach or log in to the server, or may not create the app's role (it is a
+        # superuser, say), or DATABASE_APP_URL names no user: one line.
         print(f"{said}: {exc}".strip(), file=sys.stderr)
         return 1
     except LockTimeout:

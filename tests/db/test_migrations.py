@@ -197,6 +197,30 @@ def test_a_lock_left_by_a_killed_run_is_named_and_removed_by_unlock(
     assert capsys.readouterr().out.endswith("no migration lock to remove\n")
 
 
+def test_a_url_or_an_app_role_migrate_cannot_use_is_one_line_without_the_password(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://owner:se#cret@127.0.0.1:5432/app")
+    assert migrate.main(["apply"]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("migrate: DATABASE_URL: its port is not a number")
+    assert said.count("\n") == 1 and "se#" not in said and "cret" not in said
+    # The app role a superuser (DATABASE_APP_URL naming the owner): refused, in one line.
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("DATABASE_APP_URL", database_url)
+    assert migrate.main(["apply"]) == 1
+    said = capsys.readouterr().err
+    assert "must be a plain LOGIN role" in said and "Traceback" not in said
+
+
+def test_migrate_waits_a_bounded_time_for_a_login() -> None:
+    # A server that takes connections but never answers held make migrate for good.
+    url = migrate.yoyo_url("postgresql://owner:pw@db:5432/app")
+    assert url == "postgresql+psycopg://owner:pw@db:5432/app?connect_timeout=10"
+    kept = migrate.yoyo_url("postgresql://owner@db/app?sslmode=require&connect_timeout=3")
+    assert kept == "postgresql+psycopg://owner@db/app?sslmode=require&connect_timeout=3"
+
+
 BROKEN_MIGRATION = """\
 -- A migration that fails after creating something.
 -- depends: {latest}
