@@ -39,7 +39,7 @@ from app.api.dependencies import (
     provide_read,
     send_read_after,
 )
-from app.api.errors import EXCEPTION_HANDLERS, document_errors, send_allow
+from app.api.errors import EXCEPTION_HANDLERS, MAX_BODY_BYTES, document_errors, send_allow
 from app.api.field_schemas import FieldSchemaController
 from app.api.field_values import BulkValueController, VideoFieldController
 from app.api.lists import ListController
@@ -63,8 +63,6 @@ from app.models.base import Record
 from app.models.purges import PurgeBacklog
 from app.purger import Purger
 from app.repositories import purges
-
-MAX_BODY_BYTES = 2 * 1024 * 1024  # a bulk edit of MAX_BATCH rows fits; more is a 413
 
 
 class App(Litestar):

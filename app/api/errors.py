@@ -56,6 +56,9 @@ _TITLES = {
 }
 
 
+MAX_BODY_BYTES = 2 * 1024 * 1024  # a bulk edit of MAX_BATCH rows fits; more is a 413
+
+
 def problem(
     request: Request[Any, Any, Any],
     status: int,
@@ -188,6 +191,8 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
             found = "; ".join(f"{name}: must be a UUID" for name in malformed)
             return problem(request, 400, f"invalid request: {found}", errors=errors)
         detail = "no such resource: check the path (an id in it is a UUID)"
+    if exc.status_code == 413:  # Litestar's "Request Entity Too Large" names no size
+        detail = f"the request body is larger than the {MAX_BODY_BYTES // 1024 // 1024} MiB limit"
     headers = {name.title(): value for name, value in (exc.headers or {}).items()}
     if "Allow" in headers:  # a 405 names what the resource allows
         headers["Allow"] = _allow(headers["Allow"].split(", "))

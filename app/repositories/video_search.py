@@ -237,6 +237,16 @@ def _number(condition: Condition, field: CustomField, value: Any) -> Decimal:
 def _text(condition: Condition, field: CustomField, value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise _refuse(condition, field, "search_value_type", "the value must be a non-empty string")
+    if len(value) > field_types.MAX_URL_LENGTH:
+        # No value held is longer (a text is at most 2,000 bytes, a url 2,048 characters),
+        # and a "contains" of 30,000 characters ran past the statement timeout (503).
+        raise _refuse(
+            condition,
+            field,
+            "search_value_type",
+            f"the value must be at most {field_types.MAX_URL_LENGTH} characters (no value held "
+            "is longer)",
+        )
     if field_types.spec(field.field_type).has_options and value not in field.config["options"]:
         raise _refuse(
             condition,

@@ -224,7 +224,7 @@ async def test_a_body_over_the_limit_is_413(client: Client) -> None:
     response = await client.post(
         "/lists", content=body, headers={"content-type": "application/json"}
     )
-    problem(response, 413)
+    assert problem(response, 413)["detail"] == "the request body is larger than the 2 MiB limit"
 
 
 async def test_a_bug_is_500_without_trace_or_sql(

@@ -207,6 +207,8 @@ async def test_search_of_an_empty_list(client: Client, setup: Setup) -> None:
         ("rating", "between", [4, 2], "search_value_range"),
         ("boolean", "eq", "yes", "search_value_type"),
         ("text", "contains", 3, "search_value_type"),
+        ("text", "contains", "alpha " * 342, "search_value_type"),  # over 2,048 characters
+        ("text", "eq", "x" * 2049, "search_value_type"),
         ("text", "is_empty", "x", "search_value_type"),
         ("select", "eq", "angry", "search_value_option"),
         ("select", "in", [], "search_value_type"),
