@@ -50,7 +50,9 @@ async def begin(
     it ("repeatable_read"), when not the server's default (READ COMMITTED).
 
     A pooled connection whose backend died while it sat idle fails its BEGIN; nothing was
-    done yet, so a fresh connection is tried once."""
+    done yet, so a fresh connection is tried once. Not after a BEGIN that timed out: the
+    server stopped answering, and another pooled connection to it waited as long again (a
+    503 after 16 s, not the 8 s the reply timeout promises)."""
     for attempt in (1, 2):
         conn = await acquire(pool, acquire_timeout_s=settings.acquire_timeout_s)
         tx = conn.transaction(readonly=readonly, isolation=isolation)
@@ -66,7 +68,7 @@ async def begin(
             discard(conn, exc)
             await release(pool, conn)
             lost = isinstance(exc, Unavailable) and not isinstance(exc, WriteConflict)
-            if attempt == 2 or not lost:
+            if attempt == 2 or not lost or isinstance(exc.__cause__, TimeoutError):
                 raise
     raise AssertionError("unreachable")
 

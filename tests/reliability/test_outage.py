@@ -180,18 +180,22 @@ async def test_a_database_that_stops_answering_is_a_503_within_the_reply_timeout
     # and never answers: only the client's own wait ends a request then. It hung before.
     settings = auth_settings(
         cluster.url,
-        pool_max_size=2,
+        pool_max_size=8,
         connect_timeout_s=CONNECT_TIMEOUT_S,
         acquire_timeout_s=ACQUIRE_TIMEOUT_S,
-        statement_timeout_ms=500,
+        statement_timeout_ms=2000,
     )
-    # The pooled connection's BEGIN times out; begin() tries a new connection, whose connect
-    # times out too: then the answer.
-    bound = settings.reply_timeout_s + FAST_S
+    # The pooled connection's BEGIN times out: then the answer. Trying another connection of
+    # the warm pool after it waited as long again (a 503 after twice the reply timeout, 6 s).
+    assert settings.reply_timeout_s == 3.0
+    bound = settings.reply_timeout_s + 1.5
     async with in_process(create_app(settings)) as api:
         r = await api.post("/lists", json={"name": "frozen"})
         assert r.status_code == 201, r.text
         list_id = r.json()["id"]
+        # Warm the pool: several idle connections to the server about to freeze.
+        warm = await asyncio.gather(*(api.get(f"/lists/{list_id}") for _ in range(8)))
+        assert all(r.status_code == 200 for r in warm)
         with frozen(cluster.base / "data"):
             requests = [api.get(f"/lists/{list_id}") for _ in range(4)]
             answers = await asyncio.wait_for(
