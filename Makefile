@@ -44,6 +44,7 @@ run: install migrate ## serve the API on HOST:PORT with WORKERS processes (local
 		AUTH_JWT_SECRET=$$(scripts/jwt-secret) && export AUTH_JWT_SECRET || exit 1; \
 		echo "run: tokens are signed with .localdb/jwt-secret; get one with 'make token SUB=alice', use it as curl -H \"Authorization: Bearer \$$(make -s token SUB=alice)\" http://$(HOST):$(PORT)/lists"; \
 	fi; \
+	PORT="$(PORT)" WORKERS="$(WORKERS)" scripts/with-db $(BIN)/python -m app.api.check_config && \
 	scripts/with-db $(BIN)/uvicorn app.api.app:create_app --factory --host $(HOST) --port $(PORT) \
 		--workers $(WORKERS)
 

@@ -120,19 +120,20 @@ class Settings:
         if not database_url:
             raise RuntimeError("DATABASE_URL is not set; `make run` sets it for the local database")
         checked_url("DATABASE_URL", database_url)
-        if app_url := os.environ.get("DATABASE_APP_URL"):
-            checked_url("DATABASE_APP_URL", app_url)
+        app_url = os.environ.get("DATABASE_APP_URL")
+        if app_url and not urlsplit(checked_url("DATABASE_APP_URL", app_url)).username:
+            raise RuntimeError("DATABASE_APP_URL must name the app's user")
         replica_urls = replica_urls_of(os.environ.get("DATABASE_REPLICA_URLS", ""))
         for url in replica_urls:
             checked_url("DATABASE_REPLICA_URLS", url)
         return cls(
             database_url=database_url,
             database_app_url=app_url_of(os.environ),
-            pool_min_size=int(os.environ.get("DB_POOL_MIN_SIZE", "1")),
-            pool_max_size=int(os.environ.get("DB_POOL_MAX_SIZE", "10")),
-            connect_timeout_s=float(os.environ.get("DB_CONNECT_TIMEOUT_S", "3")),
-            acquire_timeout_s=float(os.environ.get("DB_ACQUIRE_TIMEOUT_S", "3")),
-            statement_timeout_ms=int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "5000")),
+            pool_min_size=int(number_of("DB_POOL_MIN_SIZE", "1", int, least=0)),
+            pool_max_size=int(number_of("DB_POOL_MAX_SIZE", "10", int, least=1)),
+            connect_timeout_s=number_of("DB_CONNECT_TIMEOUT_S", "3", float, least=0.001),
+            acquire_timeout_s=number_of("DB_ACQUIRE_TIMEOUT_S", "3", float, least=0.001),
+            statement_timeout_ms=int(number_of("DB_STATEMENT_TIMEOUT_MS", "5000", int, least=0)),
             jwt_secret=_optional("AUTH_JWT_SECRET"),
             jwt_public_key=_optional("AUTH_JWT_PUBLIC_KEY"),
             jwt_issuer=_optional("AUTH_JWT_ISSUER"),
@@ -140,7 +141,7 @@ class Settings:
             database_pooler=_pooler(_optional("DATABASE_POOLER")),
             purge_worker=os.environ.get("PURGE_WORKER", "1") != "0",
             replica_urls=replica_urls,
-            replica_max_lag_s=float(os.environ.get("REPLICA_MAX_LAG", "5")),
+            replica_max_lag_s=number_of("REPLICA_MAX_LAG", "5", float, least=0.001),
         )
 
     @property
@@ -165,6 +166,21 @@ class Settings:
         login = urlsplit(self.app_url)
         user, password = unquote(login.username or ""), login.password and unquote(login.password)
         return tuple(with_user(url, user, password) for url in self.replica_urls)
+
+
+def number_of(name: str, default: str, kind: type[int] | type[float], *, least: float) -> float:
+    """The number in variable `name` (`default` when unset); a RuntimeError naming it when it
+    is not one of `kind`, or below `least`."""
+    text = os.environ.get(name) or default
+    try:
+        number = kind(text)
+    except ValueError:
+        raise RuntimeError(
+            f"{name} must be {'an integer' if kind is int else 'a number'}"
+        ) from None
+    if number < least:
+        raise RuntimeError(f"{name} must be at least {least:g}")
+    return number
 
 
 def replica_urls_of(value: str) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.api import check_config
 from app.config import Settings
 
 
@@ -65,3 +66,36 @@ def test_a_malformed_database_url_is_refused_naming_its_variable_not_its_passwor
 def test_a_percent_encoded_password_is_accepted(environ: pytest.MonkeyPatch) -> None:
     environ.setenv("DATABASE_URL", "postgresql://owner:se%23cret@db:5432/app")
     assert Settings.from_env().database_url.endswith("@db:5432/app")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("DB_POOL_MAX_SIZE", "abc", "DB_POOL_MAX_SIZE must be an integer"),
+        ("DB_POOL_MAX_SIZE", "0", "DB_POOL_MAX_SIZE must be at least 1"),
+        ("DB_STATEMENT_TIMEOUT_MS", "1.5", "DB_STATEMENT_TIMEOUT_MS must be an integer"),
+        ("DB_CONNECT_TIMEOUT_S", "soon", "DB_CONNECT_TIMEOUT_S must be a number"),
+        ("REPLICA_MAX_LAG", "-1", "REPLICA_MAX_LAG must be at least 0.001"),
+        ("DATABASE_APP_URL", "postgresql://127.0.0.1:5432/app", "DATABASE_APP_URL must name"),
+    ],
+)
+def test_a_setting_that_cannot_be_read_is_refused_naming_its_variable(
+    environ: pytest.MonkeyPatch, name: str, value: str, said: str
+) -> None:
+    # They were a ValueError naming no variable (an int() of 'abc'), or an app logged in as
+    # the operating system's user.
+    environ.setenv(name, value)
+    with pytest.raises(RuntimeError, match=said):
+        Settings.from_env()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("PORT", "99999"), ("PORT", "abc"), ("WORKERS", "0"), ("WORKERS", "x")]
+)
+def test_make_run_checks_its_port_and_workers_first(
+    environ: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    # uvicorn took PORT=99999 as 34463 (modulo 65536), and WORKERS=0 as one process.
+    assert check_config.problems() is None
+    environ.setenv(name, value)
+    assert (check_config.problems() or "").startswith(f"{name} must be an integer")
