@@ -20,7 +20,7 @@ NO_TOKEN_KEY := [ -z "$${AUTH_JWT_SECRET:-}" ] && [ -z "$${AUTH_JWT_PUBLIC_KEY:-
 help: ## list the targets
 	@echo "custom-fields-sql: start with 'make run' (the API) or 'make test'."
 	@echo
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 	@echo
 	@echo "Database: DATABASE_URL if set (postgresql://user:password@host:port/dbname), else the"
 	@echo "  project's own PostgreSQL in .localdb/, started on first use. make test starts its own."
