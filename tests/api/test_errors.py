@@ -63,27 +63,29 @@ async def test_a_database_that_does_not_answer_is_503(down_client: Client) -> No
     problem(await down_client.post("/lists", json={"name": "x"}), 503)
 
 
-async def test_a_missing_app_role_is_503_not_500(database_url: str) -> None:
-    # A deployment whose app role was never created (no `make migrate`) is an outage to
-    # report, not a bug: /health and every route answer 503 naming the fix.
-    app_url = with_user(database_url, "no_such_app_role", None)
-    settings = auth_settings(database_url, database_app_url=app_url, connect_timeout_s=2)
+@pytest.mark.parametrize(
+    ("login", "said"),
+    [
+        # A deployment whose app role was never created (no `make migrate`).
+        ("missing role", "make migrate"),
+        # A URL naming a database not created (yet).
+        ("missing database", "does not exist"),
+    ],
+)
+async def test_a_login_the_database_refuses_is_503_not_500(
+    database_url: str, login: str, said: str
+) -> None:
+    # An operator's fix, not a bug: /health and every route answer 503 naming it.
+    if login == "missing role":
+        owner_url, app_url = database_url, with_user(database_url, "no_such_app_role", None)
+    else:
+        owner_url = app_url = urlunsplit(urlsplit(database_url)._replace(path="/no_such_db"))
+    settings = auth_settings(owner_url, database_app_url=app_url, connect_timeout_s=2)
     async with AsyncTestClient(app=create_app(settings)) as client:
         client.headers.update(bearer())
         for response in (await client.get("/health"), await client.get("/lists")):
             found = problem(response, 503)
-            assert "make migrate" in found["detail"]
-
-
-async def test_a_database_that_does_not_exist_is_503_not_500(database_url: str) -> None:
-    # A URL naming a database not created (yet) is an operator's fix too: 503, naming it.
-    missing = urlunsplit(urlsplit(database_url)._replace(path="/no_such_database"))
-    settings = auth_settings(missing, database_app_url=missing, connect_timeout_s=2)
-    async with AsyncTestClient(app=create_app(settings)) as client:
-        client.headers.update(bearer())
-        for response in (await client.get("/health"), await client.get("/lists")):
-            found = problem(response, 503)
-            assert "does not exist" in found["detail"]
+            assert said in found["detail"]
 
 
 async def test_malformed_json_is_400(client: Client, setup: Setup) -> None:
