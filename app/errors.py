@@ -57,7 +57,12 @@ class InvalidValue(DomainError):
 
 
 class InvalidInput(DomainError):
-    """Input the data layer cannot act on at all, such as a malformed cursor."""
+    """Input the data layer cannot act on at all, such as a malformed cursor. `field`: the
+    body's property it is about, which the 400 names as a body's validation error does."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Unauthenticated(DomainError):

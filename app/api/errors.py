@@ -103,6 +103,11 @@ def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[
         if more > 0:
             detail += f"; and {more} more"
         return problem(request, status, detail, errors=errors)
+    if isinstance(exc, InvalidInput) and exc.field is not None:
+        errors = [{"field": exc.field, "message": exc.message}]
+        return problem(
+            request, status, f"invalid request: {exc.field}: {exc.message}", errors=errors
+        )
     if isinstance(exc, Conflict):
         return problem(request, status, exc.message, rule=exc.rule)
     if isinstance(exc, Unauthenticated):

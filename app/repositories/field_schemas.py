@@ -96,7 +96,9 @@ async def replace_fields(
     """Make `fields` the schema's whole ordered field list, all or nothing."""
     if len(fields) > MAX_SCHEMA_FIELDS:
         # The API's body type cannot carry the cap (Litestar drops max_length on a list body).
-        raise InvalidInput(f"a schema has at most {MAX_SCHEMA_FIELDS} fields, got {len(fields)}")
+        raise InvalidInput(
+            f"a schema has at most {MAX_SCHEMA_FIELDS} fields, got {len(fields)}", field="fields"
+        )
     async with transaction(conn):
         if await fetchval(conn, SQL["touch"], list_id, schema_id) is None:
             raise NotFound("field schema", schema_id)
