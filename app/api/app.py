@@ -56,7 +56,7 @@ from app.api.videos import VideoController
 from app.config import Settings
 from app.db import connections
 from app.db.execute import translated_errors
-from app.db.pool import create_pool
+from app.db.pool import create_pool, refuse_a_login_rls_skips
 from app.db.replicas import open_replicas
 from app.errors import Unavailable
 from app.models.base import Record
@@ -140,6 +140,7 @@ def create_app(settings: Settings | None = None) -> App:
         # is down, and reconnects by itself when it is back.
         app.state.pool = await create_pool(settings, min_size=0)
         try:
+            await refuse_a_login_rls_skips(app.state.pool, settings)
             yield
         finally:
             await app.state.pool.close()

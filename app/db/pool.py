@@ -182,6 +182,26 @@ async def _end_transaction(conn: asyncpg.Connection) -> None:
         await conn.execute(SQL["end_transaction"].text)
 
 
+async def refuse_a_login_rls_skips(pool: asyncpg.Pool, settings: Settings) -> None:
+    """Raises when the app's login is a role row-level security does not bind (a superuser,
+    or BYPASSRLS: a DATABASE_APP_URL naming the owner): every owner's rows would show. A
+    database that does not answer at start cannot say; the app then starts (and answers 503)
+    and says so in the log."""
+    try:
+        async with pool.acquire(timeout=settings.connect_timeout_s) as conn, conn.transaction():
+            skips = await conn.fetchval(SQL["role_skips_row_security"].text)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        logger.warning("the app's login was not checked at start: %s", type(exc).__name__)
+        return
+    if skips:
+        user = urlsplit(settings.app_url).username
+        raise RuntimeError(
+            f"the app's login {user} is a superuser or has BYPASSRLS, so row-level security "
+            "would not apply: DATABASE_APP_URL must name the app's own role (make migrate "
+            "creates custom_fields_app)"
+        )
+
+
 async def create_pool(
     settings: Settings, *, url: str | None = None, min_size: int | None = None
 ) -> asyncpg.Pool:

@@ -88,6 +88,21 @@ async def test_a_login_the_database_refuses_is_503_not_500(
             assert said in found["detail"]
 
 
+async def test_the_app_refuses_to_serve_as_a_role_row_level_security_skips(
+    database_url: str,
+) -> None:
+    # DATABASE_APP_URL naming the owning role (a superuser here): every owner's rows would
+    # show. Only make migrate refused that role; the app served.
+    settings = auth_settings(database_url, database_app_url=database_url)
+    with pytest.raises(BaseException) as info:  # the test client's task group wraps it
+        async with AsyncTestClient(app=create_app(settings)):
+            pass
+    found = info.value
+    while isinstance(found, BaseExceptionGroup):
+        found = found.exceptions[0]
+    assert isinstance(found, RuntimeError) and "superuser or has BYPASSRLS" in str(found)
+
+
 async def test_malformed_json_is_400(client: Client, setup: Setup) -> None:
     for url in (
         "/lists",
