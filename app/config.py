@@ -3,7 +3,10 @@
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+Number = TypeVar("Number", int, float)
 
 # The role the app logs in as when DATABASE_APP_URL does not name one (make migrate creates it).
 DEFAULT_APP_ROLE = "custom_fields_app"
@@ -129,11 +132,11 @@ class Settings:
         return cls(
             database_url=database_url,
             database_app_url=app_url_of(os.environ),
-            pool_min_size=int(number_of("DB_POOL_MIN_SIZE", "1", int, least=0)),
-            pool_max_size=int(number_of("DB_POOL_MAX_SIZE", "10", int, least=1)),
+            pool_min_size=number_of("DB_POOL_MIN_SIZE", "1", int, least=0),
+            pool_max_size=number_of("DB_POOL_MAX_SIZE", "10", int, least=1),
             connect_timeout_s=number_of("DB_CONNECT_TIMEOUT_S", "3", float, least=0.001),
             acquire_timeout_s=number_of("DB_ACQUIRE_TIMEOUT_S", "3", float, least=0.001),
-            statement_timeout_ms=int(number_of("DB_STATEMENT_TIMEOUT_MS", "5000", int, least=0)),
+            statement_timeout_ms=number_of("DB_STATEMENT_TIMEOUT_MS", "5000", int, least=0),
             jwt_secret=_optional("AUTH_JWT_SECRET"),
             jwt_public_key=_optional("AUTH_JWT_PUBLIC_KEY"),
             jwt_issuer=_optional("AUTH_JWT_ISSUER"),
@@ -168,7 +171,7 @@ class Settings:
         return tuple(with_user(url, user, password) for url in self.replica_urls)
 
 
-def number_of(name: str, default: str, kind: type[int] | type[float], *, least: float) -> float:
+def number_of(name: str, default: str, kind: type[Number], *, least: float) -> Number:
     """The number in variable `name` (`default` when unset); a RuntimeError naming it when it
     is not one of `kind`, or below `least`."""
     text = os.environ.get(name) or default

@@ -1490,13 +1490,12 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
             by_read = sort_read(filters, conditions, fields, None)
         if by_read is None:
             return _Plan(sort_key, walk, None)
-        # Up to SORT_CAP matches of the range read and sorted by title; past the cap, the walk
-        # of the title's order (at 100k, Notes containing "quebec romeo": 308 ms walked).
+        # The range's matches sorted by title while they are few (capped_few), else the walk
+        # of the title's order (at 100k, Notes containing "quebec romeo": 308 ms walked):
+        # sorting costs a video's lookup per match, the walk a probe per video passed (wanted /
+        # density of them), alike near sqrt(wanted x videos) matches.
         read_at, read_part = by_read
         others = conditions[:read_at] + conditions[read_at + 1 :]
-        # Past the few it sorts itself (capped_few), the walk of the title's order, checking
-        # each video's conditions: sorting costs a video's lookup per match, the walk a probe
-        # per video passed (wanted / density of them), alike near sqrt(wanted x videos) matches.
         capped = _capped_by_field(
             [read_part],
             ("head_title", {"list_id": list_id}),
