@@ -1357,6 +1357,7 @@ async def test_a_walk_sorted_by_a_multi_select_looks_up_only_its_pages_videos(
 
 
 ORDER_INDEX = "video_field_values_options_order_idx"
+RECENT_INDEX = "video_field_values_options_recent_idx"
 
 
 async def indexes_in_plan(conn: asyncpg.Connection, statement: str, params: list[Any]) -> set[str]:
@@ -2167,3 +2168,75 @@ async def test_a_boolean_equality_reads_its_index_range_for_either_value(
         # EXPLAIN given bound parameters plans for their values, as a custom plan does.
         plan = "\n".join(r[0] for r in await conn.fetch(f"EXPLAIN {sql}", *params))
     assert "video_field_values_boolean_idx" in plan
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+async def test_a_page_after_a_multi_select_cursor_walks_the_order_index(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, direction: str
+) -> None:
+    """A page after the cursor reads the order index from the cursor on, as the first page
+    reads it from the start. Its keyset compared whole option sets, whose statistics count every
+    other field's row as a NULL set: estimated at a few rows, the planner read the field's
+    every set from video_field_values_options_recent_idx and sorted them (at 100k, page 2 of
+    Topics under Watched = true took 200 ms against 8 for page 1)."""
+    field = await make.field(bl.id, "multi_select", config={"options": list("abcdefgh")})
+    ratings = [await make.field(bl.id, "rating") for _ in range(6)]
+    await conn.execute(
+        """
+        INSERT INTO videos (list_id, youtube_id, title)
+        SELECT $1, 'yt' || n, 'Video ' || n FROM generate_series(1, 2000) AS n
+        """,
+        bl.id,
+    )
+    # Sets of one or two options, and every video rated in six fields: nine rows in ten hold
+    # no set, as in the bench's list.
+    await conn.execute(
+        """
+        INSERT INTO video_field_values (list_id, video_id, field_id, value_options)
+        SELECT v.list_id, v.id, $2,
+               CASE WHEN row_number() OVER (ORDER BY v.id) % 3 = 0
+                    THEN ARRAY[chr(97 + (hashtext(v.id::text) & 7))]
+                    ELSE ARRAY[chr(97 + (hashtext(v.id::text) & 3)),
+                               chr(101 + (hashtext(v.title) & 3))] END
+        FROM videos AS v WHERE v.list_id = $1
+        """,
+        bl.id,
+        field.id,
+    )
+    await conn.execute(
+        """
+        INSERT INTO video_field_values (list_id, video_id, field_id, value_numeric)
+        SELECT v.list_id, v.id, f.id, 3 FROM videos AS v, unnest($2::uuid[]) AS f(id)
+        WHERE v.list_id = $1
+        """,
+        bl.id,
+        [rating.id for rating in ratings],
+    )
+    await conn.execute("ANALYZE video_field_values")
+    query = VideoSearch(sort=Sort(by=str(field.id), direction=direction), limit=20)
+    first = await video_search.search(conn, list_id=bl.id, query=query)
+    after = query.model_copy(update={"cursor": first.next_cursor})
+    found = await video_search.statement_of(conn, list_id=bl.id, query=after)
+    assert found is not None
+    for under_rls in (False, True):
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            if under_rls:
+                # As the app: the keyset's comparisons are LEAKPROOF (0057), else it was only a
+                # filter and the walk started at the field's first set.
+                await conn.execute(f"SET LOCAL ROLE {DEFAULT_APP_ROLE}")
+                await conn.execute(
+                    "SELECT set_config('app.owner', $1, true), set_config('app.list_id', $2, true)",
+                    OWNER,
+                    str(bl.id),
+                )
+            nodes = await plan_nodes(conn, *found, analyze=True)
+        finally:
+            await tx.rollback()
+        walked = [n for n in nodes if n.get("Index Name") == ORDER_INDEX]
+        assert len(walked) == 2 and not [n for n in nodes if n.get("Index Name") == RECENT_INDEX]
+        assert sum(n["Actual Rows"] for n in walked) <= query.limit + 1, (under_rls, walked)
+        # The cause, which only a larger list turns into the other plan: the keyset's estimate.
+        assert all(n["Plan Rows"] >= query.limit + 1 for n in walked), (under_rls, walked)
+        assert all("value_options[1]" in n["Index Cond"] for n in walked), (under_rls, walked)
