@@ -1568,7 +1568,14 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
 
     rest = page_rest if unvalued_match else None
 
-    candidates = _candidates(filters, conditions, fields)
+    # An equality on the sort field bounds the walk to its value, whose entries are its matches
+    # in the page's order: it does not drive (at 100k, Status = done sorted by Status walked the
+    # field's every value, hashing the 7,534 matches: 9.5 ms, a page of the range 0.5).
+    candidates = [
+        (number, streams)
+        for number, streams in _candidates(filters, conditions, fields)
+        if not (filters[number].field_id == sort_field_id and filters[number].op == "eq")
+    ]
     order = f"order_{sort_keys}_{direction}"
     if not candidates:
         first = _page(walk_head, walk_conditions, after, order, wanted)

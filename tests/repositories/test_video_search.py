@@ -1292,6 +1292,42 @@ async def test_a_condition_on_the_sort_field_reads_only_the_part_it_can_match(
     assert not any("EXISTS (SELECT FROM video_field_values AS fv" in t for t in statements)
 
 
+@pytest.mark.parametrize(
+    ("field_type", "value"),
+    [
+        ("select", "good"),
+        ("text", "Beta"),
+        ("url", "https://a.example/x"),
+        ("rating", 2),
+        ("number", 10),
+        ("date", "2024-01-10"),
+        ("boolean", True),
+    ],
+)
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+async def test_an_equality_on_the_sort_field_reads_its_value_range_in_order(
+    conn: asyncpg.Connection,
+    catalog: Catalog,
+    statements: list[str],
+    field_type: str,
+    value: Any,
+    direction: str,
+) -> None:
+    """Sorted by a field with an equality on it, the page is its value's range of the field's
+    value index, read in order: one statement, no match of the equality read beforehand and
+    none hashed (Status = done sorted by Status walked the field's every value, 9.5 ms at
+    100k, against 0.7)."""
+    field = catalog.fields[field_type]
+    everything = await search(conn, catalog, by="created_at", direction=direction)
+    statements.clear()
+    condition = (field_type, "eq", value)
+    found = await search(conn, catalog, condition, by=str(field.id), direction=direction)
+    expected = [t for t in everything if VALUES[t][field_type] == value]
+    assert found == expected and found
+    assert len(statements) == 1, statements
+    assert "hashed" not in statements[0].lower() and "matches" not in statements[0]
+
+
 async def test_sort_by_a_text_field(conn: asyncpg.Connection, catalog: Catalog) -> None:
     # Only the values' relative order that every collation agrees on is asserted.
     titles = await search(conn, catalog, by=str(catalog.fields["text"].id))
