@@ -46,7 +46,7 @@ run: install migrate ## serve the API on HOST:PORT with WORKERS processes (local
 	fi; \
 	PORT="$(PORT)" WORKERS="$(WORKERS)" scripts/with-db $(BIN)/python -m app.api.check_config && \
 	scripts/with-db $(BIN)/uvicorn app.api.app:create_app --factory --host $(HOST) --port $(PORT) \
-		--workers $(WORKERS)
+		--workers $(WORKERS) --log-config app/api/log-config.json
 
 token: install ## print a bearer token for owner SUB, valid for a day (make -s token SUB=alice)
 	@[ -n "$(SUB)" ] || { echo "usage: make token SUB=alice" >&2; exit 2; }
