@@ -967,9 +967,9 @@ WHERE (sort_value, sort_tie, id) > (:after_value, :after_tie, :after_id)
 WHERE (sort_value, sort_tie, id) < (:after_value, :after_tie, :after_id)
 
 -- name: after_options_asc
--- Keyset for a sort by a multi_select: rows after the cursor, as after_field_asc, led by the
--- first option (which the set's order implies) so that video_field_values_options_order_idx
--- starts at the cursor's first option. As one comparison: a set compared apart was estimated
+-- Keyset for a sort by a multi_select: rows after the cursor, as after_field_asc.
+-- It is led by the first option (which the set's order implies) so that
+-- video_field_values_options_order_idx starts at the cursor's first option. As one comparison: a set compared apart was estimated
 -- from statistics that count every other field's row as a NULL set, at a few rows, and the
 -- planner read the field's every set from another index and sorted them (at 100k, page 2 of
 -- Topics under Watched = true: 200 ms, page 1 8 ms). Under row-level security it is an index
