@@ -457,6 +457,19 @@ FROM (SELECT count(*) AS matched,
       FROM matches) AS m
 LEFT JOIN LATERAL (
 
+-- name: capped_close_few_only
+-- Ends the matches of a page sorted by a field at one past the few it sorts itself.
+-- It reads a range tried before an equality's walk (or hashed walk), which answers past the
+-- few: read to the cap instead, a common range cost that walk 4.5 ms more at 100k.
+LIMIT (SELECT floor(sqrt(:few_factor * coalesce(sum(c.count), 0)))::bigint + 1
+       FROM list_video_counts AS c WHERE c.list_id = :list_id))
+SELECT m.matched, m.few, page.*
+FROM (SELECT count(*) AS matched,
+             (SELECT floor(sqrt(:few_factor * coalesce(sum(c.count), 0)))::bigint
+              FROM list_video_counts AS c WHERE c.list_id = :list_id) AS few
+      FROM matches) AS m
+LEFT JOIN LATERAL (
+
 -- name: capped_streams_close
 -- Ends the ranges of an equality read as capped matches (for a sort by a field).
 ) AS fv

@@ -1794,6 +1794,69 @@ async def test_a_sort_by_a_field_with_an_equality_pages_alike_sorted_or_walked(
         assert [v.id for v in found] == expected, filters
 
 
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+@pytest.mark.parametrize(
+    ("phrase", "walked"), [("needle", False), ("e", True)], ids=["rare-range", "common-range"]
+)
+async def test_past_an_equalitys_cap_a_range_an_index_reads_is_read_before_the_walk(
+    conn: asyncpg.Connection,
+    make: Builder,
+    bl: BookmarkList,
+    monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
+    direction: str,
+    phrase: str,
+    walked: bool,
+) -> None:
+    """Sorted by a field under a common equality (past SORT_CAP) and a range an index reads
+    (a substring), the range's matches are read and sorted before any walk of the field's
+    order, which for a rare range read the whole order (at 100k, Watched = true and Notes
+    containing "quebec romeo" sorted by Rating: 840 ms): walked only when both are past the
+    cap. The videos without a value skip the equality's read the first part found past its
+    cap. Every page gives the brute-force order, the videos without a value last."""
+    monkeypatch.setattr(video_search, "SORT_CAP", 5)
+    monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", 0.0)
+    rating, seen = await make.field(bl.id, "rating"), await make.field(bl.id, "boolean")
+    notes = await make.field(bl.id, "text")
+    ratings: dict[uuid.UUID, Any] = {}
+    matching = []
+    for number in range(30):
+        video = await make.video(bl.id, title=f"v{number:02d}")
+        await make.value(video, seen, number % 5 != 0)  # 24 of 30: past the cap
+        text = "a needle here" if number % 10 == 3 else "some hay"  # 3 needles, each seen
+        await make.value(video, notes, text)
+        if number % 4 != 3:  # two needles without a rating
+            ratings[video.id] = number % 3
+            await make.value(video, rating, number % 3)
+        if number % 5 != 0 and phrase in text:
+            matching.append(video)
+    query = VideoSearch(
+        filters=[
+            Condition(field_id=seen.id, op="eq", value=True),
+            Condition(field_id=notes.id, op="contains", value=phrase),
+        ],
+        sort=Sort(by=str(rating.id), direction=direction),
+        limit=2,
+    )
+    statements.clear()
+    found = await every_page(conn, bl.id, query)
+    assert [v.id for v in found] == expected_order(matching, ratings, direction)
+    # Each capped read opens with its matches (capped_open); the walk of the field's order
+    # and the walk of the videos without a value do not.
+    walks = [text for text in statements if "WITH matches AS MATERIALIZED" not in text]
+    assert bool(walks) == walked, walks
+    if not walked:
+        # One page of all: after the first part's reads, the videos without a value are read
+        # among the phrase's matches only (the equality's are past the cap there too).
+        statements.clear()
+        page = await video_search.search(
+            conn, list_id=bl.id, query=query.model_copy(update={"limit": 50})
+        )
+        assert [v.id for v in page.items] == [v.id for v in found]
+        unvalued = [text for text in statements if "NULL AS sort_value" in text]
+        assert len(unvalued) == 1 and "ILIKE" in unvalued[0], statements
+
+
 async def test_a_sort_by_a_field_sorts_up_to_the_square_root_of_the_list_of_matches(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1951,9 +2014,17 @@ async def test_every_fragment_runs_in_a_real_search(
         by = str(catalog.fields["multi_select"].id)
         found = await search(conn, catalog, good, by=by, direction=direction)
         assert sorted(found) == sorted(await search(conn, catalog, good, by="created_at"))
+    # Sorted by another field under an equality past the cap, a substring's few matches
+    # (capped_close_few_only) before the walk.
+    monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", 0.0)
+    sort_cap = video_search.SORT_CAP
+    monkeypatch.setattr(video_search, "SORT_CAP", 1)
+    both = [("select", "eq", "good"), ("text", "contains", "alpha")]
+    by = str(catalog.fields["rating"].id)
+    assert await search(conn, catalog, *both, by=by) == ["v1"]
+    monkeypatch.setattr(video_search, "SORT_CAP", sort_cap)
     # Sorted by its own field, each condition is checked on the row the field's value index
     # walks (sorted_*): an equality's too, once its matches are past the cap.
-    monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", 0.0)
     for cap in (video_search.SORT_CAP, 1):
         monkeypatch.setattr(video_search, "SORT_CAP", cap)
         for field_type, op, value, expected in CASES:
