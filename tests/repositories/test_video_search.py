@@ -1401,6 +1401,33 @@ async def indexes_in_plan(conn: asyncpg.Connection, statement: str, params: list
     return {n["Index Name"] for n in await plan_nodes(conn, statement, params) if "Index Name" in n}
 
 
+async def analyzed_as(
+    conn: asyncpg.Connection,
+    found: tuple[str, list[Any]],
+    list_id: uuid.UUID,
+    *,
+    as_the_app: bool,
+    settings: str = "",
+) -> list[dict[str, Any]]:
+    """The nodes of `found`'s plan, run in a transaction rolled back: under `settings` (SET
+    LOCAL statements), and as the app (its role, under row-level security) when `as_the_app`."""
+    tx = conn.transaction()
+    await tx.start()
+    try:
+        if settings:
+            await conn.execute(settings)
+        if as_the_app:
+            await conn.execute(f"SET LOCAL ROLE {DEFAULT_APP_ROLE}")
+            await conn.execute(
+                "SELECT set_config('app.owner', $1, true), set_config('app.list_id', $2, true)",
+                OWNER,
+                str(list_id),
+            )
+        return await plan_nodes(conn, *found, analyze=True)
+    finally:
+        await tx.rollback()
+
+
 async def test_the_multi_select_order_index_serves_its_sort_and_no_stream(
     conn: asyncpg.Connection, catalog: Catalog
 ) -> None:
@@ -1453,23 +1480,11 @@ async def test_a_multi_select_walk_reads_its_short_sets_by_creation_not_their_wh
     query = VideoSearch(sort=Sort(by=str(field.id), direction=direction), limit=3)
     found = await video_search.statement_of(conn, list_id=bl.id, query=query)
     assert found is not None and "UNION ALL" in found[0]
+    scans_off = "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off"
     for under_rls in (False, True):
-        tx = conn.transaction()
-        await tx.start()
-        try:
-            await conn.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
-            if under_rls:
-                # As the app: cardinality(), which each part's condition reads, is marked
-                # LEAKPROOF (0050), else the policy kept it from the index (a filter).
-                await conn.execute(f"SET LOCAL ROLE {DEFAULT_APP_ROLE}")
-                await conn.execute(
-                    "SELECT set_config('app.owner', $1, true), set_config('app.list_id', $2, true)",
-                    OWNER,
-                    str(bl.id),
-                )
-            nodes = await plan_nodes(conn, *found, analyze=True)
-        finally:
-            await tx.rollback()
+        # As the app: cardinality(), which each part's condition reads, is marked LEAKPROOF
+        # (0050), else the policy kept it from the index (a filter).
+        nodes = await analyzed_as(conn, found, bl.id, as_the_app=under_rls, settings=scans_off)
         walked = [node for node in nodes if node.get("Index Name") == ORDER_INDEX]
         assert len(walked) == 2, (under_rls, walked)
         assert max(node["Actual Rows"] for node in walked) <= 8, (under_rls, walked)
@@ -2326,21 +2341,9 @@ async def test_a_page_after_a_multi_select_cursor_walks_the_order_index(
     found = await video_search.statement_of(conn, list_id=bl.id, query=after)
     assert found is not None
     for under_rls in (False, True):
-        tx = conn.transaction()
-        await tx.start()
-        try:
-            if under_rls:
-                # As the app: the keyset's comparisons are LEAKPROOF (0057), else it was only a
-                # filter and the walk started at the field's first set.
-                await conn.execute(f"SET LOCAL ROLE {DEFAULT_APP_ROLE}")
-                await conn.execute(
-                    "SELECT set_config('app.owner', $1, true), set_config('app.list_id', $2, true)",
-                    OWNER,
-                    str(bl.id),
-                )
-            nodes = await plan_nodes(conn, *found, analyze=True)
-        finally:
-            await tx.rollback()
+        # As the app: the keyset's comparisons are LEAKPROOF (0057), else it was only a filter
+        # and the walk started at the field's first set.
+        nodes = await analyzed_as(conn, found, bl.id, as_the_app=under_rls)
         walked = [n for n in nodes if n.get("Index Name") == ORDER_INDEX]
         assert len(walked) == 2 and not [n for n in nodes if n.get("Index Name") == RECENT_INDEX]
         assert sum(n["Actual Rows"] for n in walked) <= query.limit + 1, (under_rls, walked)
