@@ -1783,15 +1783,12 @@ async def _capped_or_walk(
     statement's row of an empty page is left out. With whether its count passed the cap."""
     rows = await _fetch(conn, statement)
     instead = _instead(rows, walk, cap, hashed)
-    past_cap = walk is not None and instead is walk
     if isinstance(instead, Capped):
         rows, _ = await _capped_or_walk(conn, instead.statement, instead.walk, cap, instead.hashed)
-        return rows, past_cap
-    if instead is not None:
+    elif instead is not None:
         rows = await _fetch(conn, instead)
-    if walk is None or past_cap:
-        return rows, past_cap
-    return [row for row in rows if row["id"] is not None], False
+    # What answers may be capped too (a hashed walk), whose count comes as a row of no video.
+    return [row for row in rows if row["id"] is not None], walk is not None and instead is walk
 
 
 async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch) -> VideoPage:

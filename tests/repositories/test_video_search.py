@@ -1872,6 +1872,32 @@ async def test_past_an_equalitys_cap_a_range_an_index_reads_is_read_before_the_w
         assert len(unvalued) == 1 and "ILIKE" in unvalued[0], statements
 
 
+async def test_an_empty_page_answered_by_the_hashed_walk_after_a_range_is_empty(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the equality's few, the range is tried (past its own few here), then the
+    equality's hashed walk answers: a capped statement too, whose count comes as a row of no
+    video when the page is empty (read as a video: a 500)."""
+    monkeypatch.setattr(video_search, "SORT_FEW_FACTOR", 0.01)  # few: 0
+    monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", 0.0)
+    rating, seen = await make.field(bl.id, "rating"), await make.field(bl.id, "boolean")
+    notes = await make.field(bl.id, "text")
+    for number in range(6):
+        video = await make.video(bl.id)
+        await make.value(video, rating, number % 3)
+        await make.value(video, seen, number < 3)
+        await make.value(video, notes, "needle" if number < 3 else "hay")
+    query = VideoSearch(
+        filters=[
+            Condition(field_id=seen.id, op="eq", value=False),
+            Condition(field_id=notes.id, op="contains", value="needle"),
+        ],
+        sort=Sort(by=str(rating.id), direction="desc"),
+    )
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    assert page.items == [] and page.next_cursor is None
+
+
 async def test_a_sort_by_a_field_sorts_up_to_the_square_root_of_the_list_of_matches(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
 ) -> None:
