@@ -4,7 +4,7 @@ row's key."""
 import base64
 import binascii
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
@@ -32,7 +32,12 @@ def _typed(value: Any, nested: bool = False) -> Any:
     if isinstance(value, list) and not nested:
         return [_typed(item, nested=True) for item in value]
     if isinstance(value, dict) and set(value) == {"t"}:
-        return datetime.fromisoformat(value["t"])
+        moment = datetime.fromisoformat(value["t"])
+        if moment.tzinfo is None:
+            raise ValueError("a cursor's time carries its offset")
+        # In UTC, as the database reads it: year 1 at +14:00 is year 0 there (OverflowError;
+        # sent as it was, the driver's refusal was a 422 "invalid value").
+        return moment.astimezone(UTC)
     if isinstance(value, dict) and set(value) == {"d"}:
         return date.fromisoformat(value["d"])
     if isinstance(value, dict) and set(value) == {"n"}:
@@ -91,6 +96,7 @@ def decode(
         TypeError,
         AttributeError,
         InvalidOperation,
+        OverflowError,
         binascii.Error,
         UnicodeDecodeError,
     ):

@@ -1,4 +1,6 @@
 import asyncio
+import base64
+import json
 
 from tests.api.conftest import (
     Client,
@@ -80,6 +82,14 @@ async def test_a_malformed_cursor_is_400(client: Client) -> None:
     await make_video(client, lid)
     for cursor in ("garbage", "eyJ4Ijox", "x" * 2001):
         problem(await client.get(f"/lists/{lid}/videos", params={"cursor": cursor}), 400)
+    # A time the database cannot hold (year 0 in UTC): 422 "invalid value" from the driver.
+    position = ["created_at:desc", {"t": "0001-01-01T00:00:00+14:00"}, unknown_id(), lid]
+    cursor = base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
+    for answer in (
+        await client.get(f"/lists/{lid}/videos", params={"cursor": cursor}),
+        await client.post(f"/lists/{lid}/videos/search", json={"cursor": cursor}),
+    ):
+        assert "cursor is not valid" in problem(answer, 400)["detail"]
 
 
 async def test_update_changes_title_and_moves_updated_at(client: Client) -> None:

@@ -297,6 +297,17 @@ def test_a_cursor_number_not_written_as_text_is_not_valid(number: Any) -> None:
             paging.decode(b64(["s", value, ZERO, str(LIST)]), "s", (Decimal, list), LIST)
 
 
+@pytest.mark.parametrize(
+    "moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2024-01-01T00:00:00"]
+)
+def test_a_cursor_with_a_time_outside_the_databases_is_not_valid(moment: str) -> None:
+    # Year 0 or 10000 in UTC reached the driver, whose refusal was a 422 "invalid value"; a
+    # time without its offset is no instant.
+    for value in ({"t": moment}, [{"n": "4"}, {"t": moment}]):
+        with pytest.raises(InvalidInput, match="not valid"):
+            paging.decode(b64(["s", value, ZERO, str(LIST)]), "s", (datetime, list), LIST)
+
+
 def test_a_cursor_with_a_value_of_another_type_is_refused() -> None:
     cursor = paging.encode("s", "2024-01-01", uuid.uuid4(), LIST)
     with pytest.raises(InvalidInput, match="not valid"):
