@@ -459,8 +459,8 @@ LEFT JOIN LATERAL (
 
 -- name: capped_close_few_only
 -- Ends the matches of a page sorted by a field at one past the few it sorts itself.
--- It reads a range tried before an equality's walk (or hashed walk), which answers past the
--- few: read to the cap instead, a common range cost that walk 4.5 ms more at 100k.
+-- It reads a range tried before an equality's walks, which answer past the few: read to the
+-- cap instead, a common range cost a page 4.5-8 ms more at 100k.
 LIMIT (SELECT floor(sqrt(:few_factor * coalesce(sum(c.count), 0)))::bigint + 1
        FROM list_video_counts AS c WHERE c.list_id = :list_id))
 SELECT m.matched, m.few, page.*
@@ -982,11 +982,12 @@ WHERE (sort_value, sort_tie, id) < (:after_value, :after_tie, :after_id)
 -- name: after_options_asc
 -- Keyset for a sort by a multi_select: rows after the cursor, as after_field_asc.
 -- It is led by the first option (which the set's order implies) so that
--- video_field_values_options_order_idx starts at the cursor's first option. As one comparison: a set compared apart was estimated
--- from statistics that count every other field's row as a NULL set, at a few rows, and the
--- planner read the field's every set from another index and sorted them (at 100k, page 2 of
--- Topics under Watched = true: 200 ms, page 1 8 ms). Under row-level security it is an index
--- condition because its comparisons are LEAKPROOF (0057).
+-- video_field_values_options_order_idx starts at the cursor's first option. As one
+-- comparison: a set compared apart was estimated from statistics that count every other
+-- field's row as a NULL set, at a few rows, and the planner read the field's every set from
+-- another index and sorted them (at 100k, page 2 of Topics under Watched = true: 200 ms, page
+-- 1 8 ms). Under row-level security it is an index condition because its comparisons are
+-- LEAKPROOF (0057).
 WHERE (sort_value[1], sort_value, sort_tie, id)
     > ((:after_value::text[])[1], :after_value, :after_tie, :after_id)
 
