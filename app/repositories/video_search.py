@@ -953,6 +953,33 @@ def _capped_by_field(
     return statement
 
 
+def _sorted_few(
+    read: list[Part],
+    head: Part,
+    others: list[Part],
+    after: Part | None,
+    order: str,
+    limit: int,
+    list_id: UUID,
+    *,
+    few_only: bool = False,
+) -> Statement:
+    """A page sorted by a field from the capped matches `read`, when they are few (capped_few);
+    read only one past the few when `few_only`."""
+    few: Part = ("capped_few", {})
+    return _capped_by_field(
+        read,
+        head,
+        "capped_valued_match",
+        [few, *others],
+        after,
+        order,
+        limit,
+        list_id,
+        few_only=few_only,
+    )
+
+
 def _sorted_or_hashed(
     read: list[Part],
     head: Part,
@@ -968,10 +995,7 @@ def _sorted_or_hashed(
     field's whole index when few or no matches hold them (at 100k, Status = rewatch and
     Language = lang03 sorted by Rating: 27-35 ms for no row); sorting every match under the
     cap instead cost 220 ms for Status = done and Watched = true (7,534 matches)."""
-    few: Part = ("capped_few", {})
-    first = _capped_by_field(
-        read, head, "capped_valued_match", [few, *others], after, order, limit, list_id
-    )
+    first = _sorted_few(read, head, others, after, order, limit, list_id)
     hashed = _capped_by_field(read, head, "capped_valued_hashed_match", others, after, order, limit)
     return first, hashed
 
@@ -1582,11 +1606,11 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
 
     rest = page_rest if unvalued_match else None
 
-    def page_read_rest(read: Part, others: list[Part], limit: int) -> Statement:
-        """The videos without a value among a range's capped matches (sort_read), by id."""
+    def page_read_rest(read: list[Part], others: list[Part], limit: int) -> Statement:
+        """The videos without a value among the capped matches `read`, by id."""
         order = f"order_id_{direction}"
         return _capped_by_field(
-            [read], unvalued, "capped_unvalued_match", others, after_null, order, limit
+            read, unvalued, "capped_unvalued_match", others, after_null, order, limit
         )
 
     # An equality on the sort field bounds the walk to its value, whose entries are its matches
@@ -1606,7 +1630,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         # Up to SORT_CAP matches of the range read and sorted; past the cap, the walk.
         read_at, read_part = by_read
         others = conditions[:read_at] + conditions[read_at + 1 :]
-        read_rest = partial(page_read_rest, read_part, others) if unvalued_match else None
+        read_rest = partial(page_read_rest, [read_part], others) if unvalued_match else None
         if not valued:
             return _Plan(sort_key, None, read_rest, cap=SORT_CAP, walk_rest=rest)
         # As an equality's matches below (_sorted_or_hashed).
@@ -1633,19 +1657,9 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         if first_value is not None:
             return _Plan(sort_key, None, None, answered=first_value)
 
-    def page_capped_rest(limit: int) -> Statement:
-        order = f"order_id_{direction}"
-        return _capped_by_field(
-            _streams_read(streams),
-            unvalued,
-            "capped_unvalued_match",
-            others,
-            after_null,
-            order,
-            limit,
-        )
-
-    capped_rest = page_capped_rest if unvalued_match else None
+    capped_rest = (
+        partial(page_read_rest, _streams_read(streams), others) if unvalued_match else None
+    )
     # Past the cap the equality is common: walking the field's order, each video is probed for
     # it (where it is the only condition), which lets a multi_select's walk be split.
     alone = len(conditions) == 1 and len(walk_conditions) == 1
@@ -1664,20 +1678,12 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         # romeo" sorted by Rating walked the whole order: 663 ms, now 20).
         read_at, read_part = by_read
         read_others = conditions[:read_at] + conditions[read_at + 1 :]
-        range_first = _capped_by_field(
-            [read_part],
-            head,
-            "capped_valued_match",
-            [("capped_few", {}), *read_others],
-            after,
-            order,
-            wanted,
-            list_id,
-            few_only=True,
+        range_first = _sorted_few(
+            [read_part], head, read_others, after, order, wanted, list_id, few_only=True
         )
         past_cap = Capped(range_first, past_cap, past_cap)
         if rest is not None:
-            walk_rest = partial(_read_then, partial(page_read_rest, read_part, read_others), rest)
+            walk_rest = partial(_read_then, partial(page_read_rest, [read_part], read_others), rest)
     if not valued:
         return _Plan(sort_key, None, capped_rest, cap=SORT_CAP, walk_rest=walk_rest)
     first, hashed = _sorted_or_hashed(
