@@ -2,6 +2,7 @@
 misdirected token is a 401 problem with a Bearer challenge; the token's `sub` is
 `request.user`."""
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -21,7 +22,9 @@ from litestar import Litestar, MediaType, Request, get
 from litestar.testing import AsyncTestClient
 
 from app.api.app import create_app
+from app.api.auth import CLOCK_SKEW_SECONDS, AcceptedTokens, TokenRules, verify
 from app.config import Settings
+from app.errors import Unauthenticated
 from app.tokens import DAY_S, issue_token, main
 from tests.api.conftest import Client, client_for, ok, openapi, problem
 from tests.conftest import OTHER_OWNER, OWNER, TEST_JWT_SECRET, auth_settings, bearer
@@ -163,6 +166,43 @@ async def test_a_malformed_token_is_401(anonymous: Client) -> None:
 async def test_an_expired_token_is_401(anonymous: Client) -> None:
     token = signed(claims(iat=int(time.time()) - 7200, exp=int(time.time()) - 60))
     refused(await anonymous.get("/lists", headers=auth(token)), "the token has expired")
+
+
+async def test_a_token_accepted_before_is_refused_once_it_expires(anonymous: Client) -> None:
+    # Accepted tokens are remembered (AcceptedTokens), their exp checked at each use still.
+    expires = int(time.time()) + 4 - CLOCK_SKEW_SECONDS  # accepted for 3 to 4 more seconds
+    token = signed(claims(exp=expires))
+    for _ in range(2):
+        ok(await anonymous.get("/lists", headers=auth(token)))
+    await asyncio.sleep(expires + CLOCK_SKEW_SECONDS - time.time() + 0.05)
+    refused(await anonymous.get("/lists", headers=auth(token)), "the token has expired")
+
+
+def test_an_accepted_token_is_checked_once_and_the_least_recently_used_goes_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checked: list[str] = []
+
+    def counted_verify(token: str, rules: TokenRules) -> dict[str, Any]:
+        checked.append(token)
+        return verify(token, rules)
+
+    monkeypatch.setattr("app.api.auth.verify", counted_verify)
+    accepted = AcceptedTokens(TokenRules("HS256", TEST_JWT_SECRET), size=2)
+    first, second, third = (signed(claims(sub=sub)) for sub in ("first", "second", "third"))
+    assert [accepted.claims(t)["sub"] for t in (first, second, first)] == [
+        "first",
+        "second",
+        "first",
+    ]
+    assert checked == [first, second]
+    accepted.claims(third)  # the least recently used, second, goes
+    accepted.claims(first)
+    accepted.claims(second)
+    assert checked == [first, second, third, second]
+    with pytest.raises(Unauthenticated, match="signature"):
+        accepted.claims(signed(claims(), key=ANOTHER_SECRET))
+    assert len(accepted._claims) == 2  # a refused token is not kept
 
 
 async def test_a_few_seconds_between_the_issuers_clock_and_ours_are_allowed(
