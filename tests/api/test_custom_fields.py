@@ -186,6 +186,22 @@ async def test_config_change_that_breaks_values_is_409(client: Client, setup: Se
     assert ok(await client.get(url))["config"] == {"max_rating": 5}
 
 
+async def test_a_config_of_the_wrong_shape_is_422_whether_or_not_values_are_held(
+    client: Client, setup: Setup
+) -> None:
+    url = f"/lists/{setup.list_id}/custom-fields/{setup.rating}"
+    for held in (False, True):
+        if held:
+            ok(
+                await client.put(
+                    setup.fields_url(), json=[{"field_id": setup.rating, "value_numeric": 5}]
+                )
+            )
+        found = problem(await client.patch(url, json={"config": {"max_rating": 0}}), 422)
+        assert found["errors"][0]["rule"] == "custom_fields_rating_config", (held, found)
+    assert ok(await client.get(url))["config"] == {"max_rating": 5}
+
+
 async def test_delete_answers_204_and_drops_it_from_the_video(client: Client, setup: Setup) -> None:
     url = f"/lists/{setup.list_id}/custom-fields/{setup.boolean}"
     ok(await client.delete(url), 204)

@@ -935,6 +935,51 @@ def test_config_that_would_break_stored_values_is_refused(
 
 
 @pytest.mark.parametrize(
+    ("field", "values", "config", "rule"),
+    [
+        pytest.param(
+            "rating", (Decimal(3), None, None), {"max_rating": 0}, "rating", id="max-rating-0"
+        ),
+        pytest.param("select", (None, "good", None), {"options": []}, "select", id="no-options"),
+        pytest.param("free_text", (None, "ten chars!", None), {"max_length": 0}, "text", id="len-0"),
+        pytest.param(
+            "number", (Decimal(12), None, None), {"min": 100, "max": 5}, "number", id="min-over-max"
+        ),
+        pytest.param(
+            "date",
+            (None, None, None, date(2024, 2, 29)),
+            {"min": "2020-02-30"},
+            "date",
+            id="no-such-day",
+        ),
+        pytest.param(
+            "multi_select",
+            (None, None, None, None, ["good"]),
+            {"options": ["good", "bad"], "max_selected": 0},
+            "multi_select",
+            id="max-selected-0",
+        ),
+    ],
+)
+def test_a_config_of_the_wrong_shape_names_its_shape_not_the_values_it_would_break(
+    postgresql: psycopg.Connection,
+    world: World,
+    field: str,
+    values: tuple[Any, ...],
+    config: Any,
+    rule: str,
+) -> None:
+    # Checked against the stored values before the constraints (0058), it was refused as
+    # breaking them, or as PostgreSQL's own error for a date that does not exist.
+    field_id = world.fields[field]
+    insert_value(postgresql, video_id=world.video_id, field_id=field_id, values=values)
+    before = field_row(postgresql, field_id)
+    with refused(postgresql, errors.CheckViolation, f"custom_fields_{rule}_config"):
+        change_field(postgresql, field_id, config=config)
+    assert field_row(postgresql, field_id) == before
+
+
+@pytest.mark.parametrize(
     ("field", "values", "config"),
     [
         pytest.param(
