@@ -7,6 +7,7 @@ BEGIN) is terminated, so the pool never hands it out again; returning a connecti
 raises, because by then the answer is decided. Each step is its own function so that the
 reliability tests can kill the backend exactly between two of them."""
 
+import asyncio
 import logging
 import uuid
 from typing import Literal, cast
@@ -82,6 +83,28 @@ async def commit(conn: asyncpg.Connection, tx: Transaction) -> None:
     except Exception as exc:
         discard(conn, exc)
         raise
+
+
+# The reads whose transaction is still ending (end_read_later), held so that no task of them
+# is collected before it ends.
+_ENDING_READS: set[asyncio.Task[None]] = set()
+
+
+def end_read_later(pool: asyncpg.Pool, conn: asyncpg.Connection, tx: Transaction) -> None:
+    """End a read's transaction and give its connection back without the caller waiting: what
+    it read is read, and a READ ONLY transaction has nothing to commit, so its end (a round
+    trip, and the pool's) need not hold the answer back (0.2 ms of a search through the API).
+    A ROLLBACK that fails changes nothing read; its connection is discarded, as always."""
+    task = asyncio.get_running_loop().create_task(_end_read(pool, conn, tx))
+    _ENDING_READS.add(task)
+    task.add_done_callback(_ENDING_READS.discard)
+
+
+async def _end_read(pool: asyncpg.Pool, conn: asyncpg.Connection, tx: Transaction) -> None:
+    try:
+        await rollback(conn, tx)
+    finally:
+        await release(pool, conn)
 
 
 async def rollback(conn: asyncpg.Connection, tx: Transaction) -> None:

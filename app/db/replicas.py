@@ -252,20 +252,18 @@ class Reader:
             isolation="repeatable_read" if replica is None else None,
         )
         try:
-            try:
-                if replica is not None and (check or self.read_after is not None):
-                    # In the read's own transaction: each later statement's snapshot is at
-                    # least as new as the replay position seen here.
-                    state = await fetchrow(conn, SQL["replica_state"], self.read_after)
-                    assert state is not None
-                    self.replicas.note(replica, state)
-                    if replica.status != "ok" or not state["reached"]:
-                        raise _NotUsable
-                result = await work(conn, *args, **kwargs)
-            except BaseException:
-                await connections.rollback(conn, tx)
-                raise
-            await connections.commit(conn, tx)
-            return result
-        finally:
+            if replica is not None and (check or self.read_after is not None):
+                # In the read's own transaction: each later statement's snapshot is at
+                # least as new as the replay position seen here.
+                state = await fetchrow(conn, SQL["replica_state"], self.read_after)
+                assert state is not None
+                self.replicas.note(replica, state)
+                if replica.status != "ok" or not state["reached"]:
+                    raise _NotUsable
+            result = await work(conn, *args, **kwargs)
+        except BaseException:
+            await connections.rollback(conn, tx)
             await connections.release(pool, conn)
+            raise
+        connections.end_read_later(pool, conn, tx)
+        return result

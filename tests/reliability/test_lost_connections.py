@@ -270,3 +270,26 @@ async def test_a_backend_killed_after_commit_before_release_keeps_the_success(
     assert r.status_code == 201, r.text
     assert await faults.stored("committed")
     await faults.assert_pool_is_healthy()
+
+
+async def test_a_read_answers_before_its_transaction_ends_which_a_dead_backend_does_not_change(
+    faults: Faults, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A read's transaction ends after the answer (connections.end_read_later): held back here
+    # until the answer is in, its backend then killed before the ROLLBACK.
+    answered, ended = asyncio.Event(), asyncio.Event()
+    original = connections.rollback
+
+    async def rollback_after_the_answer(conn: asyncpg.Connection, tx: Any) -> None:
+        await answered.wait()
+        await faults.kill(conn)
+        await original(conn, tx)
+        ended.set()
+
+    monkeypatch.setattr(connections, "rollback", rollback_after_the_answer)
+    r = await asyncio.wait_for(faults.api.get(f"/lists/{faults.list_id}"), timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json()["id"] == faults.list_id
+    answered.set()
+    await asyncio.wait_for(ended.wait(), timeout=10)
+    await faults.assert_pool_is_healthy()  # the pool's one connection came back, replaced
