@@ -941,7 +941,9 @@ def test_config_that_would_break_stored_values_is_refused(
             "rating", (Decimal(3), None, None), {"max_rating": 0}, "rating", id="max-rating-0"
         ),
         pytest.param("select", (None, "good", None), {"options": []}, "select", id="no-options"),
-        pytest.param("free_text", (None, "ten chars!", None), {"max_length": 0}, "text", id="len-0"),
+        pytest.param(
+            "free_text", (None, "ten chars!", None), {"max_length": 0}, "text", id="len-0"
+        ),
         pytest.param(
             "number", (Decimal(12), None, None), {"min": 100, "max": 5}, "number", id="min-over-max"
         ),
