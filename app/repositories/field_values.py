@@ -16,7 +16,14 @@ from app.db.execute import (
     statement_transaction,
     transaction,
 )
-from app.errors import DomainError, InvalidInput, InvalidValue, NotFound, Problem
+from app.errors import (
+    DomainError,
+    InvalidInput,
+    InvalidValue,
+    NotFound,
+    Problem,
+    WriteConflict,
+)
 from app.models.custom_fields import CustomField
 from app.models.field_values import (
     MAX_BATCH,
@@ -72,15 +79,13 @@ def _columns(items: list[Item]) -> list[list[Any]]:
     ]
 
 
-async def _refusal(
-    conn: asyncpg.Connection, list_id: UUID, items: list[Item], refused: DomainError
-) -> DomainError:
+async def _refusal(conn: asyncpg.Connection, list_id: UUID, items: list[Item]) -> DomainError:
     """Why the database refused a batch, in its own rules' words (batch_problems): the list
     not found; else every item whose value breaks a rule or repeats an earlier item's (video,
     field), with every item whose field or video is not in the list (each named by its foreign
     key), so one answer names all there is to fix; else the first field, then the first video,
-    not in the list (a 404, as a single write answers). `refused` itself when nothing explains
-    it any more (a concurrent change came in between)."""
+    not in the list (a 404, as a single write answers). WriteConflict when nothing explains it
+    any more: a concurrent change came in between, and the write (retried) runs again."""
     await lists.ensure_exists(conn, list_id=list_id)
     rows = await fetch(conn, SQL["batch_problems"], list_id, *_columns(items))
     problems = []  # in item order: batch_problems orders its rows by index
@@ -110,7 +115,10 @@ async def _refusal(
     for resource in ("custom field", "video"):  # the field first, as a single write says
         if resource in first_missing:
             return NotFound(resource, first_missing[resource])
-    return refused
+    # Such as a field's type changed under the write: it read the old type, and the values'
+    # foreign key, which reads the newest row, refused it as a field not in the list (a 404
+    # for a field that is there). Written again, it reads the new type.
+    return WriteConflict("a field or video changed while the values were written; try again")
 
 
 async def _write(conn: asyncpg.Connection, list_id: UUID, items: list[Item]) -> int:
@@ -119,7 +127,7 @@ async def _write(conn: asyncpg.Connection, list_id: UUID, items: list[Item]) -> 
         async with statement_transaction(conn):
             written: int = await fetchval(conn, SQL["set_many"], list_id, *_columns(items))
     except (InvalidValue, NotFound) as refused:
-        raise await _refusal(conn, list_id, items, refused) from refused
+        raise await _refusal(conn, list_id, items) from refused
     return written
 
 
@@ -144,9 +152,9 @@ async def set_one(
                 value.value_options,
             )
     except (InvalidValue, NotFound) as refused:
-        raise await _refusal(conn, list_id, item, refused) from refused
+        raise await _refusal(conn, list_id, item) from refused
     if row is None:  # the field is not in the list: nothing was written
-        raise await _refusal(conn, list_id, item, NotFound("custom field", value.field_id))
+        raise await _refusal(conn, list_id, item)
     return FieldValue.from_row(row)
 
 

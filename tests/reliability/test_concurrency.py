@@ -311,3 +311,50 @@ async def _until_a_session_waits(pool: asyncpg.Pool) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the delete never waited for the writer")
+
+
+VALUE_WRITES = {
+    "one": lambda base, video, field: (
+        "PUT",
+        f"{base}/videos/{video}/fields/{field}",
+        {"value_text": "a"},
+    ),
+    "batch": lambda base, video, field: (
+        "PUT",
+        f"{base}/videos/{video}/fields",
+        [{"field_id": field, "value_text": "a"}],
+    ),
+    "bulk": lambda base, video, field: (
+        "POST",
+        f"{base}/values",
+        {"set": [{"video_id": video, "field_id": field, "value_text": "a"}]},
+    ),
+}
+
+
+@pytest.mark.parametrize("write", VALUE_WRITES)
+async def test_a_value_written_while_its_fields_type_changes_is_written_as_the_new_type(
+    api: httpx.AsyncClient, pool: asyncpg.Pool, write: str
+) -> None:
+    # The write reads the field's type (text), then waits for the field's row, which the type
+    # change holds; once that commits, the values' foreign key refuses the old type. That was
+    # answered as the field not found (404); the write runs again and reads the new type.
+    s = await seed(api)
+    field_id, video_id = s.field_ids[0], s.video_ids[0]
+    method, url, body = VALUE_WRITES[write](f"/lists/{s.list_id}", video_id, field_id)
+    async with pool.acquire() as changer:
+        async with changer.transaction():
+            await changer.execute(
+                "UPDATE custom_fields SET field_type = 'select', config = '{\"options\": [\"a\"]}'"
+                " WHERE id = $1",
+                uuid.UUID(field_id),
+            )
+            written = asyncio.create_task(api.request(method, url, json=body))
+            await _until_a_session_waits(pool)
+        r = await written
+    assert r.status_code == 200, r.text
+    stored = await pool.fetchrow(
+        "SELECT field_type, value_text FROM video_field_values WHERE field_id = $1",
+        uuid.UUID(field_id),
+    )
+    assert tuple(stored) == ("select", "a")
