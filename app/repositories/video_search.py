@@ -1797,6 +1797,18 @@ async def _capped_or_walk(
     return [row for row in rows if row["id"] is not None], walk is not None and instead is walk
 
 
+async def _some_lack(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> bool:
+    """Whether some video of the list has no value of the sort field, by the kept counts:
+    where every video has one, the videos without a value are not read. Their read walks the
+    list by id probing each video, and for a field every video holds it found none after all
+    of them (the last page sorted by Rating: 171 ms at 100k; before the page was full, the
+    capped matches of a rare phrase were read a second time for none)."""
+    field_id = UUID(query.sort.by)
+    fill = await custom_fields.fill(conn, list_id=list_id, field_ids=[field_id])
+    filled, videos = fill.get(field_id, (0, 1))  # deleted meanwhile: the read says
+    return filled < videos
+
+
 async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch) -> VideoPage:
     plan = await _plan(conn, list_id, query)
     wanted = query.limit + 1
@@ -1808,7 +1820,7 @@ async def search(conn: asyncpg.Connection, *, list_id: UUID, query: VideoSearch)
         rows, past_cap = await _capped_or_walk(
             conn, plan.first, plan.walk, plan.cap, hashed=plan.hashed
         )
-    if plan.rest is not None and len(rows) < wanted:
+    if plan.rest is not None and len(rows) < wanted and await _some_lack(conn, list_id, query):
         rest = plan.rest(wanted - len(rows))
         walk_rest = plan.walk_rest(wanted - len(rows)) if plan.walk_rest is not None else None
         # The rest's capped read counts the same matches as the first part's: past its cap
