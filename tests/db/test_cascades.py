@@ -13,8 +13,10 @@ from tests.db.factories import (
     count,
     create_field,
     create_full_list,
+    create_list,
     create_tag,
     create_video,
+    refused,
     set_value,
     tag_video,
 )
@@ -200,6 +202,40 @@ def test_every_table_with_timestamps_is_covered(postgresql: psycopg.Connection) 
         )
     }
     assert tables == set(UPDATES) | {"video_tags"} == set(NO_CHANGES)
+
+
+def test_every_table_with_times_refuses_infinite_ones(postgresql: psycopg.Connection) -> None:
+    # A video created at 'infinity' came out of the API as 9999-12-31T23:59:59.999999 without
+    # a time zone, and its page's cursor was refused (0059).
+    timed = {
+        row[0]
+        for row in postgresql.execute(
+            "SELECT DISTINCT c.relname FROM pg_attribute AS a"
+            " JOIN pg_class AS c ON c.oid = a.attrelid JOIN pg_type AS t ON t.oid = a.atttypid"
+            " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'"
+            " AND t.typname = 'timestamptz' AND NOT a.attisdropped"
+            " AND c.relname NOT LIKE '%yoyo%'"
+        )
+    }
+    checked = {
+        row[0].removesuffix("_times_finite")
+        for row in postgresql.execute(
+            "SELECT conname FROM pg_constraint WHERE conname LIKE '%\\_times\\_finite'"
+        )
+    }
+    assert timed == checked
+    list_id = create_list(postgresql)
+    for created_at, updated_at in (("infinity", "now"), ("now", "-infinity")):
+        with refused(postgresql, psycopg.errors.CheckViolation, "videos_times_finite"):
+            postgresql.execute(
+                "INSERT INTO videos (list_id, youtube_id, title, created_at, updated_at)"
+                " VALUES (%s, 'inf', 'Infinite', %s::timestamptz, %s::timestamptz)",
+                (list_id, created_at, updated_at),
+            )
+    with refused(postgresql, psycopg.errors.CheckViolation, "bookmark_lists_times_finite"):
+        postgresql.execute(
+            "INSERT INTO bookmark_lists (owner, name, deleted_at) VALUES ('o', 'n', 'infinity')"
+        )
 
 
 @pytest.mark.parametrize("table", sorted(UPDATES))
