@@ -342,20 +342,49 @@ FOREIGN_ROWS: dict[str, tuple[str, Callable[[FullList], list[Any]]]] = {
         " VALUES ($1, $2, $3, 'rating', 1)",
         lambda theirs: [theirs.list_id, theirs.video_id, theirs.field_id],
     ),
-    "list_video_counts": (
-        "INSERT INTO list_video_counts (list_id, slot, count) VALUES ($1, 0, 1000)",
-        lambda theirs: [theirs.list_id],
-    ),
-    "field_value_counts": (
-        "INSERT INTO field_value_counts (list_id, field_id, value_numeric, slot, count)"
-        " VALUES ($1, $2, 5, 0, 1000)",
-        lambda theirs: [theirs.list_id, theirs.field_id],
-    ),
     "purges": (
         "INSERT INTO purges (owner, list_id) VALUES ($1, $2)",
         lambda theirs: [OTHER_OWNER, theirs.list_id],
     ),
 }
+
+
+KEPT_COUNTS = ("list_video_counts", "field_value_counts")
+
+
+async def test_the_app_role_reads_the_kept_counts_and_only_their_triggers_write_them(
+    postgresql: psycopg.Connection, settings: Settings, tenants: Tenants
+) -> None:
+    # Writable by the app role, a psql session as it made them disagree with the rows (0060).
+    privileges = privileges_of_the_app_role(postgresql)
+    assert {table: privileges[table] for table in KEPT_COUNTS} == {
+        table: {"SELECT"} for table in KEPT_COUNTS
+    }
+    mine = tenants.alice[0]
+    videos = "SELECT sum(count) FROM list_video_counts WHERE list_id = $1"
+    ratings = "SELECT sum(count) FROM field_value_counts WHERE field_id = $1"
+    async with as_app(settings, OWNER, mine.list_id) as conn:
+        for statement, args in [
+            ("UPDATE list_video_counts SET count = count + 100", []),
+            ("DELETE FROM field_value_counts", []),
+            (
+                "INSERT INTO list_video_counts (list_id, slot, count) VALUES ($1, 0, 1)",
+                [mine.list_id],
+            ),
+            ("SELECT list_video_counts_add(ARRAY[$1::uuid], ARRAY[100])", [mine.list_id]),
+        ]:
+            refused = await refusal(conn, statement, *args)
+            assert isinstance(refused, asyncpg.InsufficientPrivilegeError), statement
+        # The role's writes of rows still move them, through the triggers.
+        before = await conn.fetchval(videos, mine.list_id)
+        await conn.execute(
+            "INSERT INTO videos (list_id, youtube_id, title) VALUES ($1, 'counted', 'Counted')",
+            mine.list_id,
+        )
+        assert await conn.fetchval(videos, mine.list_id) == before + 1
+        assert await conn.fetchval(ratings, mine.field_id) == 1
+        await conn.execute("DELETE FROM video_field_values WHERE field_id = $1", mine.field_id)
+        assert await conn.fetchval(ratings, mine.field_id) == 0
 
 
 def test_every_tenant_table_is_tried_here(postgresql: psycopg.Connection) -> None:
@@ -690,6 +719,7 @@ def test_the_app_role_may_use_the_tenant_tables_and_read_the_views_and_nothing_e
 ) -> None:
     expected = {table: DML for table in tables_of_owners(postgresql)}
     expected |= {view: {"SELECT"} for view in relations(postgresql, "v")}
+    expected |= {table: {"SELECT"} for table in KEPT_COUNTS}  # their triggers write them
     assert privileges_of_the_app_role(postgresql) == expected
     assert {"videos", "field_value_counts", "field_fill"} <= set(expected)
     for schema_privilege in ("CREATE", "USAGE"):
