@@ -73,6 +73,11 @@ def pgbouncer(
                 # The clients are the tests' own; the server checks the roles' passwords.
                 f"auth_type = trust\nauth_file = {work / 'userlist.txt'}\n"
                 "pool_mode = transaction\nmax_client_conn = 500\ndefault_pool_size = 20\n"
+                # Each test's database is dropped and made again under the same name. A server
+                # login PgBouncer tried while it was gone made it refuse that name for 15 s
+                # (server_login_retry), a 503 for every test after it in the meantime (twice in
+                # session 52's full runs, once before): it tries again at once instead.
+                "server_login_retry = 0\n"
                 f"ignore_startup_parameters = {ignore_startup_parameters}\n"
             )
             command = [binary, str(ini)]
