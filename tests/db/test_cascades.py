@@ -234,7 +234,7 @@ def test_every_table_with_times_refuses_infinite_ones(postgresql: psycopg.Connec
             )
     with refused(postgresql, psycopg.errors.CheckViolation, "bookmark_lists_times_finite"):
         postgresql.execute(
-            "INSERT INTO bookmark_lists (owner, name, deleted_at) VALUES ('o', 'n', 'infinity')"
+            "INSERT INTO bookmark_lists (owner, name, created_at) VALUES ('o', 'n', 'infinity')"
         )
 
 

@@ -408,3 +408,51 @@ def test_every_field_type_has_its_purge_index(postgresql: psycopg.Connection) ->
     ).fetchall()
     names = {name for (name,) in indexes}
     assert {f"video_field_values_{t}_field_idx" for (t,) in types} <= names
+
+
+def test_a_field_id_in_two_lists_attaches_nothing_to_the_deleted_one(
+    postgresql: psycopg.Connection,
+) -> None:
+    # A field is its (id, list_id): its id may repeat in another list (raw SQL). The refusals
+    # matched alive fields by id alone, so a row for the deleted one passed beside a row for
+    # the alive one (0061).
+    one, two = create_full_list(postgresql), create_full_list(postgresql)
+    postgresql.execute(
+        "INSERT INTO custom_fields (id, list_id, name, field_type, config)"
+        " VALUES (%s, %s, 'Twin', 'rating', '{\"max_rating\": 5}')",
+        [one.field_id, two.list_id],
+    )
+    postgresql.execute(
+        "UPDATE custom_fields SET deleted_at = now() WHERE id = %s AND list_id = %s",
+        [one.field_id, one.list_id],
+    )
+    late = create_video(postgresql, list_id=one.list_id)
+    with refused(postgresql, psycopg.errors.ForeignKeyViolation, "custom_fields_deleted"):
+        postgresql.execute(
+            "INSERT INTO video_field_values (list_id, video_id, field_id, field_type,"
+            " value_numeric) VALUES (%s, %s, %s, 'rating', 1), (%s, %s, %s, 'rating', 1)",
+            [one.list_id, late, one.field_id, two.list_id, two.video_id, one.field_id],
+        )
+    other_schema = create_schema(postgresql, list_id=one.list_id)
+    with refused(postgresql, psycopg.errors.ForeignKeyViolation, "custom_fields_deleted"):
+        postgresql.execute(
+            "INSERT INTO schema_fields (list_id, schema_id, field_id)"
+            " VALUES (%s, %s, %s), (%s, %s, %s)",
+            [one.list_id, other_schema, one.field_id, two.list_id, two.schema_id, one.field_id],
+        )
+
+
+@pytest.mark.parametrize("table", ["bookmark_lists", "custom_fields"])
+def test_a_list_or_field_is_not_inserted_deleted(
+    postgresql: psycopg.Connection, table: str
+) -> None:
+    # Its purge is queued by the UPDATE that deletes it: inserted deleted, it stayed for good.
+    list_id = create_list(postgresql)
+    statement = {
+        "bookmark_lists": "INSERT INTO bookmark_lists (owner, name, deleted_at)"
+        " VALUES ('someone', 'Gone', now())",
+        "custom_fields": "INSERT INTO custom_fields (list_id, name, field_type, config, deleted_at)"
+        " VALUES (%s, 'Gone', 'text', '{}', now())",
+    }[table]
+    with refused(postgresql, psycopg.errors.CheckViolation, f"{table}_born_alive"):
+        postgresql.execute(statement, [list_id] if "%s" in statement else None)

@@ -307,3 +307,27 @@ def test_concurrent_writers_keep_the_counts_exact(database_url: str) -> None:
         slots = conn.execute("SELECT count(DISTINCT slot) FROM field_value_counts").fetchone()
         assert slots is not None and slots[0] > 1
         assert uuid.UUID(str(field)) in {key[0] for key in kept_counts(conn)}
+
+
+def test_truncating_the_values_or_the_videos_truncates_their_counts(
+    postgresql: psycopg.Connection,
+) -> None:
+    # The owning role's TRUNCATE fires no row trigger: the counts stayed as they were (0061).
+    list_id = create_list(postgresql)
+    field_id = create_field(postgresql, list_id=list_id)
+    for stars in (1, 2, 2):
+        set_value(
+            postgresql,
+            video_id=create_video(postgresql, list_id=list_id),
+            field_id=field_id,
+            numeric=stars,
+        )
+    postgresql.execute("TRUNCATE video_field_values")
+    assert kept_counts(postgresql) == {}
+    assert_exact(postgresql)
+    postgresql.execute("TRUNCATE videos CASCADE")
+    assert list_counts(postgresql) == ({}, {})
+    set_value(
+        postgresql, video_id=create_video(postgresql, list_id=list_id), field_id=field_id, numeric=5
+    )
+    assert_exact(postgresql)
