@@ -117,8 +117,7 @@ async def health(state: State) -> Health:
             with translated_errors(conn):
                 backlog = await purges.backlog(conn)
         finally:
-            await connections.rollback(conn, tx)
-            await connections.release(state.pool, conn)
+            await connections.end_read(state.pool, conn, tx)
     except Unavailable as down:
         if not state.replicas.configured:
             raise

@@ -95,12 +95,15 @@ def end_read_later(pool: asyncpg.Pool, conn: asyncpg.Connection, tx: Transaction
     it read is read, and a READ ONLY transaction has nothing to commit, so its end (a round
     trip, and the pool's) need not hold the answer back (0.2 ms of a search through the API).
     A ROLLBACK that fails changes nothing read; its connection is discarded, as always."""
-    task = asyncio.get_running_loop().create_task(_end_read(pool, conn, tx))
+    task = asyncio.get_running_loop().create_task(end_read(pool, conn, tx))
     _ENDING_READS.add(task)
     task.add_done_callback(_ENDING_READS.discard)
 
 
-async def _end_read(pool: asyncpg.Pool, conn: asyncpg.Connection, tx: Transaction) -> None:
+async def end_read(pool: asyncpg.Pool, conn: asyncpg.Connection, tx: Transaction) -> None:
+    """Roll back and give the connection back: the end of a transaction that wrote nothing
+    (or whose writes an error undid). Never raises, as rollback and release do not; released
+    even when cancelled during the ROLLBACK."""
     try:
         await rollback(conn, tx)
     finally:

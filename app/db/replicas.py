@@ -262,8 +262,7 @@ class Reader:
                     raise _NotUsable
             result = await work(conn, *args, **kwargs)
         except BaseException:
-            await connections.rollback(conn, tx)
-            await connections.release(pool, conn)
+            await connections.end_read(pool, conn, tx)
             raise
         connections.end_read_later(pool, conn, tx)
         return result
