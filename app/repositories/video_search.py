@@ -1334,9 +1334,12 @@ async def _first_value_page(
     `others`), when the matches holding its first value fill it: that value is the field's
     first in the sort's order (`head`'s first row), or the cursor's (value, created_at, id).
     Those matches are read in creation order, the order among equal values, from at most
-    SORT_VALUE_FIRST_FACTOR x wanted entries of the stream. The statement and its rows, as
-    the page's rows (sort_value the value, sort_tie created_at); None when they do not fill
-    it."""
+    SORT_VALUE_FIRST_FACTOR x wanted entries of the stream, each probed for the other
+    conditions and the value (walked): left to the planner, a "contains" became a hash join
+    over its field's every value (at 100k, Watched = true and Notes containing "quebec romeo"
+    sorted by Rating: 13 ms for no row, 21 -> 10 ms for the search). The statement and its
+    rows, as the page's rows (sort_value the value, sort_tie created_at); None when they do
+    not fill it."""
     most = int(SORT_VALUE_FIRST_FACTOR * wanted)
     spec = field_types.spec(sort_field.field_type)
     if most < wanted or spec.stream is None:
@@ -1361,6 +1364,7 @@ async def _first_value_page(
         None,
         f"order_{direction}",
         wanted,
+        walked=True,
     )
     rows = await _fetch(conn, statement)
     if len(rows) < wanted:

@@ -1991,6 +1991,38 @@ async def test_a_sort_by_a_field_answers_from_the_first_values_matches_when_they
     assert [v.id for v in found] == expected_order(made, ratings, direction)
 
 
+async def test_the_first_values_page_probes_each_other_condition_per_video(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    # The first value's page reads at most SORT_VALUE_FIRST_FACTOR x the page's entries of the
+    # equality's stream, so each other condition is probed per entry: left to the planner, a
+    # "contains" beside it became a hash join over the text field's every value (at 100k,
+    # Watched = true and Notes containing "quebec romeo" sorted by Rating: 13 ms for no row).
+    rating, seen = await make.field(bl.id, "rating"), await make.field(bl.id, "boolean")
+    notes = await make.field(bl.id, "text")
+    made = []
+    for number in range(12):
+        video = await make.video(bl.id, title=f"v{number:02d}")
+        await make.value(video, rating, 5 if number < 8 else 1)
+        await make.value(video, seen, number % 2 == 0)
+        await make.value(video, notes, "a needle here" if number < 10 else "hay")
+        made.append(video)
+    query = VideoSearch(
+        filters=[
+            Condition(field_id=seen.id, op="eq", value=True),
+            Condition(field_id=notes.id, op="contains", value="NEEDLE"),
+        ],
+        sort=Sort(by=str(rating.id), direction="desc"),
+        limit=3,
+    )
+    found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+    assert found is not None and ") AS most ORDER BY" in found[0]
+    # The contains and the first value's equality, each a scalar subquery (walked_open).
+    assert found[0].count("(SELECT\nEXISTS") == 2
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    assert [v.title for v in page.items] == ["v06", "v04", "v02"]
+
+
 # ------------------------------------------------------------------------------------------
 # Every fragment of sql/video_search.sql runs in a real search
 # ------------------------------------------------------------------------------------------
