@@ -482,6 +482,31 @@ SELECT m.matched, page.*
 FROM (SELECT count(*) AS matched FROM matches) AS m
 LEFT JOIN LATERAL (
 
+-- name: capped_also_open
+-- Keeps, of the driving equality's matches, those in a second equality's ranges too.
+-- Both are read from their value indexes and joined: an entry read costs a tenth of the
+-- primary-key probe per match it replaces, and the count of the matches then says how many
+-- hold both (at 100k, Status = rewatch and Language = lang03 sorted by Rating: 501 matches
+-- hashed against the field's whole order for no row, 19 ms; joined, about 1,000 entries).
+JOIN (
+
+-- name: capped_also_close
+-- Ends the second equality's ranges.
+) AS also ON also.video_created_at = fv.video_created_at AND also.video_id = fv.video_id
+
+-- name: kept_matches
+-- How many videos hold each equality's values, by the kept counts (select, rating, boolean).
+-- The asked values come as parallel arrays, each tagged with its condition's number.
+SELECT asked.condition, coalesce(sum(c.count), 0)::bigint AS videos
+FROM unnest(:conditions::integer[], :field_ids::uuid[], :texts::text[], :numbers::numeric[],
+            :booleans::boolean[])
+         AS asked (condition, field_id, value_text, value_numeric, value_boolean)
+LEFT JOIN field_value_counts AS c
+       ON c.field_id = asked.field_id AND c.list_id = :list_id
+      AND (c.value_text = asked.value_text OR c.value_numeric = asked.value_numeric
+           OR c.value_boolean = asked.value_boolean)
+GROUP BY asked.condition
+
 -- name: capped_stream
 -- The matches as the driving stream (sorted: no index keeps them in created_at order).
 (SELECT fv.video_created_at, fv.video_id FROM matches AS fv

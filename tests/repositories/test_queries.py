@@ -168,6 +168,10 @@ def test_every_search_fragment_placeholder_is_a_known_name() -> None:
         "probed_share",
         "option_field_ids",
         "scalar_field_ids",
+        "conditions",
+        "texts",
+        "numbers",
+        "booleans",
     }
     fragments = [*load("video_search").values()]
     fragments += [load("video_facets")[name] for _, name in sorted(FRAGMENTS)]

@@ -317,6 +317,76 @@ async def test_the_rarest_equality_drives(
     assert drivers == [1]
 
 
+async def test_two_counted_equalities_sorted_by_a_field_read_their_matches_joined(
+    conn: asyncpg.Connection, catalog: Catalog, statements: list[str]
+) -> None:
+    # Both on fields the kept counts hold by value: they choose the first (no sparseness
+    # probe), and its matches are joined with the second's in the capped read.
+    by_rating = str(catalog.fields["rating"].id)
+    sparseness_probe = "SELECT candidate, matches, oldest, newest FROM ("
+    assert await search(
+        conn,
+        catalog,
+        ("select", "in", ["good", "ok"]),
+        ("boolean", "eq", True),
+        by=by_rating,
+        direction="desc",
+    ) == ["v1"]
+    assert "video_search.kept_matches" in statements[0]
+    assert not any(sparseness_probe in text for text in statements)
+    assert any(") AS also ON" in text for text in statements)
+    # A text equality is not counted by value: the probe chooses, nothing is joined.
+    statements.clear()
+    assert await search(
+        conn,
+        catalog,
+        ("boolean", "eq", False),
+        ("text", "eq", "alphabet"),
+        by=by_rating,
+        direction="desc",
+    ) == ["v2"]
+    assert any(sparseness_probe in text for text in statements)
+    assert not any("kept_matches" in text or ") AS also ON" in text for text in statements)
+
+
+async def test_the_second_equality_is_joined_while_at_most_ten_times_as_common(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Watched on 11 videos, "bad" on one: reading 11 entries to join costs more than probing
+    # the one match, so the rare one's matches are read alone and probed; on two (11 <= 10 x 2),
+    # both are read and joined. Either way the page holds the videos with both, by Rating.
+    monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", 0.0)
+    rating, seen = await make.field(bl.id, "rating"), await make.field(bl.id, "boolean")
+    status = await make.field(bl.id, "select")
+    made = []
+    for number in range(12):
+        video = await make.video(bl.id, title=f"v{number:02d}")
+        await make.value(video, rating, number % 5)
+        await make.value(video, seen, number < 11)
+        made.append(video)
+    await make.value(made[3], status, "bad")
+    query = VideoSearch(
+        filters=[
+            Condition(field_id=seen.id, op="eq", value=True),
+            Condition(field_id=status.id, op="eq", value="bad"),
+        ],
+        sort=Sort(by=str(rating.id), direction="desc"),
+    )
+
+    async def joined() -> bool:
+        found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+        assert found is not None
+        return ") AS also ON" in found[0]
+
+    assert not await joined()
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    assert [v.title for v in page.items] == ["v03"]
+    await make.value(made[9], status, "bad")
+    assert await joined()
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    assert [v.title for v in page.items] == ["v09", "v03"]
+
+
 @pytest.fixture
 def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The text of every statement the search runs from here on."""
@@ -2062,6 +2132,16 @@ async def test_every_fragment_runs_in_a_real_search(
             query = VideoSearch(filters=in_good_or_ok, sort=by_rating, limit=1)
             seen = await every_page(conn, catalog.list.id, query)
             assert sorted(v.title for v in seen) == ["v1", "v2", "v4"]
+    # Two equalities the kept counts hold by value, their matches joined (capped_also_open).
+    good_and_seen = [
+        *in_good_or_ok,
+        Condition(field_id=catalog.fields["boolean"].id, op="eq", value=True),
+    ]
+    for direction in ("asc", "desc"):
+        by_rating = Sort(by=str(catalog.fields["rating"].id), direction=direction)
+        query = VideoSearch(filters=good_and_seen, sort=by_rating, limit=1)
+        seen = await every_page(conn, catalog.list.id, query)
+        assert [v.title for v in seen] == ["v1"]
     # A text range its first value shows sparse: its matches read by the trigram or prefix
     # index (the catalog's fields hold fewer values than the sample's depth: always streamed).
     monkeypatch.setattr(video_search, "STREAM_PROBE_DEPTH", 1)
