@@ -1990,6 +1990,69 @@ async def test_an_empty_page_answered_by_the_hashed_walk_after_a_range_is_empty(
     assert page.items == [] and page.next_cursor is None
 
 
+async def test_a_range_beside_a_common_equality_is_read_and_sorted_up_to_its_own_few(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 40 videos seen, Notes starting with "alpha" on 15 of them. Seen's 40 matches are more
+    # than its few (sqrt(40): 6), and its walks stop at a full page, reading most of Rating's
+    # order when few matches hold the range; the range's 15 are within its own few
+    # (sqrt(10 x 40): 20), so they are read, probed for seen and sorted.
+    monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", 0.0)
+    rating, seen = await make.field(bl.id, "rating"), await make.field(bl.id, "boolean")
+    notes = await make.field(bl.id, "text")
+    ratings = {}
+    for number in range(40):
+        video = await make.video(bl.id, title=f"v{number:02d}")
+        await make.value(video, rating, number % 5)
+        await make.value(video, seen, True)
+        await make.value(video, notes, "alpha beta" if number < 15 else "gamma")
+        if number < 15:
+            ratings[video.title] = (number % 5, video.created_at, video.id)
+    query = VideoSearch(
+        filters=[
+            Condition(field_id=seen.id, op="eq", value=True),
+            Condition(field_id=notes.id, op="starts_with", value="alpha"),
+        ],
+        sort=Sort(by=str(rating.id), direction="desc"),
+    )
+    found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+    assert found is not None
+    assert "LIKE" in found[0].split("SELECT m.matched")[0]  # the capped read is the range's
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    expected = sorted(ratings, key=lambda title: ratings[title], reverse=True)
+    assert [v.title for v in page.items] == expected
+    monkeypatch.setattr(video_search, "RANGE_FIRST_FEW_FACTOR", 1.0)  # its few: 6
+    found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+    assert found is not None and "LIKE" not in found[0].split("SELECT m.matched")[0]
+
+
+async def test_past_the_few_a_title_sort_walks_probing_every_condition_per_video(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList
+) -> None:
+    # Pages of 1 (2 rows wanted): the few is sqrt(2 x 40) = 8, and Minutes >= 20 holds 20, so
+    # the title's order is walked, each video probed for both ranges (walked_open): left to
+    # the planner, it read every match of the range and sorted them.
+    minutes, rating = await make.field(bl.id, "number"), await make.field(bl.id, "rating")
+    expected = []
+    for number in range(40):
+        video = await make.video(bl.id, title=f"v{number:02d}")
+        await make.value(video, minutes, number)
+        await make.value(video, rating, number % 5)
+        if number >= 20 and number % 5 >= 3:
+            expected.append(video.title)
+    query = VideoSearch(
+        filters=[
+            Condition(field_id=minutes.id, op="gte", value=20),
+            Condition(field_id=rating.id, op="gte", value=3),
+        ],
+        sort=Sort(by="title", direction="asc"),
+        limit=1,
+    )
+    found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+    assert found is not None and found[0].count("(SELECT\nEXISTS") == 2
+    assert [v.title for v in await every_page(conn, bl.id, query)] == expected
+
+
 async def test_a_sort_by_a_field_sorts_up_to_the_square_root_of_the_list_of_matches(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
 ) -> None:
