@@ -86,6 +86,14 @@ SORT_FEW_FACTOR = 1.0
 # starting with "alpha", 680 matches, sorted by Published: 340 ms walked, 14 read and sorted;
 # 396 searches of one or two conditions sorted by six fields, 6.6 -> 5.8 s in all).
 RANGE_FIRST_FEW_FACTOR = 10.0
+# With other conditions to probe, a page sorted by a field sorts up to OTHERS_FEW_FACTOR
+# times its few matches (after a range read first, where there is one) before it walks the
+# field's order against a hash of them: that walk stops at a full page, so it reads
+# videos / (matches x the others' share) entries a row, unbounded when few of the matches
+# hold the others, where the sort costs a probe or two per match (at 100k, Status = rewatch
+# (501) and Topics holding topic03 sorted by Rating: 31 -> 14 ms). A match sorted costs 7-13
+# us (SORT_FEW_FACTOR): at 1M, up to 2,000 of them, 14-26 ms at most.
+OTHERS_FEW_FACTOR = 2
 # With several equalities on fields the kept counts hold by value (KEPT_BY_VALUE), a page
 # sorted by a field reads the matches of the fewest, joined with the next fewest's when those
 # are at most INTERSECT_FACTOR times as many (capped_also_open): an index entry read costs
@@ -985,9 +993,10 @@ def _sorted_few(
     list_id: UUID,
     *,
     few_only: bool = False,
+    few_factor: float = SORT_FEW_FACTOR,
 ) -> Statement:
-    """A page sorted by a field from the capped matches `read`, when they are few (capped_few);
-    read only one past the few when `few_only`."""
+    """A page sorted by a field from the capped matches `read`, when they are few (capped_few:
+    sqrt(few_factor x videos)); read only one past the few when `few_only`."""
     few: Part = ("capped_few", {})
     return _capped_by_field(
         read,
@@ -998,7 +1007,7 @@ def _sorted_few(
         order,
         limit,
         list_id,
-        few_factor=RANGE_FIRST_FEW_FACTOR if few_only else SORT_FEW_FACTOR,
+        few_factor=few_factor,
         few_only=few_only,
     )
 
@@ -1011,16 +1020,32 @@ def _sorted_or_hashed(
     order: str,
     limit: int,
     list_id: UUID,
-) -> tuple[Statement, Statement]:
+) -> "tuple[Statement, Statement | Capped]":
     """A page sorted by a field from the capped matches `read`: (the statement sorting them
     when they are few (capped_few), the hashed walk of the field's order that answers past
-    the few). With other conditions, the hashed walk stops at a full page, so it reads the
-    field's whole index when few or no matches hold them (at 100k, Status = rewatch and
-    Language = lang03 sorted by Rating: 27-35 ms for no row); sorting every match under the
-    cap instead cost 220 ms for Status = done and Watched = true (7,534 matches)."""
+    the few; with other conditions, past OTHERS_FEW_FACTOR times the few). With other
+    conditions, the hashed walk stops at a full page, so it reads the field's whole index when
+    few or no matches hold them (at 100k, Status = rewatch and Language = lang03 sorted by
+    Rating: 27-35 ms for no row); sorting every match under the cap instead cost 220 ms for
+    Status = done and Watched = true (7,534 matches)."""
     first = _sorted_few(read, head, others, after, order, limit, list_id)
     hashed = _capped_by_field(read, head, "capped_valued_hashed_match", others, after, order, limit)
-    return first, hashed
+    if not others:
+        return first, hashed
+    # Past the few, up to OTHERS_FEW_FACTOR times as many are still sorted rather than hashed,
+    # read only one past them (when many more, the hashed walk's read is the one that counts).
+    more = _sorted_few(
+        read,
+        head,
+        others,
+        after,
+        order,
+        limit,
+        list_id,
+        few_only=True,
+        few_factor=SORT_FEW_FACTOR * OTHERS_FEW_FACTOR**2,
+    )
+    return first, Capped(more, hashed, hashed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1771,7 +1796,15 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         read_at, read_part = by_read
         read_others = conditions[:read_at] + conditions[read_at + 1 :]
         range_first = _sorted_few(
-            [read_part], head, read_others, after, order, wanted, list_id, few_only=True
+            [read_part],
+            head,
+            read_others,
+            after,
+            order,
+            wanted,
+            list_id,
+            few_only=True,
+            few_factor=RANGE_FIRST_FEW_FACTOR,
         )
         past_cap = Capped(range_first, past_cap, past_cap)
         if rest is not None:

@@ -1990,6 +1990,47 @@ async def test_an_empty_page_answered_by_the_hashed_walk_after_a_range_is_empty(
     assert page.items == [] and page.next_cursor is None
 
 
+async def test_with_another_condition_twice_the_few_matches_are_still_sorted(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 36 videos: the few is 6. Seen's 9 matches (fewer than good's 12; the two not joined
+    # here) are past it, but with a second condition to probe, up to 12 are still sorted
+    # (OTHERS_FEW_FACTOR): the hashed walk of Rating's order stops at a full page, which few
+    # matches holding both may never fill. With the factor 1, the walk answers.
+    monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", 0.0)
+    rating, seen = await make.field(bl.id, "rating"), await make.field(bl.id, "boolean")
+    status = await make.field(bl.id, "select")
+    made = []
+    for number in range(36):
+        video = await make.video(bl.id, title=f"v{number:02d}")
+        await make.value(video, rating, number % 5)
+        await make.value(video, seen, number % 4 == 0)
+        made.append(video)
+    for video in made[:12]:
+        await make.value(video, status, "good")
+    query = VideoSearch(
+        filters=[
+            Condition(field_id=status.id, op="eq", value="good"),
+            Condition(field_id=seen.id, op="eq", value=True),
+        ],
+        sort=Sort(by=str(rating.id), direction="desc"),
+    )
+    monkeypatch.setattr(video_search, "INTERSECT_FACTOR", 0)
+
+    async def hashed() -> bool:
+        found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+        assert found is not None
+        return ") IS TRUE" in found[0]
+
+    assert not await hashed()
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    assert [v.title for v in page.items] == ["v04", "v08", "v00"]
+    monkeypatch.setattr(video_search, "OTHERS_FEW_FACTOR", 1)
+    assert await hashed()
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    assert [v.title for v in page.items] == ["v04", "v08", "v00"]
+
+
 async def test_a_range_beside_a_common_equality_is_read_and_sorted_up_to_its_own_few(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
 ) -> None:
