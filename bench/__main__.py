@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import cases as bench_cases
-from bench import data, jsonb, plans, pooler, purge, report, sizes, timing
+from bench import data, jsonb, plans, pooler, purge, report, sizes, sweep, timing
 
 ROOT = Path(__file__).resolve().parents[1]
 # The plan checks state the plans of the scales the targets are for (README, Performance): on a
@@ -69,6 +69,8 @@ async def run(
     pooled = await pooler.compare(
         bench, by_name, iterations=iterations, rounds=rounds, concurrency=concurrency
     )
+    print("sweeping searches of one or two conditions", file=sys.stderr)
+    swept = await sweep.run(bench)
     purged = None
     if purge_stage:  # last: it deletes the bench list
         print("deleting and purging", file=sys.stderr)
@@ -97,6 +99,7 @@ async def run(
         "timing": timed,
         "jsonb": compared,
         "pooler": pooled,
+        "sweep": swept,
         "sizes": value_sizes,
         "jsonb_sizes": jsonb_sizes,
         "purge": purged,

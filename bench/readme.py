@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench import report
 from bench.report import ratios
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +75,11 @@ def block(runs: list[dict[str, Any]]) -> str:
             f"Targets at {meta['scale']:,} videos:",
             "",
             *target_table(results),
+            "",
+            f"Searches of one or two conditions under six orders at {meta['scale']:,} videos "
+            "(bench/sweep.py, through the repository, ms):",
+            "",
+            *report.sweep_lines(results.get("sweep")),
             "",
         ]
     return "\n".join([*parts, END])

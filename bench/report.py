@@ -310,6 +310,20 @@ def purge_waits(purged: dict[str, Any] | None) -> list[str]:
     return [*lines, ""]
 
 
+def sweep_lines(swept: dict[str, Any] | None) -> list[str]:
+    """The sweep's figures (bench/sweep.py) and its slowest searches."""
+    if not swept:
+        return ["Not run."]
+    return [
+        f"{swept['searches']} searches: median {swept['median_ms']}, 90th percentile "
+        f"{swept['p90_ms']}, slowest {swept['max_ms']}; {swept['total_s']} s in all.",
+        "",
+        "| slowest | ms |",
+        "|---|---:|",
+        *(f"| {s['search']} | {s['ms']} |" for s in swept["slowest"]),
+    ]
+
+
 def _met(met: bool | None) -> str:
     return "-" if met is None else "yes" if met else "NO"
 
@@ -387,6 +401,10 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {r['pgbouncer_p50_ms']} | {r['pgbouncer_over_direct']} |"
             for r in pooler_ratios(results.get("pooler", []))
         ),
+        "",
+        "## Searches of one or two conditions under six orders (repository, ms)",
+        "",
+        *sweep_lines(results.get("sweep")),
         "",
         "## Deleting big things (last: the bench list is deleted)",
         "",

@@ -59,6 +59,10 @@ async def test_bench_runs_at_a_tiny_scale(bench_database: str, tmp_path: Path) -
     pooled = {(r["query"], r["layer"]) for r in saved["pooler"] if r["p50_ms"] > 0}
     assert {("search_select_eq", "pgbouncer"), ("search_select_eq", "direct")} <= pooled
     assert ("set_one_value", "pgbouncer") in pooled
+    # Searches of one or two conditions under six orders, each through the repository.
+    swept = saved["sweep"]
+    assert swept["searches"] == 66 * 6 and 0 < swept["median_ms"] <= swept["max_ms"]
+    assert swept["slowest"][0]["ms"] == swept["max_ms"] and " by " in swept["slowest"][0]["search"]
     # The last stage deletes the bench list's fullest field, then the list, and measures both.
     purged = saved["purge"]
     assert purged["field"]["rows"] > 300 and purged["list"]["rows"] > 300

@@ -69,6 +69,22 @@ def test_the_block_holds_the_largest_scale_first_with_the_commit_measured() -> N
     assert "commit b8aec79" in text
 
 
+def test_the_sweep_shows_its_figures_and_slowest_searches_or_that_it_did_not_run() -> None:
+    swept = {
+        "searches": 396,
+        "median_ms": 9.7,
+        "p90_ms": 25.1,
+        "max_ms": 78.0,
+        "total_s": 5.07,
+        "slowest": [{"search": "Watched eq True, by Published desc", "ms": 78.0}],
+    }
+    text = readme.block([{**MILLION, "sweep": swept}, SMALL])
+    million, small = text.split("**100,000 videos**")
+    assert "396 searches: median 9.7, 90th percentile 25.1, slowest 78.0" in million
+    assert "| Watched eq True, by Published desc | 78.0 |" in million
+    assert "Not run." in small
+
+
 def test_only_the_text_between_the_markers_is_replaced() -> None:
     before = f"# Title\nprose\n{readme.BEGIN}\nold figures\n{readme.END}\nmore prose\n"
     after = readme.rewrite(before, readme.block([MILLION]))
