@@ -577,6 +577,46 @@ CROSS JOIN LATERAL (
     WHERE v.id = s.video_id AND v.list_id = :list_id OFFSET 0) AS v
 WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_date IS NOT NULL
 
+-- name: valued_numeric_keys
+-- The values of valued_numeric_field without their videos, for a walk of the field's order.
+-- A walk passes many values to keep a page's few: the conditions probe each one's video id
+-- (v.id, the value row's), and only the page's videos are looked up once it is cut
+-- (looked_up_open), where a lookup of each walked video came first (at 100k, Watched = true and
+-- Topics holding topic03 sorted by Published: 9,446 videos looked up for a page of 51).
+SELECT s.video_id AS id, NULL::uuid AS list_id, NULL::text AS youtube_id, NULL::text AS title,
+       NULL::timestamptz AS created_at, NULL::timestamptz AS updated_at,
+       s.value_numeric AS sort_value, s.video_created_at AS sort_tie
+FROM video_field_values AS s
+CROSS JOIN LATERAL (SELECT s.video_id AS id) AS v
+WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_numeric IS NOT NULL
+
+-- name: valued_text_keys
+-- The values of valued_text_field without their videos, as valued_numeric_keys.
+SELECT s.video_id AS id, NULL::uuid AS list_id, NULL::text AS youtube_id, NULL::text AS title,
+       NULL::timestamptz AS created_at, NULL::timestamptz AS updated_at,
+       s.value_text AS sort_value, s.video_created_at AS sort_tie
+FROM video_field_values AS s
+CROSS JOIN LATERAL (SELECT s.video_id AS id) AS v
+WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_text IS NOT NULL
+
+-- name: valued_boolean_keys
+-- The values of valued_boolean_field without their videos, as valued_numeric_keys.
+SELECT s.video_id AS id, NULL::uuid AS list_id, NULL::text AS youtube_id, NULL::text AS title,
+       NULL::timestamptz AS created_at, NULL::timestamptz AS updated_at,
+       s.value_boolean AS sort_value, s.video_created_at AS sort_tie
+FROM video_field_values AS s
+CROSS JOIN LATERAL (SELECT s.video_id AS id) AS v
+WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_boolean IS NOT NULL
+
+-- name: valued_date_keys
+-- The values of valued_date_field without their videos, as valued_numeric_keys.
+SELECT s.video_id AS id, NULL::uuid AS list_id, NULL::text AS youtube_id, NULL::text AS title,
+       NULL::timestamptz AS created_at, NULL::timestamptz AS updated_at,
+       s.value_date AS sort_value, s.video_created_at AS sort_tie
+FROM video_field_values AS s
+CROSS JOIN LATERAL (SELECT s.video_id AS id) AS v
+WHERE s.field_id = :sort_field_id AND s.list_id = :list_id AND s.value_date IS NOT NULL
+
 -- name: valued_options_field
 -- Videos that have a value for the multi_select sort field, ordered by their options.
 -- They compare as text arrays do (order_options_*). No btree holds whole option sets: they are

@@ -2094,6 +2094,39 @@ async def test_past_the_few_a_title_sort_walks_probing_every_condition_per_video
     assert [v.title for v in await every_page(conn, bl.id, query)] == expected
 
 
+async def test_past_a_ranges_cap_a_field_sort_walks_its_value_keys_probing_per_video(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No equality, and the range past its cap (5 here): the walk of Difficulty's order reads
+    # its value rows alone (valued_numeric_keys), each video probed for both ranges, and the
+    # page's videos are looked up once it is cut (looked_up_open).
+    monkeypatch.setattr(video_search, "SORT_CAP", 5)
+    minutes, rating = await make.field(bl.id, "number"), await make.field(bl.id, "rating")
+    difficulty = await make.field(bl.id, "rating")
+    ranks = {}
+    for number in range(40):
+        video = await make.video(bl.id, title=f"v{number:02d}")
+        await make.value(video, minutes, number)
+        await make.value(video, rating, number % 5)
+        await make.value(video, difficulty, number % 6)
+        if number >= 20 and number % 5 >= 3:
+            ranks[video.title] = (number % 6, video.created_at, video.id)
+    query = VideoSearch(
+        filters=[
+            Condition(field_id=minutes.id, op="gte", value=20),
+            Condition(field_id=rating.id, op="gte", value=3),
+        ],
+        sort=Sort(by=str(difficulty.id), direction="asc"),
+        limit=3,
+    )
+    found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+    assert found is not None and found[0].count("(SELECT\nEXISTS") == 2
+    assert "CROSS JOIN LATERAL (SELECT s.video_id AS id) AS v" in found[0]
+    assert ") AS cut" in found[0]
+    seen = [v.title for v in await every_page(conn, bl.id, query)]
+    assert seen == sorted(ranks, key=lambda title: ranks[title])
+
+
 async def test_a_sort_by_a_field_sorts_up_to_the_square_root_of_the_list_of_matches(
     conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -2236,6 +2269,14 @@ async def test_every_fragment_runs_in_a_real_search(
             query = VideoSearch(filters=in_good_or_ok, sort=by_rating, limit=1)
             seen = await every_page(conn, catalog.list.id, query)
             assert sorted(v.title for v in seen) == ["v1", "v2", "v4"]
+    # Sorted by the select under an equality: its matches sorted by their value (the head
+    # that reads each value's video, valued_text_field).
+    seen_only = [Condition(field_id=catalog.fields["boolean"].id, op="eq", value=True)]
+    for direction in ("asc", "desc"):
+        by_select = Sort(by=str(catalog.fields["select"].id), direction=direction)
+        query = VideoSearch(filters=seen_only, sort=by_select, limit=1)
+        seen = await every_page(conn, catalog.list.id, query)
+        assert [v.title for v in seen] == (["v3", "v1"] if direction == "asc" else ["v1", "v3"])
     # Two equalities the kept counts hold by value, their matches joined (capped_also_open).
     good_and_seen = [
         *in_good_or_ok,
