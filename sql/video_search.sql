@@ -1061,6 +1061,29 @@ WHERE (sort_value[1], sort_value, sort_tie, id)
 WHERE (sort_value[1], sort_value, sort_tie, id)
     < ((:after_value::text[])[1], :after_value, :after_tie, :after_id)
 
+-- name: after_options_short_asc
+-- Keyset of the sets of at most two options (options_short), ascending: after the cursor.
+-- A row comparison of every key of video_field_values_options_order_idx (0062), which starts
+-- the walk at the cursor: a set of at most two options is its first two, and a longer cursor
+-- set comes after the shorter ones sharing its first two. Led by the first option alone
+-- (after_options_asc), the walk read again the sets before the cursor sharing its first
+-- option (at 1M, 3,256 of them at page 10 of Topics under Watched = true). A set of one has
+-- '' for its second option, as the index holds it: a CASE, not coalesce(), which row-level
+-- security takes for leaky, and keeps out of the index condition.
+WHERE (sort_value[1], CASE WHEN sort_value[2] IS NULL THEN '' ELSE sort_value[2] END,
+       cardinality(sort_value) > 2, sort_tie, id)
+    > ((:after_value::text[])[1],
+       CASE WHEN (:after_value::text[])[2] IS NULL THEN '' ELSE (:after_value::text[])[2] END,
+       cardinality(:after_value::text[]) > 2, :after_tie, :after_id)
+
+-- name: after_options_short_desc
+-- Keyset of the sets of at most two options, descending.
+WHERE (sort_value[1], CASE WHEN sort_value[2] IS NULL THEN '' ELSE sort_value[2] END,
+       cardinality(sort_value) > 2, sort_tie, id)
+    < ((:after_value::text[])[1],
+       CASE WHEN (:after_value::text[])[2] IS NULL THEN '' ELSE (:after_value::text[])[2] END,
+       cardinality(:after_value::text[]) > 2, :after_tie, :after_id)
+
 -- name: after_id_asc
 -- Keyset among videos without a sort value: ids after the cursor's.
 WHERE id > :after_id
@@ -1087,25 +1110,28 @@ ORDER BY sort_value DESC, sort_tie DESC, id DESC
 
 -- name: order_options_asc
 -- Ascending by a multi_select's option set (as text arrays compare), then created_at and id.
--- It orders first by its first two options (a second option NULL for a set of one, which sorts
+-- It orders first by its first two options (a set of one has '' for its second, which sorts
 -- first), the order of video_field_values_options_order_idx, so that only the sets sharing
 -- those are sorted whole.
-ORDER BY sort_value[1], sort_value[2] NULLS FIRST, sort_value, sort_tie, id
+ORDER BY sort_value[1], CASE WHEN sort_value[2] IS NULL THEN '' ELSE sort_value[2] END,
+         sort_value, sort_tie, id
 
 -- name: order_options_desc
 -- Descending by a multi_select's option set (that index read backwards).
-ORDER BY sort_value[1] DESC, sort_value[2] DESC NULLS LAST, sort_value DESC, sort_tie DESC,
-         id DESC
+ORDER BY sort_value[1] DESC, CASE WHEN sort_value[2] IS NULL THEN '' ELSE sort_value[2] END DESC,
+         sort_value DESC, sort_tie DESC, id DESC
 
 -- name: order_options_short_asc
 -- Ascending, of the sets of at most two options (options_short).
 -- A group of their first two options is one set, ordered by created_at and id, as the index
 -- holds it.
-ORDER BY sort_value[1], sort_value[2] NULLS FIRST, sort_tie, id
+ORDER BY sort_value[1], CASE WHEN sort_value[2] IS NULL THEN '' ELSE sort_value[2] END, sort_tie,
+         id
 
 -- name: order_options_short_desc
 -- Descending, of the sets of at most two options (that index read backwards).
-ORDER BY sort_value[1] DESC, sort_value[2] DESC NULLS LAST, sort_tie DESC, id DESC
+ORDER BY sort_value[1] DESC, CASE WHEN sort_value[2] IS NULL THEN '' ELSE sort_value[2] END DESC,
+         sort_tie DESC, id DESC
 
 -- name: order_id_asc
 -- Videos without a sort value, by id.

@@ -378,7 +378,7 @@ def _page(
     head = head if isinstance(head, list) else [head]
     looked_up = head[0][0] in LOOKED_UP_AFTER_THE_PAGE
 
-    def add_page(head: list[Part], order: str) -> None:
+    def add_page(head: list[Part], order: str, after: Part | None = after) -> None:
         statement.add("page_open")
         for fragment, values in head:
             statement.add(fragment, **values)
@@ -393,7 +393,13 @@ def _page(
     probed = walked or len(set(per_video)) == len(conditions)
     if head[0][0] in SPLIT_BY_SET_SIZE and probed:
         statement.add("options_split_open")
-        add_page([*head, ("options_short", {})], order.replace("_options_", "_options_short_"))
+        # The short sets' own keyset starts their walk at the cursor (after_options_short_*).
+        short_after = after and (after[0].replace("_options_", "_options_short_"), after[1])
+        add_page(
+            [*head, ("options_short", {})],
+            order.replace("_options_", "_options_short_"),
+            short_after,
+        )
         statement.add("options_split_union")
         add_page([*head, ("options_long", {})], order)
         statement.add("options_split_close")

@@ -2655,3 +2655,8 @@ async def test_a_page_after_a_multi_select_cursor_walks_the_order_index(
         # The cause, which only a larger list turns into the other plan: the keyset's estimate.
         assert all(n["Plan Rows"] >= query.limit + 1 for n in walked), (under_rls, walked)
         assert all("value_options[1]" in n["Index Cond"] for n in walked), (under_rls, walked)
+        # The sets of at most two options start at the cursor itself (0062): none before it
+        # is read again, where a keyset led by the first option alone re-read its group.
+        short = [n for n in walked if "> 2) = false" in n["Index Cond"]]
+        assert len(short) == 1 and "ROW(value_options[1], CASE" in short[0]["Index Cond"]
+        assert short[0].get("Rows Removed by Filter", 0) == 0, (under_rls, short)
