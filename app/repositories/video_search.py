@@ -84,7 +84,7 @@ SORT_FEW_FACTOR = 1.0
 # for the equality: those walks stop at a full page, so they read most of the sort field's
 # order when few of the equality's matches hold the range (at 100k, Watched = true and Notes
 # starting with "alpha", 680 matches, sorted by Published: 340 ms walked, 14 read and sorted;
-# 396 searches of one or two conditions sorted by six fields, 6.6 -> 5.8 s in all).
+# 396 searches of one or two conditions sorted by six fields, 6.6 -> 5.7 s in all).
 RANGE_FIRST_FEW_FACTOR = 10.0
 # With other conditions to probe, a page sorted by a field sorts up to OTHERS_FEW_FACTOR
 # times its few matches (after a range read first, where there is one) before it walks the
@@ -1639,12 +1639,18 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
             ):
                 head, number = absent
                 conditions = conditions[:number] + conditions[number + 1 :]
-        walk = _page(head, conditions, after, f"order_{direction}", wanted)
         by_read = None
         if query.sort.by == "title":
             # Beside an equality too: at 1M, Status = done and Notes containing "quebec
             # romeo" by title walked the title's order probing each video, 7.4 s for 2 rows.
             by_read = sort_read(filters, conditions, fields, None)
+        # Past a range's few, the matches are dense enough to walk the title's order probing
+        # each video for every condition; left to the planner, it read every match of the
+        # range, probed the others and sorted (at 100k, Minutes >= 300 and Rating >= 4 by
+        # title: 14,932 matches read, 74 ms). Beside an equality, the planner still chooses: a
+        # rare one's matches are read and sorted, where a walk would probe it per video.
+        walked = by_read is not None and not _candidates(filters, conditions, fields)
+        walk = _page(head, conditions, after, f"order_{direction}", wanted, walked=walked)
         if by_read is None:
             return _Plan(sort_key, walk, None)
         # The range's matches sorted by title while they are few (capped_few), else the walk
@@ -1653,13 +1659,6 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         # density of them), alike near sqrt(wanted x videos) matches.
         read_at, read_part = by_read
         others = conditions[:read_at] + conditions[read_at + 1 :]
-        # Past the few, the matches are dense enough to walk the title's order probing each
-        # video for every condition; left to the planner, it read every match of the range,
-        # probed the others and sorted (at 100k, Minutes >= 300 and Rating >= 4 by title:
-        # 14,932 matches read, 74 ms). Beside an equality, the planner still chooses: a rare
-        # one's matches are read and sorted, where a walk would probe it per video.
-        if not _candidates(filters, conditions, fields):
-            walk = _page(head, conditions, after, f"order_{direction}", wanted, walked=True)
         capped = _capped_by_field(
             [read_part],
             ("head_title", {"list_id": list_id}),
@@ -1749,25 +1748,18 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
     ]
     order = f"order_{sort_keys}_{direction}"
     if not candidates:
-        first = _page(walk_head, walk_conditions, after, order, wanted)
         by_read = sort_read(filters, conditions, fields, sort_field_id)
+        # Under a range, up to SORT_CAP matches of it read and sorted; past the cap, the walk,
+        # each video probed for every condition: left to the planner, it hashed the field's
+        # every value against the range's matches (at 100k, Minutes >= 300 and Topics holding
+        # topic03 sorted by Rating: 100,000 values hashed, 104 ms). Not a multi_select's walk:
+        # probed, it is split in two parts, and the part of the longer sets sorted each group
+        # of them probing every set (at 100k, Rating >= 4 and Published before 2012 sorted by
+        # Topics: 89 ms).
+        walked = by_read is not None and walk_head[0][0] not in SPLIT_BY_SET_SIZE
+        first = _page(walk_head, walk_conditions, after, order, wanted, walked=walked)
         if by_read is None:
             return _Plan(sort_key, first if valued else None, rest)
-        # Up to SORT_CAP matches of the range read and sorted; past the cap, the walk, each
-        # video probed for every condition: left to the planner, it hashed the field's every
-        # value against the range's matches (at 100k, Minutes >= 300 and Topics holding
-        # topic03 sorted by Rating: 100,000 values hashed, 104 ms).
-        first = _page(
-            walk_head,
-            walk_conditions,
-            after,
-            order,
-            wanted,
-            # Not a multi_select's walk: probed, it is split in two parts, and the part of
-            # the longer sets sorted each group of them probing every set (at 100k, Rating >= 4
-            # and Published before 2012 sorted by Topics: 89 ms).
-            walked=walk_head[0][0] not in SPLIT_BY_SET_SIZE,
-        )
         read_at, read_part = by_read
         others = conditions[:read_at] + conditions[read_at + 1 :]
         read_rest = partial(page_read_rest, [read_part], others) if unvalued_match else None
