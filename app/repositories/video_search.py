@@ -84,7 +84,12 @@ SORT_FEW_FACTOR = 1.0
 # for the equality: those walks stop at a full page, so they read most of the sort field's
 # order when few of the equality's matches hold the range (at 100k, Watched = true and Notes
 # starting with "alpha", 680 matches, sorted by Published: 340 ms walked, 14 read and sorted;
-# 396 searches of one or two conditions sorted by six fields, 6.6 -> 5.7 s in all).
+# 396 searches of one or two conditions sorted by six fields, 6.6 -> 5.7 s in all). Past the
+# equality's cap, its walk probes each video for both, wanted x videos^2 / (equality's x
+# range's matches) of them under independence, which costs what reading the range does at
+# videos x sqrt(wanted / equality's matches) matches, sqrt(wanted x videos) at the least: the
+# range is read up to that many before the walk (at 1M, Favorite = true (200,000) and Notes
+# starting with "alpha" (6,784) sorted by Published: 2.7 s walked).
 RANGE_FIRST_FEW_FACTOR = 10.0
 # With other conditions to probe, a page sorted by a field sorts up to OTHERS_FEW_FACTOR
 # times its few matches (after a range read first, where there is one) before it walks the
@@ -706,6 +711,27 @@ def _driving_text_range(text_ranges: list[tuple[int, _TextRange]]) -> tuple[int,
     return min(text_ranges, key=lambda r: (not r[1].indexed, r[1].op != "starts_with"))
 
 
+async def _rarest_text_range(
+    conn: asyncpg.Connection, text_ranges: list[tuple[int, _TextRange]]
+) -> tuple[int, _TextRange]:
+    """Of the text ranges, the one whose index reads the fewest matches: each counted up to
+    the fewest before it (a prefix first, the cheaper count, from SORT_CAP); one alone, or
+    one its index does not read, is not counted (_driving_text_range). The prefix read first
+    by default cost a page 1.46 s at 1M where the phrase beside it held 278 matches (Notes
+    starting with "alpha", 6,784, and containing "quebec romeo", sorted by Topics)."""
+    indexed = sorted(
+        (r for r in text_ranges if r[1].indexed), key=lambda r: r[1].op != "starts_with"
+    )
+    if len(indexed) < 2:
+        return _driving_text_range(text_ranges)
+    rarest, fewest = indexed[0], await _counted_matches(conn, (indexed[0][1].read, SORT_CAP))
+    for text_range in indexed[1:]:
+        matches = await _counted_matches(conn, (text_range[1].read, fewest))
+        if matches < fewest:
+            rarest, fewest = text_range, matches
+    return rarest
+
+
 async def _text_range_or_stream(
     conn: asyncpg.Connection,
     list_id: UUID,
@@ -1104,7 +1130,8 @@ async def counted_range(
     return CountedRange(number, capped, await _counted_matches(conn, capped) < RANGE_FIRST_CAP)
 
 
-def sort_read(
+async def sort_read(
+    conn: asyncpg.Connection,
     filters: list[Condition],
     conditions: list[Part],
     fields: Mapping[UUID, CustomField],
@@ -1122,7 +1149,7 @@ def sort_read(
         if text_range.indexed and filters[number].field_id != sort_field_id
     ]
     if text_ranges:
-        number, text_range = _driving_text_range(text_ranges)
+        number, text_range = await _rarest_text_range(conn, text_ranges)
         return number, text_range.read
     return next(
         (
@@ -1643,7 +1670,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         if query.sort.by == "title":
             # Beside an equality too: at 1M, Status = done and Notes containing "quebec
             # romeo" by title walked the title's order probing each video, 7.4 s for 2 rows.
-            by_read = sort_read(filters, conditions, fields, None)
+            by_read = await sort_read(conn, filters, conditions, fields, None)
         # Past a range's few, the matches are dense enough to walk the title's order probing
         # each video for every condition; left to the planner, it read every match of the
         # range, probed the others and sorted (at 100k, Minutes >= 300 and Rating >= 4 by
@@ -1748,7 +1775,7 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
     ]
     order = f"order_{sort_keys}_{direction}"
     if not candidates:
-        by_read = sort_read(filters, conditions, fields, sort_field_id)
+        by_read = await sort_read(conn, filters, conditions, fields, sort_field_id)
         # Under a range, up to SORT_CAP matches of it read and sorted; past the cap, the walk,
         # each video probed for every condition: left to the planner, it hashed the field's
         # every value against the range's matches (at 100k, Minutes >= 300 and Topics holding
@@ -1817,24 +1844,19 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         walked=not alone and walk_head[0][0] not in SPLIT_BY_SET_SIZE,
     )
     walk_rest: Callable[[int], Statement | Capped] | None = rest
-    if by_read := sort_read(filters, conditions, fields, sort_field_id):
+    if by_read := await sort_read(conn, filters, conditions, fields, sort_field_id):
         # Before the walk, a range an index reads (sort_read): its matches sorted while few,
         # read one past them at most (at 100k, Watched = true and Notes containing "quebec
         # romeo" sorted by Rating walked the whole order: 663 ms, now 20).
         read_at, read_part = by_read
         read_others = conditions[:read_at] + conditions[read_at + 1 :]
-        range_first = _sorted_few(
-            [read_part],
-            head,
-            read_others,
-            after,
-            order,
-            wanted,
-            list_id,
-            few_only=True,
-            few_factor=RANGE_FIRST_FEW_FACTOR,
+        range_up_to = partial(
+            _sorted_few, [read_part], head, read_others, after, order, wanted, list_id
         )
-        past_cap = Capped(range_first, past_cap, past_cap)
+        range_first = range_up_to(few_only=True, few_factor=RANGE_FIRST_FEW_FACTOR)
+        # Past the equality's cap, more of the range before the walk (RANGE_FIRST_FEW_FACTOR).
+        range_past_cap = range_up_to(few_only=True, few_factor=max(RANGE_FIRST_FEW_FACTOR, wanted))
+        past_cap = Capped(range_past_cap, past_cap, past_cap)
         if rest is not None:
             walk_rest = partial(_read_then, partial(page_read_rest, [read_part], read_others), rest)
     if not valued:

@@ -2067,6 +2067,80 @@ async def test_a_range_beside_a_common_equality_is_read_and_sorted_up_to_its_own
     assert found is not None and "LIKE" not in found[0].split("SELECT m.matched")[0]
 
 
+async def test_past_an_equality_s_cap_a_range_is_read_up_to_sqrt_wanted_x_videos(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 40 videos seen, past a cap of 35: the equality's walk of Rating's order would probe each
+    # video for both. Notes starting with "alpha" holds 30, past the range's own few
+    # (sqrt(10 x 40): 20) but within sqrt(wanted x videos) (sqrt(51 x 40): 45), where reading
+    # the range costs no more than the walk: read, probed for seen and sorted.
+    monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", 0.0)
+    monkeypatch.setattr(video_search, "SORT_CAP", 35)
+    rating, seen = await make.field(bl.id, "rating"), await make.field(bl.id, "boolean")
+    notes = await make.field(bl.id, "text")
+    ratings = {}
+    for number in range(40):
+        video = await make.video(bl.id, title=f"v{number:02d}")
+        await make.value(video, rating, number % 5)
+        await make.value(video, seen, True)
+        await make.value(video, notes, "alpha beta" if number < 30 else "gamma")
+        if number < 30:
+            ratings[video.title] = (number % 5, video.created_at, video.id)
+    query = VideoSearch(
+        filters=[
+            Condition(field_id=seen.id, op="eq", value=True),
+            Condition(field_id=notes.id, op="starts_with", value="alpha"),
+        ],
+        sort=Sort(by=str(rating.id), direction="desc"),
+    )
+    found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+    assert found is not None and "SELECT m.matched" in found[0]
+    assert "LIKE" in found[0].split("SELECT m.matched")[0]  # the capped read is the range's
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    expected = sorted(ratings, key=lambda title: ratings[title], reverse=True)
+    assert [v.title for v in page.items] == expected
+    # Pages of 10 (11 rows wanted): sqrt(11 x 40) is 20, so the walk answers, with the same rows.
+    query = query.model_copy(update={"limit": 10})
+    found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+    assert found is not None and "SELECT m.matched" not in found[0]
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    assert [v.title for v in page.items] == expected[:10]
+
+
+@pytest.mark.parametrize("rarer", ["starts_with", "contains"])
+async def test_of_two_text_ranges_the_one_with_fewer_matches_is_read(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, rarer: str
+) -> None:
+    # Sorted by Rating with no equality, one range is read and sorted, the other probed: the
+    # one whose index holds fewer matches (counted), not the prefix by default (at 1M, Notes
+    # starting with "alpha" (6,784) and containing "quebec romeo" (278) by Topics: 1.46 s).
+    rating, notes = await make.field(bl.id, "rating"), await make.field(bl.id, "text")
+    ratings = {}
+    for number in range(30):
+        video = await make.video(bl.id, title=f"v{number:02d}")
+        await make.value(video, rating, number % 5)
+        both, one = "alpha quebec romeo", "alpha" if rarer == "contains" else "quebec romeo"
+        await make.value(video, notes, both if number < 3 else one if number < 25 else "gamma")
+        if number < 3:
+            ratings[video.title] = (number % 5, video.created_at, video.id)
+    query = VideoSearch(
+        filters=[
+            Condition(field_id=notes.id, op="starts_with", value="alpha"),
+            Condition(field_id=notes.id, op="contains", value="quebec romeo"),
+        ],
+        sort=Sort(by=str(rating.id), direction="desc"),
+    )
+    found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+    assert found is not None
+    read = found[0].split("SELECT m.matched")[0]
+    assert ("ILIKE" in read) == (rarer == "contains")
+    assert ('COLLATE "C" LIKE' in read) == (rarer == "starts_with")
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    assert [v.title for v in page.items] == sorted(
+        ratings, key=lambda title: ratings[title], reverse=True
+    )
+
+
 async def test_a_title_sort_beside_an_equality_reads_a_rare_phrase_first(
     conn: asyncpg.Connection, catalog: Catalog
 ) -> None:
