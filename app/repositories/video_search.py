@@ -1002,12 +1002,14 @@ def _capped_by_field(
     few_of: UUID | None = None,
     few_factor: float = SORT_FEW_FACTOR,
     few_only: bool = False,
+    probed: list[Part] | None = None,
 ) -> Statement:
     """A page sorted by a field or the title (or the field's videos without a value: head
     unvalued_field), from up to SORT_CAP matches `read`: an equality's stream (_streams_read)
     or a range's index (range_*); its rows carry `matched`, and with `few_of` (the list's id)
     `few`: how many matches it sorts itself (capped_few), read only one past them when
-    `few_only`."""
+    `few_only`. With `probed`, `match` opens the matches those conditions are probed on, one
+    by one, before the page reads anything else of them (capped_valued_probed_open)."""
     statement = Statement()
     statement.add("capped_open")
     for fragment, values in read:
@@ -1018,7 +1020,16 @@ def _capped_by_field(
         statement.add("capped_close_few_only", few_factor=few_factor, list_id=few_of)
     else:
         statement.add("capped_close_few", cap=SORT_CAP, few_factor=few_factor, list_id=few_of)
-    _page(head, [(match, {}), *conditions], after, order, limit, statement)
+    if probed:
+        statement.add("page_open")
+        statement.add(head[0], **head[1])
+        statement.add(match, prefix="AND ")
+        _add_conditions(statement, probed, walked=True)
+        statement.add("capped_probed_close")
+        _add_conditions(statement, conditions, walked=False)
+        _close_page(statement, after, order, limit)
+    else:
+        _page(head, [(match, {}), *conditions], after, order, limit, statement)
     statement.add("capped_page_close")
     statement.add(order)
     return statement
@@ -1037,19 +1048,20 @@ def _sorted_few(
     few_factor: float = SORT_FEW_FACTOR,
 ) -> Statement:
     """A page sorted by a field from the capped matches `read`, when they are few (capped_few:
-    sqrt(few_factor x videos)); read only one past the few when `few_only`."""
-    few: Part = ("capped_few", {})
+    sqrt(few_factor x videos)), each probed for the other conditions before its sort value is
+    read; read only one past the few when `few_only`."""
     return _capped_by_field(
         read,
         head,
-        "capped_valued_match",
-        [few, *others],
+        "capped_valued_probed_open" if others else "capped_valued_match",
+        [("capped_few", {})],
         after,
         order,
         limit,
         list_id,
         few_factor=few_factor,
         few_only=few_only,
+        probed=others,
     )
 
 

@@ -2059,6 +2059,9 @@ async def test_a_range_beside_a_common_equality_is_read_and_sorted_up_to_its_own
     found = await video_search.statement_of(conn, list_id=bl.id, query=query)
     assert found is not None
     assert "LIKE" in found[0].split("SELECT m.matched")[0]  # the capped read is the range's
+    # Each match is probed for seen before its sort value is read (capped_valued_probed_open).
+    probed = found[0].split("FROM matches AS v (video_created_at, id) WHERE true")[1]
+    assert "value_boolean" in probed.split("OFFSET 0)")[0]
     page = await video_search.search(conn, list_id=bl.id, query=query)
     expected = sorted(ratings, key=lambda title: ratings[title], reverse=True)
     assert [v.title for v in page.items] == expected
