@@ -220,6 +220,13 @@ LOOKED_UP_AFTER_THE_PAGE = frozenset(WALK_HEADS.values())
 # condition, or past the cap of one common equality (probed per video: estimating the field's
 # rows at a tenth, the planner hashed all of them against the equality's in each part).
 SPLIT_BY_SET_SIZE = frozenset({"valued_options_keys"})
+# Under a range past its cap and no equality, such a walk probes each video for every
+# condition (split in two parts) once the field holds SPLIT_WALK_MIN_SETS sets. Left to the
+# planner, it hashes the field's every set against the range's matches, a cost that grows
+# with the field (at 1M, 399,245 sets: Minutes >= 300 and Rating >= 4 by Topics 460-540 ms,
+# probed 13-21); the probed walk's grows with how few videos match (at 100k, 40,048 sets:
+# Minutes >= 300 and Published before 2012 by Topics 11 ms hashed, 72 probed).
+SPLIT_WALK_MIN_SETS = 100_000
 # A trigram index finds a substring only through its trigrams: one of three letters or digits.
 _TRIGRAM = re.compile(r"[^\W_]{3}")
 
@@ -1791,11 +1798,14 @@ async def _plan(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> 
         # Under a range, up to SORT_CAP matches of it read and sorted; past the cap, the walk,
         # each video probed for every condition: left to the planner, it hashed the field's
         # every value against the range's matches (at 100k, Minutes >= 300 and Topics holding
-        # topic03 sorted by Rating: 100,000 values hashed, 104 ms). Not a multi_select's walk:
-        # probed, it is split in two parts, and the part of the longer sets sorted each group
-        # of them probing every set (at 100k, Rating >= 4 and Published before 2012 sorted by
-        # Topics: 89 ms).
-        walked = by_read is not None and walk_head[0][0] not in SPLIT_BY_SET_SIZE
+        # topic03 sorted by Rating: 100,000 values hashed, 104 ms). A multi_select's walk only
+        # once the field holds SPLIT_WALK_MIN_SETS sets, and not under a condition of its own
+        # (each part then read the option's every set from its GIN index, probed and sorted:
+        # Rating >= 4 and Topics holding topic03 by Topics, 16 -> 443 ms at 1M).
+        walked = by_read is not None and (
+            walk_head[0][0] not in SPLIT_BY_SET_SIZE
+            or (len(walk_head) == 1 and await _sets_at_least(conn, list_id, sort_field_id))
+        )
         first = _page(walk_head, walk_conditions, after, order, wanted, walked=walked)
         if by_read is None:
             return _Plan(sort_key, first if valued else None, rest)
@@ -1982,6 +1992,12 @@ async def _capped_or_walk(
         rows = await _fetch(conn, instead)
     # What answers may be capped too (a hashed walk), whose count comes as a row of no video.
     return [row for row in rows if row["id"] is not None], walk is not None and instead is walk
+
+
+async def _sets_at_least(conn: asyncpg.Connection, list_id: UUID, field_id: UUID) -> bool:
+    """Whether the multi_select holds SPLIT_WALK_MIN_SETS sets or more, by the kept counts."""
+    fill = await custom_fields.fill(conn, list_id=list_id, field_ids=[field_id])
+    return fill.get(field_id, (0, 0))[0] >= SPLIT_WALK_MIN_SETS
 
 
 async def _some_lack(conn: asyncpg.Connection, list_id: UUID, query: VideoSearch) -> bool:

@@ -1592,6 +1592,61 @@ async def test_a_multi_select_walk_reads_its_short_sets_by_creation_not_their_wh
     assert ids == [video_id for _, _, video_id in made]
 
 
+@pytest.mark.parametrize("min_sets", [40, 41])
+async def test_past_a_range_s_cap_a_big_multi_select_s_walk_probes_each_video(
+    conn: asyncpg.Connection,
+    make: Builder,
+    bl: BookmarkList,
+    monkeypatch: pytest.MonkeyPatch,
+    min_sets: int,
+) -> None:
+    """Under two ranges past their cap (10 here) and no equality, a sort by a multi_select
+    holding SPLIT_WALK_MIN_SETS sets walks its order in two parts, each video probed for both
+    ranges (at 1M, Minutes >= 300 and Rating >= 4 by Topics: 460-540 ms hashed, 13-21
+    probed); a smaller field's sets are hashed against the range's matches, and so are they
+    under a condition on the field itself. Every way, the same page."""
+    monkeypatch.setattr(video_search, "SORT_CAP", 10)
+    monkeypatch.setattr(video_search, "SPLIT_WALK_MIN_SETS", min_sets)
+    topics = await make.field(bl.id, "multi_select", config={"options": ["a", "b", "c", "d"]})
+    minutes, rating = await make.field(bl.id, "number"), await make.field(bl.id, "rating")
+    sets = [["a"], ["a", "b"], ["a", "b", "c"], ["b", "d"], ["c"], ["a", "c", "d"], ["d"]]
+    made = []
+    for number in range(40):
+        video = await make.video(bl.id)
+        options = sets[number % len(sets)]
+        await make.value(video, topics, options)
+        await make.value(video, minutes, number)
+        await make.value(video, rating, number % 5)
+        if number >= 10 and number % 5 >= 3:
+            made.append((options, video.created_at, video.id))
+    made.sort()
+    ranges = [
+        Condition(field_id=minutes.id, op="gte", value=10),
+        Condition(field_id=rating.id, op="gte", value=3),
+    ]
+    query = VideoSearch(filters=ranges, sort=Sort(by=str(topics.id), direction="asc"), limit=5)
+    found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+    assert found is not None
+    split = "UNION ALL" in found[0] and "(SELECT\nEXISTS" in found[0]
+    assert split == (min_sets == 40)
+    ids, cursor = [], None
+    while True:
+        page = await video_search.search(
+            conn, list_id=bl.id, query=query.model_copy(update={"cursor": cursor})
+        )
+        ids += [item.id for item in page.items]
+        if (cursor := page.next_cursor) is None:
+            break
+    assert ids == [video_id for _, _, video_id in made]
+    held = Condition(field_id=topics.id, op="has_any", value=["a", "b"])
+    query = query.model_copy(update={"filters": [*ranges, held]})
+    found = await video_search.statement_of(conn, list_id=bl.id, query=query)
+    assert found is not None and "UNION ALL" not in found[0]
+    page = await video_search.search(conn, list_id=bl.id, query=query)
+    expected = [video_id for options, _, video_id in made if {"a", "b"} & set(options)]
+    assert [item.id for item in page.items] == expected[:5]
+
+
 async def test_sort_direction_defaults(conn: asyncpg.Connection, catalog: Catalog) -> None:
     assert await search(conn, catalog, by="title", direction=None) == [
         "v1",
