@@ -88,7 +88,7 @@ SORT_FEW_FACTOR = 1.0
 # equality's cap, its walk probes each video for both, wanted x videos^2 / (equality's x
 # range's matches) of them under independence, which costs what reading the range does at
 # videos x sqrt(wanted / equality's matches) matches, sqrt(wanted x videos) at the least: the
-# range is read up to that many before the walk (at 1M, Favorite = true (200,000) and Notes
+# range is read up to that many before the walk (at 1M, Favorite = true (19,952) and Notes
 # starting with "alpha" (6,784) sorted by Published: 2.7 s walked).
 RANGE_FIRST_FEW_FACTOR = 10.0
 # With other conditions to probe, a page sorted by a field sorts up to OTHERS_FEW_FACTOR
