@@ -1581,14 +1581,7 @@ async def test_a_multi_select_walk_reads_its_short_sets_by_creation_not_their_wh
         assert len(walked) == 2, (under_rls, walked)
         assert max(node["Actual Rows"] for node in walked) <= 8, (under_rls, walked)
         assert all("cardinality" in node["Index Cond"] for node in walked), (under_rls, walked)
-    ids, cursor = [], None
-    while True:
-        page = await video_search.search(
-            conn, list_id=bl.id, query=query.model_copy(update={"cursor": cursor})
-        )
-        ids += [item.id for item in page.items]
-        if (cursor := page.next_cursor) is None:
-            break
+    ids = [video.id for video in await every_page(conn, bl.id, query)]
     assert ids == [video_id for _, _, video_id in made]
 
 
@@ -1629,14 +1622,7 @@ async def test_past_a_range_s_cap_a_big_multi_select_s_walk_probes_each_video(
     assert found is not None
     split = "UNION ALL" in found[0] and "(SELECT\nEXISTS" in found[0]
     assert split == (min_sets == 40)
-    ids, cursor = [], None
-    while True:
-        page = await video_search.search(
-            conn, list_id=bl.id, query=query.model_copy(update={"cursor": cursor})
-        )
-        ids += [item.id for item in page.items]
-        if (cursor := page.next_cursor) is None:
-            break
+    ids = [video.id for video in await every_page(conn, bl.id, query)]
     assert ids == [video_id for _, _, video_id in made]
     held = Condition(field_id=topics.id, op="has_any", value=["a", "b"])
     query = query.model_copy(update={"filters": [*ranges, held]})
@@ -2086,14 +2072,12 @@ async def test_with_another_condition_twice_the_few_matches_are_still_sorted(
     assert [v.title for v in page.items] == ["v04", "v08", "v00"]
 
 
-async def test_a_range_beside_a_common_equality_is_read_and_sorted_up_to_its_own_few(
-    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # 40 videos seen, Notes starting with "alpha" on 15 of them. Seen's 40 matches are more
-    # than its few (sqrt(40): 6), and its walks stop at a full page, reading most of Rating's
-    # order when few matches hold the range; the range's 15 are within its own few
-    # (sqrt(10 x 40): 20), so they are read, probed for seen and sorted.
-    monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", 0.0)
+async def seen_and_alpha_by_rating(
+    make: Builder, bl: BookmarkList, *, alpha: int
+) -> tuple[VideoSearch, list[str]]:
+    """40 videos seen, each rated (number % 5), the first `alpha` with Notes starting with
+    "alpha": the search for seen ones starting with "alpha" by Rating descending, and the
+    titles it finds in order."""
     rating, seen = await make.field(bl.id, "rating"), await make.field(bl.id, "boolean")
     notes = await make.field(bl.id, "text")
     ratings = {}
@@ -2101,8 +2085,8 @@ async def test_a_range_beside_a_common_equality_is_read_and_sorted_up_to_its_own
         video = await make.video(bl.id, title=f"v{number:02d}")
         await make.value(video, rating, number % 5)
         await make.value(video, seen, True)
-        await make.value(video, notes, "alpha beta" if number < 15 else "gamma")
-        if number < 15:
+        await make.value(video, notes, "alpha beta" if number < alpha else "gamma")
+        if number < alpha:
             ratings[video.title] = (number % 5, video.created_at, video.id)
     query = VideoSearch(
         filters=[
@@ -2111,6 +2095,18 @@ async def test_a_range_beside_a_common_equality_is_read_and_sorted_up_to_its_own
         ],
         sort=Sort(by=str(rating.id), direction="desc"),
     )
+    return query, sorted(ratings, key=lambda title: ratings[title], reverse=True)
+
+
+async def test_a_range_beside_a_common_equality_is_read_and_sorted_up_to_its_own_few(
+    conn: asyncpg.Connection, make: Builder, bl: BookmarkList, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 40 videos seen, Notes starting with "alpha" on 15 of them. Seen's 40 matches are more
+    # than its few (sqrt(40): 6), and its walks stop at a full page, reading most of Rating's
+    # order when few matches hold the range; the range's 15 are within its own few
+    # (sqrt(10 x 40): 20), so they are read, probed for seen and sorted.
+    monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", 0.0)
+    query, expected = await seen_and_alpha_by_rating(make, bl, alpha=15)
     found = await video_search.statement_of(conn, list_id=bl.id, query=query)
     assert found is not None
     assert "LIKE" in found[0].split("SELECT m.matched")[0]  # the capped read is the range's
@@ -2118,7 +2114,6 @@ async def test_a_range_beside_a_common_equality_is_read_and_sorted_up_to_its_own
     probed = found[0].split("FROM matches AS v (video_created_at, id) WHERE true")[1]
     assert "value_boolean" in probed.split("OFFSET 0)")[0]
     page = await video_search.search(conn, list_id=bl.id, query=query)
-    expected = sorted(ratings, key=lambda title: ratings[title], reverse=True)
     assert [v.title for v in page.items] == expected
     monkeypatch.setattr(video_search, "RANGE_FIRST_FEW_FACTOR", 1.0)  # its few: 6
     found = await video_search.statement_of(conn, list_id=bl.id, query=query)
@@ -2134,28 +2129,11 @@ async def test_past_an_equality_s_cap_a_range_is_read_up_to_sqrt_wanted_x_videos
     # the range costs no more than the walk: read, probed for seen and sorted.
     monkeypatch.setattr(video_search, "SORT_VALUE_FIRST_FACTOR", 0.0)
     monkeypatch.setattr(video_search, "SORT_CAP", 35)
-    rating, seen = await make.field(bl.id, "rating"), await make.field(bl.id, "boolean")
-    notes = await make.field(bl.id, "text")
-    ratings = {}
-    for number in range(40):
-        video = await make.video(bl.id, title=f"v{number:02d}")
-        await make.value(video, rating, number % 5)
-        await make.value(video, seen, True)
-        await make.value(video, notes, "alpha beta" if number < 30 else "gamma")
-        if number < 30:
-            ratings[video.title] = (number % 5, video.created_at, video.id)
-    query = VideoSearch(
-        filters=[
-            Condition(field_id=seen.id, op="eq", value=True),
-            Condition(field_id=notes.id, op="starts_with", value="alpha"),
-        ],
-        sort=Sort(by=str(rating.id), direction="desc"),
-    )
+    query, expected = await seen_and_alpha_by_rating(make, bl, alpha=30)
     found = await video_search.statement_of(conn, list_id=bl.id, query=query)
     assert found is not None and "SELECT m.matched" in found[0]
     assert "LIKE" in found[0].split("SELECT m.matched")[0]  # the capped read is the range's
     page = await video_search.search(conn, list_id=bl.id, query=query)
-    expected = sorted(ratings, key=lambda title: ratings[title], reverse=True)
     assert [v.title for v in page.items] == expected
     # Pages of 10 (11 rows wanted): sqrt(11 x 40) is 20, so the walk answers, with the same rows.
     query = query.model_copy(update={"limit": 10})
